@@ -1,0 +1,62 @@
+import type { AuditEvent, Provider, SourceKind } from './AuditEvent';
+
+export type SortOrder = 'asc' | 'desc';
+
+/**
+ * One upstream query. The feed always states both time bounds; an adapter pushes them down as
+ * tightly as its API allows and may return events outside them (for example when its API filters
+ * at whole seconds, or with inclusive edges): the feed re-checks every bound.
+ */
+export interface ListQuery {
+  readonly order: SortOrder;
+  /** Inclusive lower bound, ms since the epoch. */
+  readonly sinceMs: number;
+  /** Exclusive upper bound, ms since the epoch. */
+  readonly beforeMs: number;
+  /** How many events the feed would like per upstream page; the adapter clamps to its API. */
+  readonly pageSize: number;
+}
+
+/**
+ * One upstream page. `events` are in the query's order by `occurredAtMs`; the order of events
+ * with equal timestamps is whatever the upstream chose. `next` continues the same query chain
+ * (a page number, an offset or an upstream cursor, opaque to the feed); null when the upstream
+ * has nothing more.
+ */
+export interface ListPage {
+  readonly events: readonly AuditEvent[];
+  readonly next: string | null;
+  /** The upstream's exact count of events matching the query, when it reports one. */
+  readonly total: number | null;
+}
+
+export interface ListOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A configured source, as the feed sees it: one instance of a kind. Adapters are plain objects
+ * built by a factory (`createFastlySource`, …). Errors are `AuditgraphError`s with a SOURCE_* code
+ * and `details.sourceId`.
+ */
+export interface Source {
+  readonly id: string;
+  readonly kind: SourceKind;
+  readonly provider: Provider;
+  /** The largest page the upstream serves. */
+  readonly maxPageSize: number;
+  /**
+   * One page of the query. `continuation` is null for the first page, else the `next` of the
+   * previous page of the same query (same `query` object values).
+   */
+  list(query: ListQuery, continuation: string | null, options?: ListOptions): Promise<ListPage>;
+  /**
+   * One event by the provider's own id; null when the upstream does not know it. `occurredAtMs`,
+   * when known, lets APIs without a get-by-id endpoint search a narrow window.
+   */
+  get(
+    nativeId: string,
+    occurredAtMs: number | null,
+    options?: ListOptions,
+  ): Promise<AuditEvent | null>;
+}

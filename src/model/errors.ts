@@ -1,0 +1,49 @@
+/**
+ * The one catalogue of error codes clients and logs see (style.md). Extend it here; never scatter
+ * string codes through the code base.
+ */
+export type ErrorCode =
+  /** Anything the client sent wrong: arguments, cursors, ids. */
+  | 'BAD_USER_INPUT'
+  /** A source could not be reached, or answered with a server error. */
+  | 'SOURCE_UNAVAILABLE'
+  /** A source did not answer within its time limit. */
+  | 'SOURCE_TIMEOUT'
+  /** A source refused the call for its rate limit. */
+  | 'SOURCE_RATE_LIMITED'
+  /** A source refused *our* configured credential (upstream 401/403). Never UNAUTHENTICATED. */
+  | 'SOURCE_AUTH_FAILED'
+  /** A source answered with something that is not the shape its API promises. */
+  | 'SOURCE_BAD_RESPONSE'
+  /** The configuration is invalid (start-up only). */
+  | 'CONFIG_INVALID'
+  | 'INTERNAL_SERVER_ERROR';
+
+export interface AuditgraphErrorDetails {
+  readonly sourceId?: string;
+  readonly retryAfterSeconds?: number;
+  /** HTTP status the upstream answered with, when there was one. */
+  readonly upstreamStatus?: number;
+  readonly cause?: unknown;
+}
+
+/** The one error class of the domain: a code, a message safe to show, and details. */
+export class AuditgraphError extends Error {
+  readonly code: ErrorCode;
+  readonly details: AuditgraphErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: AuditgraphErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'AuditgraphError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isAuditgraphError(value: unknown): value is AuditgraphError {
+  return value instanceof AuditgraphError;
+}
+
+export function badUserInput(message: string): AuditgraphError {
+  return new AuditgraphError('BAD_USER_INPUT', message);
+}
