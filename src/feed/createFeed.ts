@@ -1,0 +1,416 @@
+import type { AuditEvent } from '../model/AuditEvent';
+import { toProvider } from '../model/AuditEvent';
+import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
+import { parseGlobalEventId } from '../model/globalId';
+import type { ListQuery, SortOrder, Source } from '../model/Source';
+import type { CursorCodec, FeedCursor } from './createCursorCodec';
+import type { EventFilter } from './eventFilter';
+import { createEventMatcher, hashFilter } from './eventFilter';
+import type { FeedPosition } from './eventKey';
+import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
+
+export type SourceState =
+  'OK' | 'FAILED' | 'TIMED_OUT' | 'RATE_LIMITED' | 'UNAUTHORIZED' | 'CIRCUIT_OPEN';
+
+/** How one selected source fared for one page. */
+export interface SourceOutcome {
+  readonly source: Source;
+  readonly state: SourceState;
+  readonly error: AuditgraphError | null;
+  /** Upstream requests made to it for this page. */
+  readonly upstreamRequests: number;
+}
+
+export interface FeedEdge {
+  readonly cursor: string;
+  readonly event: AuditEvent;
+}
+
+export interface FeedPage {
+  readonly edges: readonly FeedEdge[];
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  readonly startCursor: string | null;
+  readonly endCursor: string | null;
+  /** Null unless exact (design.md §4 promise 5); no source kind gives an exact total yet. */
+  readonly totalCount: number | null;
+  /** The snapshot instant of the traversal: nothing that happened later is in it. */
+  readonly asOfMs: number;
+  readonly sources: readonly SourceOutcome[];
+}
+
+export interface FeedPageRequest {
+  readonly first: number;
+  readonly after: string | null;
+  readonly filter: EventFilter;
+  readonly order: SortOrder;
+  readonly signal?: AbortSignal;
+}
+
+export interface FeedOptions {
+  readonly sources: readonly Source[];
+  readonly cursorCodec: CursorCodec;
+  readonly now: () => number;
+  /** The largest `first` a client may ask for. */
+  readonly maxFirst: number;
+  /**
+   * Upstream pages one source may read for one feed page once the page has moved the traversal
+   * forward. Past it the page comes back short, with a cursor that continues the scan.
+   */
+  readonly maxUpstreamPagesPerSource?: number;
+}
+
+export interface Feed {
+  readonly sources: readonly Source[];
+  readPage(request: FeedPageRequest): Promise<FeedPage>;
+  /** One event by its global id; null when its source does not know it (or is not configured). */
+  readEvent(id: string, signal?: AbortSignal): Promise<AuditEvent | null>;
+}
+
+const DEFAULT_MAX_UPSTREAM_PAGES = 10;
+/**
+ * Upstream pages are asked for `first + 2` events: one to tell whether a next page exists, one
+ * for the cursor's own event, which the inclusive time bound brings back.
+ */
+const PAGE_SLACK = 2;
+
+/**
+ * The feed: one time-ordered, paginated stream over every selected source (design.md §4).
+ *
+ * Each page fetches from every selected source in parallel, positioned at the cursor (the time
+ * bound pushed down inclusive of the cursor's timestamp, keys up to the cursor skipped), and
+ * k-way merges the heads. An event leaves a source's buffer only when it sorts strictly before
+ * that source's frontier (the timestamp of the last event fetched from it) or the source is
+ * exhausted: a later upstream page may still hold ties of the frontier's timestamp, in any order.
+ * A tie group larger than an upstream page is simply read on along the same upstream query chain,
+ * whose order the upstream keeps.
+ */
+export function createFeed(options: FeedOptions): Feed {
+  const { sources, cursorCodec, now, maxFirst } = options;
+  const maxUpstreamPages = options.maxUpstreamPagesPerSource ?? DEFAULT_MAX_UPSTREAM_PAGES;
+  const byId = new Map(sources.map((source) => [source.id, source]));
+
+  async function readPage(request: FeedPageRequest): Promise<FeedPage> {
+    const { first, filter, order } = request;
+    if (!Number.isSafeInteger(first) || first < 1 || first > maxFirst) {
+      throw badUserInput(`first must be an integer from 1 to ${maxFirst}`);
+    }
+    const filterHash = hashFilter(filter);
+    const cursor =
+      request.after === null ? null : cursorCodec.decode(request.after, { order, filterHash });
+    const selected = selectSources(filter);
+    const asOfMs = cursor?.asOfMs ?? now();
+    const window = toWindow(filter, asOfMs, order, cursor);
+
+    const hasResidualFilter = Object.entries(filter).some(
+      ([key, value]) =>
+        value !== null &&
+        key !== 'sinceMs' &&
+        key !== 'beforeMs' &&
+        key !== 'sourceIds' &&
+        key !== 'providers',
+    );
+    const matches = createEventMatcher(filter);
+    const readers = selected.map((source) =>
+      createSourceReader(source, {
+        order,
+        window,
+        position: cursor?.position ?? null,
+        matches,
+        pageSize: Math.min(
+          source.maxPageSize,
+          hasResidualFilter ? source.maxPageSize : first + PAGE_SLACK,
+        ),
+        ...(request.signal ? { signal: request.signal } : {}),
+      }),
+    );
+
+    const out: AuditEvent[] = [];
+    let stoppedAt: FeedPosition | null = null;
+    let hasMore = false;
+    if (window.sinceMs < window.beforeMs) {
+      await Promise.all(readers.map((reader) => reader.fetchMore()));
+      while (out.length < first) {
+        const next = pickNext(readers, order);
+        if (next === null) break;
+        if (next.event !== null) {
+          out.push(next.event);
+          next.reader.take();
+          continue;
+        }
+        const madeProgress =
+          cursor === null || comparePositions(order, next.bound, cursor.position) > 0;
+        if (next.reader.upstreamRequests >= maxUpstreamPages && madeProgress) {
+          stoppedAt = next.bound;
+          break;
+        }
+        await next.reader.fetchMore();
+      }
+      if (stoppedAt === null && out.length === first)
+        hasMore = await probeForMore(readers, maxUpstreamPages);
+    }
+
+    const edges = out.map((event) => ({
+      event,
+      cursor: cursorCodec.encode({
+        order,
+        filterHash,
+        asOfMs,
+        position: toEventKey(event),
+        hasPrevious: true,
+      }),
+    }));
+    const hasPrevious = cursor?.hasPrevious ?? false;
+    const endCursor =
+      stoppedAt !== null
+        ? cursorCodec.encode({
+            order,
+            filterHash,
+            asOfMs,
+            position: stoppedAt,
+            hasPrevious: hasPrevious || edges.length > 0,
+          })
+        : (edges[edges.length - 1]?.cursor ?? null);
+    return {
+      edges,
+      hasNextPage: hasMore || stoppedAt !== null,
+      hasPreviousPage: hasPrevious,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor,
+      totalCount: null,
+      asOfMs,
+      sources: readers.map((reader) => reader.outcome()),
+    };
+  }
+
+  function selectSources(filter: EventFilter): Source[] {
+    for (const id of filter.sourceIds ?? []) {
+      if (!byId.has(id))
+        throw badUserInput(`filter.sources names an unknown source: ${JSON.stringify(id)}`);
+    }
+    return sources.filter(
+      (source) =>
+        (filter.sourceIds === null || filter.sourceIds.includes(source.id)) &&
+        (filter.providers === null || filter.providers.includes(toProvider(source.kind))),
+    );
+  }
+
+  async function readEvent(id: string, signal?: AbortSignal): Promise<AuditEvent | null> {
+    const parts = parseGlobalEventId(id);
+    const source = byId.get(parts.sourceId);
+    if (source === undefined) return null;
+    return source.get(parts.nativeId, parts.occurredAtMs, signal ? { signal } : {});
+  }
+
+  return { sources, readPage, readEvent };
+}
+
+interface Window {
+  /** Inclusive. */
+  readonly sinceMs: number;
+  /** Exclusive. */
+  readonly beforeMs: number;
+}
+
+/**
+ * The time window of one page: the filter's bounds, the snapshot's `asOf`, and the cursor's
+ * timestamp (inclusive: the cursor's own millisecond may still hold events to deliver).
+ */
+function toWindow(
+  filter: EventFilter,
+  asOfMs: number,
+  order: SortOrder,
+  cursor: FeedCursor | null,
+): Window {
+  let sinceMs = filter.sinceMs ?? 0;
+  let beforeMs = Math.min(filter.beforeMs ?? Number.MAX_SAFE_INTEGER, asOfMs + 1);
+  if (cursor !== null) {
+    if (order === 'asc') sinceMs = Math.max(sinceMs, cursor.position.ts);
+    else beforeMs = Math.min(beforeMs, cursor.position.ts + 1);
+  }
+  return { sinceMs: Math.max(0, sinceMs), beforeMs };
+}
+
+interface Candidate {
+  readonly reader: SourceReader;
+  /** The next event, when the reader knows it is the source's next; null when it must read on. */
+  readonly event: AuditEvent | null;
+  readonly bound: FeedPosition;
+}
+
+/** The source whose next event comes first, or null when every source is done. */
+function pickNext(readers: readonly SourceReader[], order: SortOrder): Candidate | null {
+  let best: Candidate | null = null;
+  for (const reader of readers) {
+    const candidate = reader.peek();
+    if (candidate === null) continue;
+    if (best === null || comparePositions(order, candidate.bound, best.bound) < 0) best = candidate;
+  }
+  return best;
+}
+
+/**
+ * Is there an event after the page's last one? True as soon as any source holds one; sources that
+ * hold none but are not exhausted read on, all at once. A source out of scan budget answers true:
+ * the next page may then come back empty, which §5 allows for a budgeted scan.
+ */
+async function probeForMore(
+  readers: readonly SourceReader[],
+  maxUpstreamPages: number,
+): Promise<boolean> {
+  for (;;) {
+    if (readers.some((reader) => reader.hasBuffered())) return true;
+    const open = readers.filter((reader) => reader.peek() !== null);
+    if (open.length === 0) return false;
+    if (open.some((reader) => reader.upstreamRequests >= maxUpstreamPages)) return true;
+    await Promise.all(open.map((reader) => reader.fetchMore()));
+  }
+}
+
+interface SourceReaderOptions {
+  readonly order: SortOrder;
+  readonly window: Window;
+  readonly position: FeedPosition | null;
+  readonly matches: (event: AuditEvent) => boolean;
+  readonly pageSize: number;
+  readonly signal?: AbortSignal;
+}
+
+interface SourceReader {
+  /** The source's next event if known, else the earliest place it could be; null when done. */
+  peek(): Candidate | null;
+  take(): void;
+  /** Holds an event still to deliver (known to exist, if not yet known to be next). */
+  hasBuffered(): boolean;
+  fetchMore(): Promise<void>;
+  readonly upstreamRequests: number;
+  outcome(): SourceOutcome;
+}
+
+function createSourceReader(source: Source, options: SourceReaderOptions): SourceReader {
+  const { order, window, position, matches } = options;
+  const query: ListQuery = {
+    order,
+    sinceMs: window.sinceMs,
+    beforeMs: window.beforeMs,
+    pageSize: options.pageSize,
+  };
+  const isBefore = (a: number, b: number) => (order === 'asc' ? a < b : a > b);
+  const compare = compareEventsInOrder(order);
+  const seen = new Set<string>();
+  let buffer: AuditEvent[] = [];
+  let head = 0;
+  let frontierTs: number | null = null;
+  let continuation: string | null = null;
+  let exhausted = false;
+  let error: AuditgraphError | null = null;
+  let upstreamRequests = 0;
+
+  const accepts = (event: AuditEvent) =>
+    event.occurredAtMs >= window.sinceMs &&
+    event.occurredAtMs < window.beforeMs &&
+    (position === null || compareToPosition(order, toEventKey(event), position) > 0) &&
+    matches(event);
+
+  async function fetchMore(): Promise<void> {
+    if (exhausted || error !== null) return;
+    upstreamRequests += 1;
+    try {
+      const page = await source.list(
+        query,
+        continuation,
+        options.signal ? { signal: options.signal } : {},
+      );
+      const fresh: AuditEvent[] = [];
+      for (const event of page.events) {
+        // An offset API repeats an event when rows shift under it; the first sighting counts.
+        if (seen.has(event.nativeId)) continue;
+        seen.add(event.nativeId);
+        if (frontierTs !== null && isBefore(event.occurredAtMs, frontierTs)) {
+          throw new AuditgraphError(
+            'SOURCE_BAD_RESPONSE',
+            `source ${source.id} returned events out of time order`,
+            {
+              sourceId: source.id,
+            },
+          );
+        }
+        frontierTs = event.occurredAtMs;
+        if (accepts(event)) fresh.push(event);
+      }
+      if (page.next !== null && page.next === continuation) {
+        throw new AuditgraphError(
+          'SOURCE_BAD_RESPONSE',
+          `source ${source.id} returned the same page cursor twice`,
+          {
+            sourceId: source.id,
+          },
+        );
+      }
+      const beyondWindow =
+        frontierTs !== null &&
+        (order === 'asc' ? frontierTs >= window.beforeMs : frontierTs < window.sinceMs);
+      exhausted = page.next === null || page.events.length === 0 || beyondWindow;
+      continuation = page.next;
+      buffer = [...buffer.slice(head), ...fresh].sort(compare);
+      head = 0;
+    } catch (caught) {
+      error = toSourceError(caught, source.id);
+    }
+  }
+
+  const reader: SourceReader = {
+    peek() {
+      if (error !== null) return null;
+      const next = buffer[head];
+      if (
+        next !== undefined &&
+        (exhausted || (frontierTs !== null && isBefore(next.occurredAtMs, frontierTs)))
+      ) {
+        return { reader, event: next, bound: toEventKey(next) };
+      }
+      if (exhausted || frontierTs === null) return null;
+      return {
+        reader,
+        event: null,
+        bound: { ts: frontierTs, sourceId: source.id, nativeId: null },
+      };
+    },
+    take() {
+      head += 1;
+    },
+    hasBuffered: () => error === null && head < buffer.length,
+    fetchMore,
+    get upstreamRequests() {
+      return upstreamRequests;
+    },
+    outcome: () => ({ source, state: toSourceState(error), error, upstreamRequests }),
+  };
+  return reader;
+}
+
+function toSourceError(caught: unknown, sourceId: string): AuditgraphError {
+  if (isAuditgraphError(caught)) return caught;
+  return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${sourceId} failed unexpectedly`, {
+    sourceId,
+    cause: caught,
+  });
+}
+
+function toSourceState(error: AuditgraphError | null): SourceState {
+  if (error === null) return 'OK';
+  switch (error.code) {
+    case 'SOURCE_TIMEOUT':
+      return 'TIMED_OUT';
+    case 'SOURCE_RATE_LIMITED':
+      return 'RATE_LIMITED';
+    case 'SOURCE_AUTH_FAILED':
+      return 'UNAUTHORIZED';
+    case 'BAD_USER_INPUT':
+    case 'SOURCE_UNAVAILABLE':
+    case 'SOURCE_BAD_RESPONSE':
+    case 'CONFIG_INVALID':
+    case 'INTERNAL_SERVER_ERROR':
+      return 'FAILED';
+  }
+}
