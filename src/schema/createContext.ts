@@ -1,0 +1,34 @@
+import type { Feed } from '../feed/createFeed';
+import type { AuditgraphError } from '../model/errors';
+import type { Source } from '../model/Source';
+
+/** A source's failure on one page, to be reported in `errors` beside the partial data. */
+export interface SourceErrorReport {
+  readonly error: AuditgraphError;
+  readonly path: readonly (string | number)[];
+}
+
+/** Built per request: nothing in it outlives the request. */
+export interface AuditgraphContext {
+  readonly feed: Feed;
+  readonly sourcesById: ReadonlyMap<string, Source>;
+  readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
+  /** Filled by resolvers, emptied into the response's `errors` by the sourceErrors plugin. */
+  readonly sourceErrors: SourceErrorReport[];
+}
+
+export interface ContextOptions {
+  readonly feed: Feed;
+  readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
+}
+
+export function createContextFactory(options: ContextOptions): () => Promise<AuditgraphContext> {
+  const sourcesById = new Map(options.feed.sources.map((source) => [source.id, source]));
+  return () =>
+    Promise.resolve({
+      feed: options.feed,
+      sourcesById,
+      pagination: options.pagination,
+      sourceErrors: [],
+    });
+}

@@ -1,0 +1,114 @@
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { responsePathAsArray } from 'graphql';
+import type { EventFilterInput } from '../feed/eventFilter';
+import { normalizeFilter } from '../feed/eventFilter';
+import { toProvider } from '../model/AuditEvent';
+import { AuditgraphError } from '../model/errors';
+import { toGlobalEventId } from '../model/globalId';
+import type { AuditEventFilter, Resolvers } from './generated/resolvers';
+import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
+
+/**
+ * Resolvers parse arguments, call the feed, and format: no HTTP, merging or cursor arithmetic
+ * here (design.md §6).
+ */
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  JSON: JSONResolver,
+
+  Query: {
+    auditEvents: async (_parent, args, context, info) => {
+      const page = await context.feed.readPage({
+        first: args.first ?? context.pagination.defaultFirst,
+        after: args.after ?? null,
+        filter: normalizeFilter(toFilterInput(args.filter)),
+        order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
+      });
+      const path = responsePathAsArray(info.path);
+      for (const outcome of page.sources) {
+        if (outcome.error !== null) context.sourceErrors.push({ error: outcome.error, path });
+      }
+      return page;
+    },
+    auditEvent: (_parent, args, context) => context.feed.readEvent(args.id),
+    node: (_parent, args, context) => context.feed.readEvent(args.id),
+    auditSources: (_parent, _args, context) => context.feed.sources,
+  },
+
+  Node: {
+    // Every Node auditgraph serves today is an AuditEvent.
+    __resolveType: () => 'AuditEvent',
+  },
+
+  AuditEventConnection: {
+    edges: (page) => page.edges,
+    pageInfo: (page) => page,
+    totalCount: (page) => page.totalCount,
+    sources: (page) => page.sources,
+    asOf: (page) => new Date(page.asOfMs),
+  },
+
+  AuditEventEdge: {
+    cursor: (edge) => edge.cursor,
+    node: (edge) => edge.event,
+  },
+
+  PageInfo: {
+    hasNextPage: (page) => page.hasNextPage,
+    hasPreviousPage: (page) => page.hasPreviousPage,
+    startCursor: (page) => page.startCursor,
+    endCursor: (page) => page.endCursor,
+  },
+
+  AuditEvent: {
+    // The router sends `{ __typename, id }`; the id is checked like any client input.
+    __resolveReference: (reference, context) =>
+      context.feed.readEvent(String((reference as { id?: unknown }).id)),
+    id: (event) => toGlobalEventId(event),
+    source: (event, _args, context) => {
+      const source = context.sourcesById.get(event.sourceId);
+      if (source === undefined) {
+        throw new AuditgraphError('INTERNAL_SERVER_ERROR', `an event names an unconfigured source`);
+      }
+      return source;
+    },
+    provider: (event) => toProvider(event.kind),
+    occurredAt: (event) => new Date(event.occurredAtMs),
+    metadata: (event) => event.metadata,
+    raw: (event) => event.raw,
+  },
+
+  AuditSource: {
+    id: (source) => source.id,
+    kind: (source) => toSourceKindEnum(source.kind),
+    provider: (source) => source.provider,
+  },
+
+  SourceStatus: {
+    source: (outcome) => outcome.source,
+    state: (outcome) => outcome.state,
+    message: (outcome) => outcome.error?.message ?? null,
+    retryAfterSeconds: (outcome) => outcome.error?.details.retryAfterSeconds ?? null,
+    upstreamRequests: (outcome) => outcome.upstreamRequests,
+  },
+};
+
+function toFilterInput(filter: AuditEventFilter | null | undefined): EventFilterInput {
+  if (!filter) return {};
+  return {
+    sinceMs: filter.since?.getTime() ?? null,
+    beforeMs: filter.before?.getTime() ?? null,
+    sourceIds: filter.sources ?? null,
+    providers: filter.providers ?? null,
+    actions: filter.actions ?? null,
+    categories: filter.categories ?? null,
+    outcome: filter.outcome ?? null,
+    actorIds: filter.actorIds ?? null,
+    actorEmails: filter.actorEmails ?? null,
+    actorTypes: filter.actorTypes ?? null,
+    resourceTypes: filter.resourceTypes ?? null,
+    resourceIds: filter.resourceIds ?? null,
+    ipAddress: filter.ipAddress ?? null,
+    text: filter.text ?? null,
+  };
+}
