@@ -8,6 +8,7 @@ import { parse } from 'graphql';
 import type { AuditgraphContext } from './createContext';
 import { createFormatError, toErrorExtensions } from './formatError';
 import { resolvers } from './resolvers';
+import { logLine } from '../logLine';
 
 const SCHEMA_FILE = join('schema', 'auditgraph.graphql');
 
@@ -21,7 +22,8 @@ export function readSchemaSdl(): string {
 }
 
 export interface ApolloServerOptions {
-  readonly log: (entry: Record<string, unknown>) => void;
+  /** Writes one JSON log line. */
+  readonly log: (line: string) => void;
 }
 
 /**
@@ -38,8 +40,10 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
     schema,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // The HTTP layer owns the signals: it drains requests before Apollo stops.
+    stopOnTerminationSignals: false,
     formatError: createFormatError((error) =>
-      options.log({ level: 'error', msg: 'unexpected error', error: describeError(error) }),
+      options.log(logLine('error', 'unexpected error', { error: describeError(error) })),
     ),
     plugins: [ApolloServerPluginLandingPageDisabled(), sourceErrorsPlugin()],
   });

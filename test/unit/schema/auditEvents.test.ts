@@ -44,8 +44,8 @@ function setup(extra: Source[] = []) {
     now: () => NOW,
     maxFirst: 100,
   });
-  const logs: Record<string, unknown>[] = [];
-  const apollo = createApolloServer({ log: (entry) => logs.push(entry) });
+  const logs: string[] = [];
+  const apollo = createApolloServer({ log: (line) => logs.push(line) });
   const context = createContextFactory({ feed, pagination: { defaultFirst: 20, maxFirst: 100 } });
   return { apollo, context, fastly, nirvana, logs };
 }

@@ -1,0 +1,919 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { SOURCE_KINDS, type SourceKind } from './model/AuditEvent';
+import { AuditgraphError } from './model/errors';
+
+/**
+ * The one place that reads the environment and the config file (design.md §7). Everything else
+ * receives an `AuditgraphConfig`, so a test builds one by hand and no module reads process.env.
+ *
+ * Every problem is one `CONFIG_INVALID` error naming the key (`sources[2].accountId`) or the
+ * variable (`FASTLY_BASE_URL`). Messages never quote a received value: a value may be a secret
+ * put in the wrong place, and start-up errors end up in logs. Ids and numbers, which we check
+ * against fixed rules, are the only values a message repeats.
+ */
+
+export interface SourceConfig {
+  readonly id: string;
+  readonly kind: SourceKind;
+  /** Without a trailing slash; the provider's public API when the config does not name one. */
+  readonly baseUrl: string;
+  /** fastly, cloudflare-*. */
+  readonly token?: string;
+  /** fusionauth-*, nirvana. */
+  readonly apiKey?: string;
+  /** cloudflare-*. */
+  readonly accountId?: string;
+  /** fusionauth-*, optional: sent as X-FusionAuth-TenantId when the key is not tenant-bound. */
+  readonly tenantId?: string;
+}
+
+export interface AuditgraphConfig {
+  /** `demo` when no source is configured at all: the emulators stand in for every kind. */
+  readonly mode: 'demo' | 'live';
+  readonly host: string;
+  readonly port: number;
+  readonly sources: readonly SourceConfig[];
+  readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
+  /** The cursors' HMAC key; null lets the feed pick a random one per process. */
+  readonly cursorSecret: string | null;
+  readonly demo: { readonly seed: number };
+}
+
+export interface LoadConfigInput {
+  /** Command-line arguments; only `--config FILE` / `--config=FILE` is read, others are ignored. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads the config file as UTF-8 text (default: fs.readFileSync); injected for tests. */
+  readonly readFile?: (path: string) => string;
+}
+
+/** The providers' public API roots; FusionAuth is self-hosted, so it has none. */
+export const DEFAULT_BASE_URLS: Readonly<Record<SourceKind, string | null>> = {
+  fastly: 'https://api.fastly.com',
+  'cloudflare-v1': 'https://api.cloudflare.com/client/v4',
+  'cloudflare-v2': 'https://api.cloudflare.com/client/v4',
+  'fusionauth-event-log': null,
+  'fusionauth-audit-log': null,
+  nirvana: 'https://api.nirvanalabs.io',
+};
+
+export const CONFIG_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4000,
+  defaultFirst: 20,
+  maxFirst: 100,
+  demoSeed: 1,
+} as const;
+
+/** The largest `maxFirst` a config may ask for: one page must stay cheap to merge and to send. */
+export const MAX_FIRST_LIMIT = 1000;
+
+/** Cursors are signed with HMAC-SHA256; a shorter key would be the weak link. */
+export const MIN_CURSOR_SECRET_LENGTH = 32;
+
+/**
+ * Every environment variable auditgraph reads, for the README's config table and its check.
+ * `default` is what applies when the variable is unset (or set to the empty string).
+ */
+export const ENVIRONMENT_VARIABLES: readonly {
+  readonly name: string;
+  readonly description: string;
+  readonly default: string | null;
+}[] = [
+  {
+    name: 'AUDITGRAPH_CONFIG',
+    description: 'Path of a JSON or YAML config file (`--config FILE` wins)',
+    default: null,
+  },
+  {
+    name: 'HOST',
+    description: 'Address to listen on (overrides `server.host`)',
+    default: CONFIG_DEFAULTS.host,
+  },
+  {
+    name: 'PORT',
+    description: 'Port to listen on, 0 for any (overrides `server.port`)',
+    default: String(CONFIG_DEFAULTS.port),
+  },
+  {
+    name: 'AUDITGRAPH_DEFAULT_FIRST',
+    description: 'Page size when a query omits `first`',
+    default: String(CONFIG_DEFAULTS.defaultFirst),
+  },
+  {
+    name: 'AUDITGRAPH_MAX_FIRST',
+    description: `Largest \`first\` a query may ask for (at most ${MAX_FIRST_LIMIT})`,
+    default: String(CONFIG_DEFAULTS.maxFirst),
+  },
+  {
+    name: 'AUDITGRAPH_CURSOR_SECRET',
+    description: `HMAC key for cursors, at least ${MIN_CURSOR_SECRET_LENGTH} characters; unset: random per process`,
+    default: null,
+  },
+  { name: 'FASTLY_API_TOKEN', description: 'Adds source `fastly` (kind fastly)', default: null },
+  {
+    name: 'FASTLY_BASE_URL',
+    description: 'Base URL of that source',
+    default: DEFAULT_BASE_URLS.fastly,
+  },
+  {
+    name: 'CLOUDFLARE_API_TOKEN',
+    description: 'With CLOUDFLARE_ACCOUNT_ID, adds source `cloudflare`',
+    default: null,
+  },
+  {
+    name: 'CLOUDFLARE_ACCOUNT_ID',
+    description: 'The account whose audit logs `cloudflare` reads',
+    default: null,
+  },
+  {
+    name: 'CLOUDFLARE_AUDIT_LOG_VERSION',
+    description: '`v1` (kind cloudflare-v1) or `v2` (kind cloudflare-v2)',
+    default: 'v2',
+  },
+  {
+    name: 'CLOUDFLARE_BASE_URL',
+    description: 'Base URL of that source',
+    default: DEFAULT_BASE_URLS['cloudflare-v2'],
+  },
+  {
+    name: 'FUSIONAUTH_URL',
+    description:
+      'With FUSIONAUTH_API_KEY, adds sources `fusionauth-audit-log` and `fusionauth-event-log`',
+    default: null,
+  },
+  { name: 'FUSIONAUTH_API_KEY', description: 'API key of those two sources', default: null },
+  {
+    name: 'FUSIONAUTH_TENANT_ID',
+    description: 'Tenant of those two sources (a UUID), when the key is not tenant-bound',
+    default: null,
+  },
+  { name: 'NIRVANA_API_KEY', description: 'Adds source `nirvana` (kind nirvana)', default: null },
+  {
+    name: 'NIRVANA_BASE_URL',
+    description: 'Base URL of that source',
+    default: DEFAULT_BASE_URLS.nirvana,
+  },
+];
+
+export function loadConfig(input: LoadConfigInput): AuditgraphConfig {
+  // Filled as secrets are read, so the last guard below can blank any that slipped into a message.
+  const secrets = new Set<string>();
+  try {
+    return buildConfig(input, secrets);
+  } catch (error) {
+    if (error instanceof AuditgraphError) {
+      throw new AuditgraphError(error.code, redact(error.message, secrets));
+    }
+    throw error;
+  }
+}
+
+/** Lines for the start-up banner. No secret: credentials show only as the keys that are set. */
+export function describeConfig(config: AuditgraphConfig): string[] {
+  const lines: string[] = [];
+  if (config.mode === 'demo') {
+    lines.push(`mode: demo (seed ${config.demo.seed}): every source kind emulated on loopback`);
+  } else {
+    lines.push(
+      `mode: live, ${config.sources.length} source${config.sources.length === 1 ? '' : 's'}`,
+    );
+  }
+  for (const source of config.sources) {
+    const credentials = CREDENTIAL_KEYS.filter((key) => source[key] !== undefined);
+    const extras = [
+      source.accountId === undefined ? null : `account ${source.accountId}`,
+      source.tenantId === undefined ? null : `tenant ${source.tenantId}`,
+      `credentials: ${credentials.length === 0 ? 'none' : credentials.join(', ')}`,
+    ].filter((part): part is string => part !== null);
+    lines.push(`source ${source.id}: ${source.kind} at ${source.baseUrl} (${extras.join(', ')})`);
+  }
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  lines.push(`listen: ${host}:${config.port}`);
+  lines.push(
+    `pagination: first defaults to ${config.pagination.defaultFirst}, at most ${config.pagination.maxFirst}`,
+  );
+  lines.push(
+    config.cursorSecret === null
+      ? 'cursor secret: random per process (cursors do not survive a restart or cross replicas)'
+      : 'cursor secret: configured',
+  );
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+type KeyPath = readonly (string | number)[];
+
+const CREDENTIAL_KEYS = ['token', 'apiKey'] as const;
+
+function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphConfig {
+  const { env } = input;
+  for (const name of SECRET_ENV_NAMES) {
+    const value = readEnv(env, name);
+    if (value !== undefined) secrets.add(value);
+  }
+
+  const configPath = findConfigPath(input.argv, env);
+  const file =
+    configPath === null
+      ? null
+      : parseFileConfig(configPath, readConfigFile(configPath, input.readFile), env, secrets);
+
+  const fileSources = file?.sources ?? [];
+  const envSources = sourcesFromEnv(env, file?.referencedVariables ?? new Set());
+  assertUniqueIds([...fileSources, ...envSources], configPath);
+  const sources = [...fileSources, ...envSources].map((entry) => entry.source);
+
+  const host = pickSetting(env, 'HOST', hostSchema, file?.host);
+  const port = pickSetting(env, 'PORT', portSchema, file?.port);
+  const maxFirst = pickSetting(env, 'AUDITGRAPH_MAX_FIRST', firstSchema, file?.maxFirst);
+  const explicitDefault = pickSetting(
+    env,
+    'AUDITGRAPH_DEFAULT_FIRST',
+    firstSchema,
+    file?.defaultFirst,
+  );
+  const maxFirstValue = maxFirst?.value ?? CONFIG_DEFAULTS.maxFirst;
+  // Lowering maxFirst alone must not make the built-in default invalid: it follows maxFirst down.
+  const defaultFirstValue =
+    explicitDefault?.value ?? Math.min(CONFIG_DEFAULTS.defaultFirst, maxFirstValue);
+  if (explicitDefault !== undefined && explicitDefault.value > maxFirstValue) {
+    throw configError(
+      `${explicitDefault.label} (${explicitDefault.value}) must not exceed ${maxFirst?.label ?? 'the default maxFirst'} (${maxFirstValue})`,
+    );
+  }
+  const cursorSecret = pickSetting(
+    env,
+    'AUDITGRAPH_CURSOR_SECRET',
+    cursorSecretSchema,
+    file?.cursorSecret,
+  );
+
+  return {
+    mode: sources.length === 0 ? 'demo' : 'live',
+    host: host?.value ?? CONFIG_DEFAULTS.host,
+    port: port?.value ?? CONFIG_DEFAULTS.port,
+    sources,
+    pagination: { defaultFirst: defaultFirstValue, maxFirst: maxFirstValue },
+    cursorSecret: cursorSecret?.value ?? null,
+    demo: { seed: file?.seed?.value ?? CONFIG_DEFAULTS.demoSeed },
+  };
+}
+
+/** A setting's value and the name to blame it on (`PORT`, `server.port`). */
+interface Setting<T> {
+  readonly value: T;
+  readonly label: string;
+}
+
+/** The environment variable when set, else the file's value (already validated), else undefined. */
+function pickSetting<T>(
+  env: LoadConfigInput['env'],
+  name: string,
+  schema: z.ZodType<T>,
+  fromFile: Setting<T> | undefined,
+): Setting<T> | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return fromFile;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw configError(`${name} ${firstIssue(parsed.error).message}`);
+  return { value: parsed.data, label: name };
+}
+
+/** An empty variable counts as unset: `FOO=` in an env file or a compose file means "not given". */
+function readEnv(env: LoadConfigInput['env'], name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function configError(message: string): AuditgraphError {
+  return new AuditgraphError('CONFIG_INVALID', message);
+}
+
+/** The last guard: a secret long enough to be one is never printed, whatever the message. */
+function redact(message: string, secrets: ReadonlySet<string>): string {
+  let result = message;
+  for (const secret of secrets) {
+    if (secret.length >= 8) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The config file
+
+function findConfigPath(argv: readonly string[], env: LoadConfigInput['env']): string | null {
+  let found: string | null = null;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    let value: string | undefined;
+    if (arg === '--config') {
+      value = argv[index + 1];
+      index += 1;
+      if (value === undefined || value === '' || value.startsWith('--')) {
+        throw configError('--config needs a file path (--config FILE or --config=FILE)');
+      }
+    } else if (arg?.startsWith('--config=') === true) {
+      value = arg.slice('--config='.length);
+      if (value === '') throw configError('--config= needs a file path');
+    } else {
+      continue;
+    }
+    if (found !== null) throw configError('--config is given more than once');
+    found = value;
+  }
+  return found ?? readEnv(env, 'AUDITGRAPH_CONFIG') ?? null;
+}
+
+function readConfigFile(path: string, readFile: LoadConfigInput['readFile']): unknown {
+  let text: string;
+  try {
+    text = (readFile ?? ((file: string) => readFileSync(file, 'utf8')))(path);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason = typeof code === 'string' ? code : 'read error';
+    throw new AuditgraphError('CONFIG_INVALID', `config file ${path} cannot be read (${reason})`, {
+      cause: error,
+    });
+  }
+  text = text.replace(/^\uFEFF/, '');
+  const extension = extname(path).toLowerCase();
+  if (extension === '.json') return parseJson(path, text);
+  if (extension === '.yaml' || extension === '.yml') return parseYaml(path, text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Any JSON document is YAML too; YAML's errors say where the text went wrong.
+    return parseYaml(path, text);
+  }
+}
+
+function parseJson(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    // V8 quotes the text around the error in its message, and that text may hold a secret:
+    // only the position survives.
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    const where = position === undefined ? '' : ` (${lineAndColumn(text, Number(position))})`;
+    throw configError(`config file ${path} is not valid JSON${where}`);
+  }
+}
+
+function parseYaml(path: string, text: string): unknown {
+  const document = parseDocument(text, { prettyErrors: false });
+  const problem = document.errors[0];
+  if (problem !== undefined) {
+    // The error's message quotes the offending line; its code and position are enough.
+    throw configError(
+      `config file ${path} is not valid YAML (${lineAndColumn(text, problem.pos[0])}: ${problem.code})`,
+    );
+  }
+  try {
+    return document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch {
+    throw configError(`config file ${path} is not valid YAML (too many aliases)`);
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+/** The file's settings, each with the key path to blame. */
+interface FileConfig {
+  readonly sources: readonly SourceEntry[];
+  /** Environment variables the file refers to with `${NAME}`. */
+  readonly referencedVariables: ReadonlySet<string>;
+  readonly host?: Setting<string>;
+  readonly port?: Setting<number>;
+  readonly defaultFirst?: Setting<number>;
+  readonly maxFirst?: Setting<number>;
+  readonly cursorSecret?: Setting<string>;
+  readonly seed?: Setting<number>;
+}
+
+function parseFileConfig(
+  path: string,
+  raw: unknown,
+  env: LoadConfigInput['env'],
+  secrets: Set<string>,
+): FileConfig {
+  const fail: (keyPath: KeyPath, message: string) => never = (keyPath, message) => {
+    throw configError(`config file ${path}: ${formatPath(keyPath)} ${message}`);
+  };
+  if (!isRecord(raw)) {
+    throw configError(`config file ${path} must hold an object (with "sources" and other keys)`);
+  }
+  const referencedVariables = new Set<string>();
+  const value = substituteEnv(raw, { env, referenced: referencedVariables, fail }, []);
+  collectSecrets(value, secrets);
+
+  const parsed = fileSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error);
+    fail(issue.path, issue.message);
+  }
+  const { server, pagination, cursorSecret, demo } = parsed.data;
+  return {
+    sources: (parsed.data.sources ?? []).map((entry, index) => parseFileSource(entry, index, fail)),
+    referencedVariables,
+    ...setting('host', server?.host, 'server.host'),
+    ...setting('port', server?.port, 'server.port'),
+    ...setting('defaultFirst', pagination?.defaultFirst, 'pagination.defaultFirst'),
+    ...setting('maxFirst', pagination?.maxFirst, 'pagination.maxFirst'),
+    ...setting('cursorSecret', cursorSecret, 'cursorSecret'),
+    ...setting('seed', demo?.seed, 'demo.seed'),
+  };
+}
+
+/** `{ [key]: { value, label } }` when the value is present, `{}` otherwise (exact optionals). */
+function setting<K extends string, T>(
+  key: K,
+  value: T | undefined,
+  label: string,
+): { [P in K]?: Setting<T> } {
+  return value === undefined ? {} : ({ [key]: { value, label } } as { [P in K]?: Setting<T> });
+}
+
+/** Remembers every value held under a credential key, wherever it sits in the file. */
+function collectSecrets(value: unknown, secrets: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collectSecrets(item, secrets);
+  } else if (isRecord(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) && typeof item === 'string') secrets.add(item);
+      else collectSecrets(item, secrets);
+    }
+  }
+}
+
+const SECRET_KEYS = new Set(['token', 'apiKey', 'cursorSecret']);
+
+interface Substitution {
+  readonly env: LoadConfigInput['env'];
+  /** Filled with every variable name substituted. */
+  readonly referenced: Set<string>;
+  readonly fail: (path: KeyPath, message: string) => never;
+}
+
+/**
+ * Replaces `${NAME}` in every string value with the environment variable NAME; `$${` stands for
+ * a literal `${`. Keys are left alone. An unset or empty variable is an error naming both the key
+ * and the variable, since a silently empty credential would only fail later, upstream.
+ */
+function substituteEnv(value: unknown, substitution: Substitution, path: KeyPath): unknown {
+  if (typeof value === 'string') return substituteString(value, substitution, path);
+  if (Array.isArray(value)) {
+    return value.map((item, index) => substituteEnv(item, substitution, [...path, index]));
+  }
+  if (isRecord(value)) {
+    // fromEntries defines each key as its own property: a `__proto__` key from JSON stays a key
+    // (and is refused as unknown) instead of silently becoming the object's prototype.
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        substituteEnv(item, substitution, [...path, key]),
+      ]),
+    );
+  }
+  return value;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function substituteString(
+  text: string,
+  { env, referenced, fail }: Substitution,
+  path: KeyPath,
+): string {
+  let result = '';
+  let index = 0;
+  while (index < text.length) {
+    const dollar = text.indexOf('$', index);
+    if (dollar === -1) {
+      result += text.slice(index);
+      break;
+    }
+    result += text.slice(index, dollar);
+    if (text.startsWith('$${', dollar)) {
+      result += '${';
+      index = dollar + 3;
+      continue;
+    }
+    if (!text.startsWith('${', dollar)) {
+      result += '$';
+      index = dollar + 1;
+      continue;
+    }
+    const close = text.indexOf('}', dollar + 2);
+    if (close === -1) {
+      fail(path, 'has a "${" without its closing "}" (write "$${" for a literal "${")');
+    }
+    const name = text.slice(dollar + 2, close);
+    if (!ENV_NAME.test(name)) {
+      fail(path, 'has a "${...}" that is not a variable name (write "$${" for a literal "${")');
+    }
+    const substituted = env[name];
+    if (substituted === undefined) {
+      fail(path, `refers to environment variable ${name}, which is not set`);
+    }
+    if (substituted === '') fail(path, `refers to environment variable ${name}, which is empty`);
+    referenced.add(name);
+    result += substituted;
+    index = close + 1;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas. Messages complete a sentence that starts with the key path.
+
+/** Numbers may come from `${VAR}` or the environment as text: whole-number strings count. */
+function integer(min: number, max: number): z.ZodType<number> {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: message })
+      .int({ error: message })
+      .min(min, { error: message })
+      .max(max, { error: message }),
+  );
+}
+
+function text(required: string): z.ZodString {
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? required
+          : 'must be a string (quote it in YAML if it looks like a number)',
+    })
+    .min(1, { error: 'must not be empty' });
+}
+
+/** Credentials travel in HTTP headers: printable ASCII without spaces, nothing to inject. */
+function credential(required: string): z.ZodType<string> {
+  return text(required).regex(/^[\x21-\x7e]+$/, {
+    error: 'must be printable ASCII without spaces or control characters',
+  });
+}
+
+function baseUrl(required: string): z.ZodType<string> {
+  return text(required)
+    .superRefine((value, context) => {
+      const problem = urlProblem(value);
+      if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((value) => value.replace(/\/+$/, ''));
+}
+
+function urlProblem(value: string): string | null {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return 'must be an http(s) URL';
+  }
+  // The base URL is printed in the start-up banner and in logs; credentials have their own keys.
+  if (url.username !== '' || url.password !== '') {
+    return 'must not contain a user name or password (use the credential keys)';
+  }
+  if (url.search !== '' || url.hash !== '' || value.includes('?')) {
+    return 'must not contain a query string or fragment';
+  }
+  return null;
+}
+
+const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+
+const idSchema = text('is required').regex(ID, {
+  error: 'must be 1 to 63 letters, digits, "-" or "_", starting with a letter or digit',
+});
+
+const hostSchema = text('is required').regex(/^\S+$/, {
+  error: 'must be a host name or an IP address',
+});
+const portSchema = integer(0, 65535);
+const firstSchema = integer(1, MAX_FIRST_LIMIT);
+const seedSchema = integer(0, 0xffffffff);
+const cursorSecretSchema = text('is required')
+  .min(MIN_CURSOR_SECRET_LENGTH, {
+    error: `must be at least ${MIN_CURSOR_SECRET_LENGTH} characters (it signs cursors)`,
+  })
+  .regex(/^[^\x00-\x1f\x7f]+$/, { error: 'must not contain control characters' });
+
+/** A strict object whose unknown keys are reported with the keys that are allowed there. */
+function strictObject<T extends z.ZodRawShape>(
+  shape: T,
+  context = '',
+): z.ZodObject<T, z.core.$strict> {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `is not a known key${context} (allowed: ${allowed})`
+        : 'must be an object',
+  });
+}
+
+const fileSchema = strictObject({
+  sources: z.array(z.unknown(), { error: 'must be a list' }).optional(),
+  server: strictObject({ host: hostSchema.optional(), port: portSchema.optional() }).optional(),
+  pagination: strictObject({
+    defaultFirst: firstSchema.optional(),
+    maxFirst: firstSchema.optional(),
+  }).optional(),
+  cursorSecret: cursorSecretSchema.optional(),
+  demo: strictObject({ seed: seedSchema.optional() }).optional(),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One strict schema per kind, so a credential of the wrong kind is an unknown key. */
+function sourceSchema(kind: SourceKind) {
+  const required = `is required for kind ${kind}`;
+  const url = DEFAULT_BASE_URLS[kind] === null ? baseUrl(required) : baseUrl(required).optional();
+  const common = { id: idSchema, kind: z.literal(kind), baseUrl: url };
+  const context = ` for kind ${kind}`;
+  switch (kind) {
+    case 'fastly':
+      return strictObject({ ...common, token: credential(required) }, context);
+    case 'cloudflare-v1':
+    case 'cloudflare-v2':
+      return strictObject(
+        {
+          ...common,
+          token: credential(required),
+          // It goes into the request path: nothing that could change the path.
+          accountId: text(required).regex(/^[A-Za-z0-9_-]{1,64}$/, {
+            error: 'must be a Cloudflare account id (letters, digits, "-" or "_")',
+          }),
+        },
+        context,
+      );
+    case 'fusionauth-event-log':
+    case 'fusionauth-audit-log':
+      return strictObject(
+        {
+          ...common,
+          apiKey: credential(required),
+          tenantId: text(required).regex(UUID, { error: 'must be a UUID' }).optional(),
+        },
+        context,
+      );
+    case 'nirvana':
+      return strictObject({ ...common, apiKey: credential(required) }, context);
+  }
+}
+
+interface ParsedSource {
+  readonly id: string;
+  readonly kind: SourceKind;
+  readonly baseUrl?: string | undefined;
+  readonly token?: string | undefined;
+  readonly apiKey?: string | undefined;
+  readonly accountId?: string | undefined;
+  readonly tenantId?: string | undefined;
+}
+
+function toSourceConfig(parsed: ParsedSource): SourceConfig {
+  const baseUrl = parsed.baseUrl ?? DEFAULT_BASE_URLS[parsed.kind];
+  // The schema requires baseUrl for kinds without a default; this only narrows the type.
+  if (baseUrl === null) throw configError(`source ${parsed.id} has no baseUrl`);
+  return {
+    id: parsed.id,
+    kind: parsed.kind,
+    baseUrl,
+    ...(parsed.token === undefined ? {} : { token: parsed.token }),
+    ...(parsed.apiKey === undefined ? {} : { apiKey: parsed.apiKey }),
+    ...(parsed.accountId === undefined ? {} : { accountId: parsed.accountId }),
+    ...(parsed.tenantId === undefined ? {} : { tenantId: parsed.tenantId }),
+  };
+}
+
+/** A source and where it came from, for messages about clashes. */
+interface SourceEntry {
+  readonly source: SourceConfig;
+  readonly origin: string;
+}
+
+function parseFileSource(
+  raw: unknown,
+  index: number,
+  fail: (path: KeyPath, message: string) => never,
+): SourceEntry {
+  const path: KeyPath = ['sources', index];
+  if (!isRecord(raw)) fail(path, 'must be an object');
+  const kinds = SOURCE_KINDS.join(', ');
+  const kind = raw.kind;
+  if (kind === undefined) fail([...path, 'kind'], `is required (one of ${kinds})`);
+  if (!isSourceKind(kind)) fail([...path, 'kind'], `must be one of ${kinds}`);
+  const parsed = sourceSchema(kind).safeParse(raw);
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error);
+    fail([...path, ...issue.path], issue.message);
+  }
+  return { source: toSourceConfig(parsed.data), origin: formatPath(path) };
+}
+
+function isSourceKind(value: unknown): value is SourceKind {
+  return typeof value === 'string' && (SOURCE_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * The issue to report. An unknown key comes first: a misspelt `tokn` also makes `token` missing,
+ * and the misspelling is the thing to fix.
+ */
+function firstIssue(error: z.ZodError): { readonly path: KeyPath; readonly message: string } {
+  const issues = [...error.issues].sort(
+    (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+  );
+  const issue = issues[0];
+  if (issue === undefined) return { path: [], message: 'is invalid' };
+  const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return { path: [...path, issue.keys[0] ?? ''], message: issue.message };
+  }
+  return { path, message: issue.message };
+}
+
+/** `['sources', 2, 'accountId']` → `sources[2].accountId`; a key that is no identifier is quoted. */
+function formatPath(path: KeyPath): string {
+  let result = '';
+  for (const key of path) {
+    if (typeof key === 'number') result += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(key)) result += result === '' ? key : `.${key}`;
+    else result += `[${JSON.stringify(key)}]`;
+  }
+  return result === '' ? 'the top level' : result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment shortcuts: one source per provider without a file.
+
+interface EnvShortcut {
+  /** Variables that must all be set together; setting any of `optional` alone is a mistake too. */
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+  readonly build: (read: (name: string) => string | undefined) => readonly EnvSource[];
+}
+
+interface EnvSource {
+  readonly raw: Record<string, string | undefined>;
+  /** Which variable each key came from, so a message names the variable. */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+const SECRET_ENV_NAMES = [
+  'FASTLY_API_TOKEN',
+  'CLOUDFLARE_API_TOKEN',
+  'FUSIONAUTH_API_KEY',
+  'NIRVANA_API_KEY',
+  'AUDITGRAPH_CURSOR_SECRET',
+] as const;
+
+const ENV_SHORTCUTS: readonly EnvShortcut[] = [
+  {
+    required: ['FASTLY_API_TOKEN'],
+    optional: ['FASTLY_BASE_URL'],
+    build: (read) => [
+      {
+        raw: {
+          id: 'fastly',
+          kind: 'fastly',
+          token: read('FASTLY_API_TOKEN'),
+          baseUrl: read('FASTLY_BASE_URL'),
+        },
+        variables: { token: 'FASTLY_API_TOKEN', baseUrl: 'FASTLY_BASE_URL' },
+      },
+    ],
+  },
+  {
+    required: ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID'],
+    optional: ['CLOUDFLARE_AUDIT_LOG_VERSION', 'CLOUDFLARE_BASE_URL'],
+    build: (read) => {
+      const version = (read('CLOUDFLARE_AUDIT_LOG_VERSION') ?? 'v2').trim().toLowerCase();
+      if (version !== 'v1' && version !== 'v2') {
+        throw configError('CLOUDFLARE_AUDIT_LOG_VERSION must be v1 or v2');
+      }
+      return [
+        {
+          raw: {
+            id: 'cloudflare',
+            kind: `cloudflare-${version}`,
+            token: read('CLOUDFLARE_API_TOKEN'),
+            accountId: read('CLOUDFLARE_ACCOUNT_ID'),
+            baseUrl: read('CLOUDFLARE_BASE_URL'),
+          },
+          variables: {
+            token: 'CLOUDFLARE_API_TOKEN',
+            accountId: 'CLOUDFLARE_ACCOUNT_ID',
+            baseUrl: 'CLOUDFLARE_BASE_URL',
+          },
+        },
+      ];
+    },
+  },
+  {
+    required: ['FUSIONAUTH_URL', 'FUSIONAUTH_API_KEY'],
+    optional: ['FUSIONAUTH_TENANT_ID'],
+    // One FusionAuth holds both logs, and a key that reads one usually reads the other: the
+    // shortcut adds both, each its own source, so a failure of one is reported on its own.
+    build: (read) =>
+      (['fusionauth-audit-log', 'fusionauth-event-log'] as const).map((kind) => ({
+        raw: {
+          id: kind,
+          kind,
+          baseUrl: read('FUSIONAUTH_URL'),
+          apiKey: read('FUSIONAUTH_API_KEY'),
+          tenantId: read('FUSIONAUTH_TENANT_ID'),
+        },
+        variables: {
+          baseUrl: 'FUSIONAUTH_URL',
+          apiKey: 'FUSIONAUTH_API_KEY',
+          tenantId: 'FUSIONAUTH_TENANT_ID',
+        },
+      })),
+  },
+  {
+    required: ['NIRVANA_API_KEY'],
+    optional: ['NIRVANA_BASE_URL'],
+    build: (read) => [
+      {
+        raw: {
+          id: 'nirvana',
+          kind: 'nirvana',
+          apiKey: read('NIRVANA_API_KEY'),
+          baseUrl: read('NIRVANA_BASE_URL'),
+        },
+        variables: { apiKey: 'NIRVANA_API_KEY', baseUrl: 'NIRVANA_BASE_URL' },
+      },
+    ],
+  },
+];
+
+/**
+ * The shortcuts' sources. A shortcut whose variables the config file already uses (`"token":
+ * "${FASTLY_API_TOKEN}"`, as in design.md §7) is the file's: it adds nothing of its own.
+ */
+function sourcesFromEnv(
+  env: LoadConfigInput['env'],
+  usedByFile: ReadonlySet<string>,
+): SourceEntry[] {
+  const read = (name: string): string | undefined => readEnv(env, name);
+  const entries: SourceEntry[] = [];
+  for (const shortcut of ENV_SHORTCUTS) {
+    if ([...shortcut.required, ...shortcut.optional].some((name) => usedByFile.has(name))) continue;
+    const given = [...shortcut.required, ...shortcut.optional].find(
+      (name) => read(name) !== undefined,
+    );
+    if (given === undefined) continue;
+    const missing = shortcut.required.find((name) => read(name) === undefined);
+    if (missing !== undefined) throw configError(`${missing} is required when ${given} is set`);
+    for (const { raw, variables } of shortcut.build(read)) {
+      const definedRaw = Object.fromEntries(
+        Object.entries(raw).filter(([, value]) => value !== undefined),
+      );
+      const kind = definedRaw.kind;
+      if (!isSourceKind(kind)) throw configError(`unknown source kind ${String(kind)}`);
+      const parsed = sourceSchema(kind).safeParse(definedRaw);
+      if (!parsed.success) {
+        const issue = firstIssue(parsed.error);
+        const key = issue.path[0];
+        const variable = typeof key === 'string' ? variables[key] : undefined;
+        throw configError(`${variable ?? formatPath(issue.path)} ${issue.message}`);
+      }
+      const origin = Object.values(variables).find((name) => read(name) !== undefined) ?? given;
+      entries.push({ source: toSourceConfig(parsed.data), origin });
+    }
+  }
+  return entries;
+}
+
+/** Ids name sources in filters and cursors; two that differ only in case would confuse both. */
+function assertUniqueIds(entries: readonly SourceEntry[], configPath: string | null): void {
+  const seen = new Map<string, SourceEntry>();
+  for (const entry of entries) {
+    const key = entry.source.id.toLowerCase();
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const inFile = configPath === null ? '' : ` (config file ${configPath})`;
+      throw configError(
+        `source id "${entry.source.id}" from ${entry.origin} is already used by ${earlier.origin}${inFile}; source ids must be unique`,
+      );
+    }
+    seen.set(key, entry);
+  }
+}
