@@ -209,7 +209,8 @@ function toNetworkError(error: unknown, sourceId: string): AuditgraphError {
       cause: error,
     });
   }
-  if (error instanceof Error && error.name === 'AbortError') {
+  // Checked by name: an abort raised in another realm (a test runner's VM) is not instanceof Error.
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') {
     return new AuditgraphError(
       'SOURCE_TIMEOUT',
       `the request to source ${sourceId} was abandoned`,

@@ -26,7 +26,10 @@ export interface ListQuery {
 export interface ListPage {
   readonly events: readonly AuditEvent[];
   readonly next: string | null;
-  /** The upstream's exact count of events matching the query, when it reports one. */
+  /**
+   * The upstream's count of events matching the query as pushed down (which may be wider than
+   * the query's bounds), when it reports one. Not an exact count of the query's window.
+   */
   readonly total: number | null;
 }
 

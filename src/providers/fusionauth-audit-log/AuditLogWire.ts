@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/*
+ * FusionAuth Audit Log payloads (providers.md §4; fusionauth-openapi AuditLog,
+ * AuditLogSearchResponse, AuditLogResponse). The id and the instant are strict. The rest varies in
+ * real data and in FusionAuth's own documents: `newValue`, `oldValue` and `reason` sit at the top
+ * level (OpenAPI, TypeScript client, create/retrieve docs) or under `data` (search-response docs),
+ * their values are strings of JSON or any JSON (OpenAPI: object), and an entry without changes
+ * has none of them. Unknown keys are kept, so `raw` stays verbatim (the docs' example even carries
+ * a typo key `"newValue:"`).
+ */
+
+export const auditLogWireSchema = z
+  .object({
+    id: z.int(),
+    /** Epoch milliseconds, UTC. */
+    insertInstant: z.int(),
+    insertUser: z.string().nullable().exactOptional(),
+    message: z.string(),
+    reason: z.json().exactOptional(),
+    newValue: z.json().exactOptional(),
+    oldValue: z.json().exactOptional(),
+    data: z.record(z.string(), z.json()).nullable().exactOptional(),
+    tenantId: z.string().nullable().exactOptional(),
+  })
+  .catchall(z.json());
+export type AuditLogWire = z.infer<typeof auditLogWireSchema>;
+
+/** `GET|POST /api/system/audit-log/search` */
+export const auditLogSearchResponseWireSchema = z.object({
+  // Whether FusionAuth leaves out an empty list is UNCONFIRMED: absent reads as none.
+  auditLogs: z.array(auditLogWireSchema).exactOptional(),
+  total: z.int().nonnegative().exactOptional(),
+});
+export type AuditLogSearchResponseWire = z.infer<typeof auditLogSearchResponseWireSchema>;
+
+/** `GET /api/system/audit-log/{auditLogId}` */
+export const auditLogResponseWireSchema = z.object({ auditLog: auditLogWireSchema });
+export type AuditLogResponseWire = z.infer<typeof auditLogResponseWireSchema>;

@@ -1,0 +1,29 @@
+import type { Source } from '../../model/Source';
+import {
+  createFusionAuthLogSource,
+  type FusionAuthSourceConfig,
+  type FusionAuthSourceDeps,
+} from '../fusionauth-shared/createFusionAuthLogSource';
+import { auditLogResponseWireSchema, auditLogSearchResponseWireSchema } from './AuditLogWire';
+import { toFusionAuthAuditLogAuditEvent } from './toFusionAuthAuditLogAuditEvent';
+
+/** A source over FusionAuth's Audit Log API (`/api/system/audit-log`). */
+export function createFusionAuthAuditLogSource(
+  config: FusionAuthSourceConfig,
+  deps: FusionAuthSourceDeps,
+): Source {
+  return createFusionAuthLogSource(
+    {
+      kind: 'fusionauth-audit-log',
+      resource: 'audit-log',
+      searchResponse: auditLogSearchResponseWireSchema.transform((body) => ({
+        records: body.auditLogs ?? [],
+        total: body.total ?? null,
+      })),
+      retrieveResponse: auditLogResponseWireSchema.transform((body) => body.auditLog),
+      toAuditEvent: toFusionAuthAuditLogAuditEvent,
+    },
+    config,
+    deps,
+  );
+}

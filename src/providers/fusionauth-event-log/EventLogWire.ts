@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/*
+ * FusionAuth Event Log payloads (providers.md §4; fusionauth-openapi EventLog,
+ * EventLogSearchResponse, EventLogResponse). The id and the instant are strict, since the feed
+ * orders and keys by them; `type` is any string so that a type added by a later FusionAuth
+ * version does not fail a whole page. Unknown keys are kept, so `raw` stays verbatim.
+ */
+
+export const EVENT_LOG_TYPES = ['Information', 'Debug', 'Error'] as const;
+export type EventLogType = (typeof EVENT_LOG_TYPES)[number];
+
+export const eventLogWireSchema = z
+  .object({
+    id: z.int(),
+    /** Epoch milliseconds, UTC. */
+    insertInstant: z.int(),
+    message: z.string(),
+    type: z.string(),
+  })
+  .catchall(z.json());
+export type EventLogWire = z.infer<typeof eventLogWireSchema>;
+
+/** `GET|POST /api/system/event-log/search` */
+export const eventLogSearchResponseWireSchema = z.object({
+  // Whether FusionAuth leaves out an empty list is UNCONFIRMED: absent reads as none.
+  eventLogs: z.array(eventLogWireSchema).exactOptional(),
+  total: z.int().nonnegative().exactOptional(),
+});
+export type EventLogSearchResponseWire = z.infer<typeof eventLogSearchResponseWireSchema>;
+
+/** `GET /api/system/event-log/{eventLogId}` */
+export const eventLogResponseWireSchema = z.object({ eventLog: eventLogWireSchema });
+export type EventLogResponseWire = z.infer<typeof eventLogResponseWireSchema>;
