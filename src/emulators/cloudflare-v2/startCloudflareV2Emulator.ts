@@ -1,0 +1,342 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
+import { authenticateCloudflare } from '../cloudflare-shared/authenticateCloudflare';
+import {
+  DEFAULT_CLOUDFLARE_ACCOUNT_ID,
+  DEFAULT_CLOUDFLARE_TOKEN,
+} from '../cloudflare-shared/cloudflareEmulatorDefaults';
+import {
+  checkCloudflareAccount,
+  cloudflareBadParameter,
+  cloudflareNoRoute,
+  withCloudflareHeaders,
+} from '../cloudflare-shared/cloudflareFailure';
+import { createRecordStore, toTieSeed } from '../cloudflare-shared/createRecordStore';
+import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
+import { parseIntegerParam, parseTimeParam } from '../cloudflare-shared/parseTimeParam';
+import {
+  startEmulatorServer,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorServer,
+} from '../startEmulatorServer';
+
+/*
+ * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
+ * (the same list, with reasons, is in UNCONFIRMED.md beside this file)
+ *  1. since and before are required (documented) and both exclusive ("newer than" / "older
+ *     than"); a date `2019-04-30` is midnight UTC; RFC 3339 with any fraction and offset is
+ *     accepted. Missing or unparseable: 400. since later than before: 400; equal: empty.
+ *  2. limit 1..1000, default 100; outside or not an integer: 400. direction desc (default) | asc.
+ *  3. cursor: opaque, signed, bound to every parameter except `cursor` and `limit` (limit may
+ *     change along a chain). Malformed, tampered, or used with other parameters: 400. It
+ *     continues after the last record of the previous page, so records inserted meanwhile
+ *     neither shift nor repeat anything of the chain.
+ *  4. Last page: `result_info.cursor` is omitted (never a trailing empty page). result_info.count
+ *     is a string, as in the docs example. The envelope has no `messages` (docs example).
+ *  5. Filters (repeated keys): OR within a key, AND across keys; `<key>.not` drops records
+ *     matching any of its values. Enum keys (action_result, action_type, actor_context,
+ *     actor_type, resource_scope) reject other values with a 400; raw_status_code must be an
+ *     integer; actor_ip_address takes addresses or CIDR ranges; actor_email and raw_method match
+ *     case-insensitively; the rest exactly. Comma-joined or `[]`-suffixed forms are not
+ *     understood: the joined text is one value (a 400 for an enum key, no match otherwise).
+ *  6. product_category: an invented table (dns, security, developer_platform,
+ *     account_management, zones) expanding to resource_product values; unknown: 400.
+ *  7. Records of the same second: with knobs.shuffleTies, a per-query order that one cursor chain
+ *     keeps; without, by id (reversed for desc).
+ *  8. Errors, auth, account ids, unknown paths, rate-limit headers: as the v1 emulator
+ *     (v4 failure envelope; parameter errors 400 with the invented code 1004).
+ *  9. Retention (18 months) is not enforced: the emulator has no clock.
+ * ────────────────────────────────────────────────────────────────────────────────────────────
+ */
+
+export const CLOUDFLARE_V2_MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const PAGING_KEYS = ['cursor', 'limit'];
+/** Signs cursors so a tampered one is refused; fixed, since the emulator has no secrets. */
+const CURSOR_KEY = 'auditgraph cloudflare-v2 emulator cursor';
+
+export interface CloudflareV2EmulatorOptions {
+  readonly records: readonly CloudflareV2RecordWire[];
+  readonly token?: string;
+  readonly accountId?: string;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export interface CloudflareV2Emulator extends EmulatorServer {
+  /** The live store, sorted by action.time; add through `insert`. */
+  readonly records: readonly CloudflareV2RecordWire[];
+  readonly token: string;
+  readonly accountId: string;
+  insert(record: CloudflareV2RecordWire): void;
+}
+
+/** Serves `GET /client/v4/accounts/:account_id/logs/audit`: a base URL of `<url>/client/v4`. */
+export async function startCloudflareV2Emulator(
+  options: CloudflareV2EmulatorOptions,
+): Promise<CloudflareV2Emulator> {
+  const token = options.token ?? DEFAULT_CLOUDFLARE_TOKEN;
+  const accountId = options.accountId ?? DEFAULT_CLOUDFLARE_ACCOUNT_ID;
+  const store = createRecordStore(options.records, {
+    timeOf: (record) => Date.parse(record.action.time),
+    idOf: (record) => record.id,
+  });
+  let server: EmulatorServer | null = null;
+
+  const listAuditLogs = (request: EmulatorRequest): EmulatorResponse => {
+    const accountError = checkCloudflareAccount(
+      request.params['accountId'],
+      accountId,
+      request.path,
+    );
+    if (accountError) return withCloudflareHeaders(accountError);
+    const parsed = parseListQuery(request.query);
+    if (typeof parsed === 'string') return withCloudflareHeaders(cloudflareBadParameter(parsed));
+
+    const binding = toTieSeed(request.query, PAGING_KEYS);
+    const selected = store.select({
+      since: { ms: parsed.sinceMs, inclusive: false },
+      before: { ms: parsed.beforeMs, inclusive: false },
+      matches: parsed.matches,
+      direction: parsed.direction,
+      tieSeed: (server?.knobs.shuffleTies ?? true) ? binding : null,
+    });
+    let start = 0;
+    if (parsed.cursor !== null) {
+      const afterId = readCursor(parsed.cursor, binding);
+      const index = afterId === null ? -1 : selected.findIndex((record) => record.id === afterId);
+      if (index < 0)
+        return withCloudflareHeaders(cloudflareBadParameter('cursor is not valid for this query'));
+      start = index + 1;
+    }
+    const result = selected.slice(start, start + parsed.limit);
+    const last = result.at(-1);
+    const more = start + result.length < selected.length;
+    return withCloudflareHeaders({
+      status: 200,
+      body: {
+        success: true,
+        errors: [],
+        result,
+        result_info: {
+          count: String(result.length),
+          ...(more && last !== undefined ? { cursor: writeCursor(last.id, binding) } : {}),
+        },
+      },
+    });
+  };
+
+  const started = await startEmulatorServer({
+    name: 'cloudflare-v2',
+    routes: [
+      {
+        method: 'GET',
+        pattern: '/client/v4/accounts/:accountId/logs/audit',
+        handle: listAuditLogs,
+      },
+    ],
+    authenticate: (request) => {
+      const failure = authenticateCloudflare(request, token);
+      return failure === null ? null : withCloudflareHeaders(failure);
+    },
+    notFound: () => withCloudflareHeaders(cloudflareNoRoute()),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
+  server = started;
+  return Object.assign(started, {
+    records: store.records,
+    token,
+    accountId,
+    insert: (record: CloudflareV2RecordWire) => store.insert(record),
+  });
+}
+
+type Value = string | number | null | undefined;
+
+interface FilterSpec {
+  readonly read: (record: CloudflareV2RecordWire) => Value;
+  readonly match: 'exact' | 'caseless' | 'ip' | 'integer';
+  readonly values?: readonly string[];
+}
+
+const FILTERS: Readonly<Record<string, FilterSpec>> = {
+  account_name: { read: (r) => r.account?.name, match: 'exact' },
+  action_result: { read: (r) => r.action.result, match: 'exact', values: ['success', 'failure'] },
+  action_type: {
+    read: (r) => r.action.type,
+    match: 'exact',
+    values: ['create', 'delete', 'view', 'update'],
+  },
+  actor_context: {
+    read: (r) => r.actor?.context,
+    match: 'exact',
+    values: ['api_key', 'api_token', 'dash', 'oauth', 'origin_ca_key'],
+  },
+  actor_email: { read: (r) => r.actor?.email, match: 'caseless' },
+  actor_id: { read: (r) => r.actor?.id, match: 'exact' },
+  actor_ip_address: { read: (r) => r.actor?.ip_address, match: 'ip' },
+  actor_token_id: { read: (r) => r.actor?.token_id, match: 'exact' },
+  actor_token_name: { read: (r) => r.actor?.token_name, match: 'exact' },
+  actor_type: {
+    read: (r) => r.actor?.type,
+    match: 'exact',
+    values: ['account', 'cloudflare_admin', 'system', 'user'],
+  },
+  audit_log_id: { read: (r) => r.id, match: 'exact' },
+  id: { read: (r) => r.id, match: 'exact' },
+  raw_cf_ray_id: { read: (r) => r.raw?.cf_ray_id, match: 'exact' },
+  raw_method: { read: (r) => r.raw?.method, match: 'caseless' },
+  raw_status_code: { read: (r) => r.raw?.status_code, match: 'integer' },
+  raw_uri: { read: (r) => r.raw?.uri, match: 'exact' },
+  resource_id: { read: (r) => r.resource?.id, match: 'exact' },
+  resource_product: { read: (r) => r.resource?.product, match: 'exact' },
+  resource_scope: {
+    read: (r) => (typeof r.resource?.scope === 'string' ? r.resource.scope : null),
+    match: 'exact',
+    values: ['accounts', 'user', 'zones', 'memberships'],
+  },
+  resource_type: { read: (r) => r.resource?.type, match: 'exact' },
+  zone_id: { read: (r) => r.zone?.id, match: 'exact' },
+  zone_name: { read: (r) => r.zone?.name, match: 'exact' },
+};
+
+/** Invented: Cloudflare documents the parameter, not its table. */
+const PRODUCT_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
+  dns: ['dns_records', 'dns_settings'],
+  security: ['waf', 'firewall', 'ssl', 'zone_settings'],
+  developer_platform: ['workers', 'r2', 'pages'],
+  account_management: ['members', 'audit_logs', 'api_tokens'],
+  zones: ['zones', 'zone_settings'],
+};
+
+interface ListQuery {
+  readonly sinceMs: number;
+  readonly beforeMs: number;
+  readonly limit: number;
+  readonly direction: 'asc' | 'desc';
+  readonly cursor: string | null;
+  readonly matches: (record: CloudflareV2RecordWire) => boolean;
+}
+
+/** The query, or the message of a 400. */
+function parseListQuery(query: URLSearchParams): ListQuery | string {
+  const single = (key: string): string | undefined => {
+    const last = query.getAll(key).at(-1);
+    return last === '' ? undefined : last;
+  };
+  const time = (key: string): number | string => {
+    const text = single(key);
+    if (text === undefined) return `${key} is required`;
+    return parseTimeParam(text) ?? `${key} must be a date (2019-04-30) or an RFC 3339 timestamp`;
+  };
+  const sinceMs = time('since');
+  if (typeof sinceMs === 'string') return sinceMs;
+  const beforeMs = time('before');
+  if (typeof beforeMs === 'string') return beforeMs;
+  if (sinceMs > beforeMs) return 'since must not be later than before';
+  const limit = parseIntegerParam(
+    single('limit') ?? String(DEFAULT_LIMIT),
+    1,
+    CLOUDFLARE_V2_MAX_LIMIT,
+  );
+  if (limit === null) return `limit must be an integer between 1 and ${CLOUDFLARE_V2_MAX_LIMIT}`;
+  const direction = single('direction') ?? 'desc';
+  if (direction !== 'asc' && direction !== 'desc') return 'direction must be one of: desc, asc';
+
+  const tests: ((record: CloudflareV2RecordWire) => boolean)[] = [];
+  for (const [key, spec] of Object.entries(FILTERS)) {
+    for (const [name, negate] of [
+      [key, false],
+      [`${key}.not`, true],
+    ] as const) {
+      const values = query.getAll(name).filter((value) => value !== '');
+      if (values.length === 0) continue;
+      const test = toValueTest(spec, values);
+      if (typeof test === 'string') return `${name}: ${test}`;
+      tests.push(
+        negate ? (record) => !test(spec.read(record)) : (record) => test(spec.read(record)),
+      );
+    }
+  }
+  const categories = query.getAll('product_category').filter((value) => value !== '');
+  if (categories.length > 0) {
+    const products = new Set<string>();
+    for (const category of categories) {
+      const expanded = PRODUCT_CATEGORIES[category];
+      if (expanded === undefined) return `product_category: unknown category ${category}`;
+      for (const product of expanded) products.add(product);
+    }
+    tests.push((record) => products.has(record.resource?.product ?? ''));
+  }
+  return {
+    sinceMs,
+    beforeMs,
+    limit,
+    direction,
+    cursor: single('cursor') ?? null,
+    matches: (record) => tests.every((test) => test(record)),
+  };
+}
+
+/** Whether a record's value is one of `values`, or why `values` are not valid for the key. */
+function toValueTest(
+  spec: FilterSpec,
+  values: readonly string[],
+): ((value: Value) => boolean) | string {
+  if (spec.values !== undefined) {
+    const allowed = spec.values;
+    const invalid = values.find((value) => !allowed.includes(value));
+    if (invalid !== undefined) return `must be one of: ${allowed.join(', ')}`;
+  }
+  switch (spec.match) {
+    case 'exact':
+      return (value) => typeof value === 'string' && values.includes(value);
+    case 'caseless': {
+      const wanted = values.map((value) => value.toLowerCase());
+      return (value) => typeof value === 'string' && wanted.includes(value.toLowerCase());
+    }
+    case 'integer': {
+      const wanted = values.map((value) => parseIntegerParam(value, 0, 999));
+      if (wanted.includes(null)) return 'must be an HTTP status code';
+      return (value) => typeof value === 'number' && wanted.includes(value);
+    }
+    case 'ip': {
+      const ranges = values.map(parseIpFilter);
+      if (ranges.includes(null)) return 'must be an IP address or a CIDR range';
+      return (value) =>
+        typeof value === 'string' && ranges.some((inRange) => inRange !== null && inRange(value));
+    }
+  }
+}
+
+function writeCursor(afterId: string, binding: string): string {
+  const payload = Buffer.from(
+    JSON.stringify({ q: createHash('sha256').update(binding).digest('base64url'), a: afterId }),
+  ).toString('base64url');
+  return `${payload}.${sign(payload)}`;
+}
+
+/** The id the cursor continues after, or null when it is not one of ours for this query. */
+function readCursor(cursor: string, binding: string): string | null {
+  const [payload = '', signature = '', ...rest] = cursor.split('.');
+  if (rest.length > 0) return null;
+  const expected = Buffer.from(sign(payload));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof decoded !== 'object' || decoded === null) return null;
+  const { q, a } = decoded as { q?: unknown; a?: unknown };
+  const hash = createHash('sha256').update(binding).digest('base64url');
+  return q === hash && typeof a === 'string' ? a : null;
+}
+
+function sign(payload: string): string {
+  return createHmac('sha256', CURSOR_KEY).update(payload).digest('base64url').slice(0, 22);
+}

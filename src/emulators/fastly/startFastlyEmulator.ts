@@ -1,0 +1,260 @@
+import type { FastlyRecordWire } from '../../providers/fastly/fastlyWire';
+import {
+  createRecordStore,
+  toTieSeed,
+  type Direction,
+  type TimeBound,
+} from '../cloudflare-shared/createRecordStore';
+import { parseIntegerParam, parseTimeParam } from '../cloudflare-shared/parseTimeParam';
+import {
+  startEmulatorServer,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorServer,
+} from '../startEmulatorServer';
+
+/*
+ * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
+ * (the same list, with reasons, is in UNCONFIRMED.md beside this file)
+ *  1. page[size]: default 20 (fastly-js); maximum 100; a value outside 1..100 or not an integer
+ *     is a 400, never silently clamped.
+ *  2. page[number]: 1-based, default 1; < 1 or not an integer is a 400. A page past the end is a
+ *     200 with `data: []`, `first`/`last`/`prev` links and no `next`.
+ *  3. meta is always sent (current SDK model): record_count = matches of the query, total_pages =
+ *     ceil(record_count / page[size]) (0 when nothing matches). links: `first` and `last` always
+ *     (`last` is page 1 when nothing matches), `prev` from page 2, `next` only before the last
+ *     page; absolute URLs on the host the client called, raw brackets as in the go-fastly
+ *     recording, the query's other parameters kept.
+ *  4. filter[created_at][gt|gte|lt|lte]: exactly the named comparison; a date (`2022-01-12`) is
+ *     midnight UTC; a timestamp may carry a fraction and an offset. The bare filter[created_at]:
+ *     a date matches that UTC day, a timestamp that instant. An unparseable time is a 400.
+ *  5. Other filters: exact match, one value (a repeated key: the last one wins), a blank value is
+ *     ignored. An unknown filter[…] key or created_at operator is a 400; other unknown
+ *     parameters are ignored. filter[event_type] is not checked against the enum (it grows).
+ *  6. sort: `created_at` (default) or `-created_at`, anything else a 400. Events of the same
+ *     second come in an unspecified order: with knobs.shuffleTies, a per-query order that holds
+ *     across the pages of that query; without, by id (reversed for -created_at).
+ *  7. Errors: 401 {"msg":"Provided credentials are missing or invalid"} (third-party reports);
+ *     404 {"msg":"Record not found","detail":"Couldn't find Event '<id>'"}; 400
+ *     {"msg":"Bad Request","detail":"…"}; unknown path 404 {"msg":"Not Found"}; all sent as
+ *     application/json, successes as application/vnd.api+json.
+ *  8. Auth: any request with the emulator's Fastly-Key passes (no role or scope check).
+ *  9. Rate limits: reads are not limited (Fastly docs); no Fastly-RateLimit-* headers on GET.
+ * 10. Account-level events carry `service_id`, `user_id`, `token_id` as null (not absent, not "").
+ * ────────────────────────────────────────────────────────────────────────────────────────────
+ */
+
+export const DEFAULT_FASTLY_TOKEN = 'emulator-fastly-token';
+export const FASTLY_EMULATOR_MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const PAGING_KEYS = ['page[number]', 'page[size]'];
+const ID_FILTERS = ['customer_id', 'event_type', 'service_id', 'user_id', 'token_id'] as const;
+const DAY_MS = 86_400_000;
+
+export interface FastlyEmulatorOptions {
+  readonly records: readonly FastlyRecordWire[];
+  readonly token?: string;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export interface FastlyEmulator extends EmulatorServer {
+  /** The live store, sorted by created_at; add through `insert`. */
+  readonly records: readonly FastlyRecordWire[];
+  readonly token: string;
+  insert(record: FastlyRecordWire): void;
+}
+
+export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promise<FastlyEmulator> {
+  const token = options.token ?? DEFAULT_FASTLY_TOKEN;
+  const store = createRecordStore(options.records, {
+    timeOf: (record) => Date.parse(record.attributes.created_at),
+    idOf: (record) => record.id,
+  });
+  let server: EmulatorServer | null = null;
+
+  const listEvents = (request: EmulatorRequest): EmulatorResponse => {
+    const parsed = parseListQuery(request.query);
+    if (typeof parsed === 'string') return badRequest(parsed);
+    const selected = store.select({
+      since: parsed.since,
+      before: parsed.before,
+      matches: parsed.matches,
+      direction: parsed.direction,
+      tieSeed: (server?.knobs.shuffleTies ?? true) ? toTieSeed(request.query, PAGING_KEYS) : null,
+    });
+    const { pageNumber, pageSize } = parsed;
+    const totalPages = Math.ceil(selected.length / pageSize);
+    const data = selected.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    const link = pageLink(request, server?.url ?? '', pageSize);
+    const links: Record<string, string> = { first: link(1), last: link(Math.max(1, totalPages)) };
+    if (pageNumber > 1) links['prev'] = link(pageNumber - 1);
+    if (pageNumber < totalPages) links['next'] = link(pageNumber + 1);
+    return {
+      status: 200,
+      body: {
+        data,
+        links,
+        meta: {
+          current_page: pageNumber,
+          per_page: pageSize,
+          record_count: selected.length,
+          total_pages: totalPages,
+        },
+      },
+    };
+  };
+
+  const getEvent = (request: EmulatorRequest): EmulatorResponse => {
+    const id = request.params['id'] ?? '';
+    const record = store.findById(id);
+    if (record === undefined) {
+      return fastlyError(404, { msg: 'Record not found', detail: `Couldn't find Event '${id}'` });
+    }
+    return { status: 200, body: { data: record } };
+  };
+
+  const started = await startEmulatorServer({
+    name: 'fastly',
+    contentType: 'application/vnd.api+json',
+    routes: [
+      { method: 'GET', pattern: '/events', handle: listEvents },
+      { method: 'GET', pattern: '/events/:id', handle: getEvent },
+    ],
+    authenticate: (request) => {
+      const key = request.headers['fastly-key'];
+      return (Array.isArray(key) ? key[0] : key) === token
+        ? null
+        : fastlyError(401, { msg: 'Provided credentials are missing or invalid' });
+    },
+    notFound: () => fastlyError(404, { msg: 'Not Found' }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
+  server = started;
+  return Object.assign(started, {
+    records: store.records,
+    token,
+    insert: (record: FastlyRecordWire) => store.insert(record),
+  });
+}
+
+interface ListQuery {
+  readonly pageNumber: number;
+  readonly pageSize: number;
+  readonly direction: Direction;
+  readonly since: TimeBound | null;
+  readonly before: TimeBound | null;
+  readonly matches: (record: FastlyRecordWire) => boolean;
+}
+
+/** The query, or the detail of a 400. */
+function parseListQuery(query: URLSearchParams): ListQuery | string {
+  const last = (key: string): string | undefined => query.getAll(key).at(-1);
+
+  const pageNumberText = last('page[number]') ?? '1';
+  const pageNumber = parseIntegerParam(pageNumberText, 1, 1_000_000_000);
+  if (pageNumber === null) return 'page[number] must be a positive integer';
+  const pageSizeText = last('page[size]') ?? String(DEFAULT_PAGE_SIZE);
+  const pageSize = parseIntegerParam(pageSizeText, 1, FASTLY_EMULATOR_MAX_PAGE_SIZE);
+  if (pageSize === null) {
+    return `page[size] must be an integer between 1 and ${FASTLY_EMULATOR_MAX_PAGE_SIZE}`;
+  }
+  const sort = last('sort') ?? 'created_at';
+  if (sort !== 'created_at' && sort !== '-created_at') {
+    return 'sort must be one of: created_at, -created_at';
+  }
+
+  let since: TimeBound | null = null;
+  let before: TimeBound | null = null;
+  const equals: Partial<Record<(typeof ID_FILTERS)[number], string>> = {};
+  for (const key of new Set(query.keys())) {
+    const filter = /^filter\[([^\]]*)\](?:\[([^\]]*)\])?$/.exec(key);
+    if (!filter) continue;
+    const [, field = '', operator] = filter;
+    const value = last(key) ?? '';
+    if (value === '') continue;
+    if (field === 'created_at') {
+      const ms = parseTimeParam(value);
+      if (ms === null) return `${key} must be an ISO 8601 date or date and time`;
+      const isDate = !value.includes('T');
+      switch (operator) {
+        case 'gt':
+          since = tighter(since, { ms, inclusive: false }, 1);
+          break;
+        case 'gte':
+          since = tighter(since, { ms, inclusive: true }, 1);
+          break;
+        case 'lt':
+          before = tighter(before, { ms, inclusive: false }, -1);
+          break;
+        case 'lte':
+          before = tighter(before, { ms, inclusive: true }, -1);
+          break;
+        case undefined:
+          since = tighter(since, { ms, inclusive: true }, 1);
+          before = tighter(
+            before,
+            isDate ? { ms: ms + DAY_MS, inclusive: false } : { ms, inclusive: true },
+            -1,
+          );
+          break;
+        default:
+          return `${key} is not a supported filter; use gt, gte, lt or lte`;
+      }
+    } else if (operator === undefined && (ID_FILTERS as readonly string[]).includes(field)) {
+      equals[field as (typeof ID_FILTERS)[number]] = value;
+    } else {
+      return `${key} is not a supported filter`;
+    }
+  }
+  const wanted = Object.entries(equals) as [(typeof ID_FILTERS)[number], string][];
+  return {
+    pageNumber,
+    pageSize,
+    direction: sort === 'created_at' ? 'asc' : 'desc',
+    since,
+    before,
+    matches: (record) => wanted.every(([field, value]) => record.attributes[field] === value),
+  };
+}
+
+/**
+ * The stricter of two bounds: for a lower bound (`sign` 1) the later one, for an upper bound
+ * (`sign` -1) the earlier one; at the same instant the exclusive one.
+ */
+function tighter(current: TimeBound | null, next: TimeBound, sign: 1 | -1): TimeBound {
+  if (current === null) return next;
+  if (current.ms !== next.ms) return (next.ms - current.ms) * sign > 0 ? next : current;
+  return current.inclusive ? next : current;
+}
+
+/** The URL of another page of the same query, written as Fastly writes its links. */
+function pageLink(
+  request: EmulatorRequest,
+  fallbackOrigin: string,
+  pageSize: number,
+): (page: number) => string {
+  const host = request.headers['host'];
+  const origin = typeof host === 'string' && host !== '' ? `http://${host}` : fallbackOrigin;
+  const kept = [...request.query.entries()].filter(([key]) => !PAGING_KEYS.includes(key));
+  return (page) => {
+    const pairs = [...kept, ['page[number]', String(page)], ['page[size]', String(pageSize)]];
+    const search = pairs
+      .map(([key = '', value = '']) => `${encodeKey(key)}=${encodeURIComponent(value)}`)
+      .join('&');
+    return `${origin}/events?${search}`;
+  };
+}
+
+function encodeKey(key: string): string {
+  return encodeURIComponent(key).replace(/%5B/g, '[').replace(/%5D/g, ']');
+}
+
+function badRequest(detail: string): EmulatorResponse {
+  return fastlyError(400, { msg: 'Bad Request', detail });
+}
+
+function fastlyError(status: number, body: { msg: string; detail?: string }): EmulatorResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import {
+  cloudflareListEnvelopeSchema,
+  cloudflareTimestampSchema,
+} from '../cloudflare-shared/cloudflareWire';
+
+/**
+ * Cloudflare account audit logs v1 (`GET /accounts/{account_id}/audit_logs`), providers.md §2 and
+ * the 2023 OpenAPI components (p6kdMXuf_audit-logs). Every field is optional in the spec; the
+ * feed needs the id, the time and the action type, so those are required here.
+ */
+
+const optionalString = z.string().nullish();
+
+export const cloudflareV1RecordSchema = z.looseObject({
+  id: z.string().min(1),
+  action: z.looseObject({
+    type: z.string().min(1),
+    result: z.boolean().nullish(),
+  }),
+  actor: z
+    .looseObject({
+      id: optionalString,
+      email: optionalString,
+      ip: optionalString,
+      /** `user` | `admin` | `Cloudflare` in the spec; kept open so a new value is not a failure. */
+      type: optionalString,
+    })
+    .nullish(),
+  interface: optionalString,
+  metadata: z.json().nullish(),
+  /** Strings in the spec (often JSON text); any JSON value is accepted. */
+  newValue: z.json().optional(),
+  oldValue: z.json().optional(),
+  owner: z.looseObject({ id: optionalString }).nullish(),
+  resource: z.looseObject({ id: optionalString, type: optionalString }).nullish(),
+  when: cloudflareTimestampSchema,
+});
+
+/** Not in the spec's response schema (UNCONFIRMED): read when present, never relied upon. */
+export const cloudflareV1ResultInfoSchema = z.looseObject({
+  page: z.number().nullish(),
+  per_page: z.number().nullish(),
+  count: z.number().nullish(),
+  total_count: z.number().nullish(),
+});
+
+export const cloudflareV1ListResponseSchema = cloudflareListEnvelopeSchema(
+  cloudflareV1RecordSchema,
+  cloudflareV1ResultInfoSchema,
+);
+
+export type CloudflareV1RecordWire = z.infer<typeof cloudflareV1RecordSchema>;
+export type CloudflareV1ResultInfoWire = z.infer<typeof cloudflareV1ResultInfoSchema>;
+export type CloudflareV1ListResponseWire = z.infer<typeof cloudflareV1ListResponseSchema>;

@@ -1,0 +1,150 @@
+import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
+import { AuditgraphError } from '../../model/errors';
+import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
+import {
+  assertCloudflareSourceConfig,
+  clampPageSize,
+  toQueryString,
+  type CloudflareSourceConfig,
+  type CloudflareSourceDeps,
+} from '../cloudflare-shared/cloudflareSourceConfig';
+import {
+  assertChronological,
+  parseCloudflarePayload,
+} from '../cloudflare-shared/parseCloudflarePayload';
+import {
+  cloudflareRetentionStartMs,
+  toCloudflareTimeWindow,
+  type CloudflareTimeWindow,
+} from '../cloudflare-shared/toCloudflareTimeWindow';
+import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
+import { toCloudflareV2AuditEvent } from './toCloudflareV2AuditEvent';
+
+/** `limit` bounds: 1..1000 (Cloudflare's MCP server and API reference). */
+export const CLOUDFLARE_V2_MAX_PAGE_SIZE = 1000;
+/** How far around a known time `get` searches for an id. */
+const GET_WINDOW_MS = 60 * 60_000;
+/** How far ahead of now `get` looks when it knows no time: clocks differ. */
+const CLOCK_SKEW_MS = 24 * 60 * 60_000;
+
+function parseContinuation(
+  continuation: string,
+  sourceId: string,
+): { window: CloudflareTimeWindow; cursor: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(continuation);
+  } catch {
+    value = null;
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length !== 3 ||
+    !value.every((part): part is string => typeof part === 'string' && part !== '')
+  ) {
+    throw new AuditgraphError('BAD_USER_INPUT', `invalid continuation for source ${sourceId}`, {
+      sourceId,
+    });
+  }
+  const [since, before, cursor] = value as [string, string, string];
+  return { window: { since, before }, cursor };
+}
+
+/**
+ * A source over Cloudflare's account audit logs v2 (`GET /accounts/{id}/logs/audit`). v2 requires
+ * both `since` and `before`: the window is widened to whole seconds and its start raised to the
+ * 18-month retention. It pages with the upstream's opaque cursor, in the feed's order
+ * (`direction`). v2 has no get-by-id: `get` lists with the `id` filter in a window.
+ */
+export function createCloudflareV2Source(
+  config: CloudflareSourceConfig,
+  deps: CloudflareSourceDeps,
+): Source {
+  assertCloudflareSourceConfig(config);
+  const source: SourceRef = { id: config.id, kind: 'cloudflare-v2' };
+  const path = `/accounts/${encodeURIComponent(config.accountId)}/logs/audit`;
+  const headers = { authorization: `Bearer ${config.token}` };
+
+  const fetchPage = async (
+    params: readonly (readonly [string, string])[],
+    options?: ListOptions,
+  ) => {
+    const response = await deps.http.requestJson(`${path}?${toQueryString(params)}`, {
+      headers,
+      ...(options?.signal ? { signal: options.signal } : {}),
+    });
+    return parseCloudflarePayload(cloudflareV2ListResponseSchema, response.body, source);
+  };
+
+  return {
+    id: config.id,
+    kind: 'cloudflare-v2',
+    provider: 'CLOUDFLARE',
+    maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
+
+    async list(
+      query: ListQuery,
+      continuation: string | null,
+      options?: ListOptions,
+    ): Promise<ListPage> {
+      // The window is fixed by a chain's first page and travels in the continuation: the
+      // retention start moves with the clock, and Cloudflare binds its cursor to the query.
+      const chain = continuation === null ? null : parseContinuation(continuation, config.id);
+      const window =
+        chain?.window ??
+        toCloudflareTimeWindow(
+          query.sinceMs,
+          query.beforeMs,
+          cloudflareRetentionStartMs(deps.now()),
+        );
+      if (window === null) return { events: [], next: null, total: 0 };
+      const body = await fetchPage(
+        [
+          ['since', window.since],
+          ['before', window.before],
+          ['direction', query.order],
+          ['limit', String(clampPageSize(query.pageSize, CLOUDFLARE_V2_MAX_PAGE_SIZE))],
+          ...(chain === null ? [] : [['cursor', chain.cursor] as const]),
+        ],
+        options,
+      );
+      const events = body.result.map((record) => toCloudflareV2AuditEvent(record, source));
+      assertChronological(events, query.order, source);
+      // The last page may omit the cursor, send it empty, or be an empty page after a cursor.
+      const cursor = body.result_info?.cursor ?? '';
+      const next =
+        cursor === '' || events.length === 0
+          ? null
+          : JSON.stringify([window.since, window.before, cursor]);
+      return { events, next, total: null };
+    },
+
+    async get(
+      nativeId: string,
+      occurredAtMs: number | null,
+      options?: ListOptions,
+    ): Promise<AuditEvent | null> {
+      if (nativeId === '') return null;
+      const nowMs = deps.now();
+      const window =
+        occurredAtMs === null
+          ? toCloudflareTimeWindow(0, nowMs + CLOCK_SKEW_MS, cloudflareRetentionStartMs(nowMs))
+          : toCloudflareTimeWindow(
+              occurredAtMs - GET_WINDOW_MS,
+              occurredAtMs + GET_WINDOW_MS,
+              cloudflareRetentionStartMs(nowMs),
+            );
+      if (window === null) return null;
+      const body = await fetchPage(
+        [
+          ['since', window.since],
+          ['before', window.before],
+          ['id', nativeId],
+        ],
+        options,
+      );
+      const record = body.result.find((candidate) => candidate.id === nativeId);
+      return record === undefined ? null : toCloudflareV2AuditEvent(record, source);
+    },
+  };
+}
