@@ -67,7 +67,7 @@ export interface Feed {
   readEvent(id: string, signal?: AbortSignal): Promise<AuditEvent | null>;
 }
 
-const DEFAULT_MAX_UPSTREAM_PAGES = 10;
+const DEFAULT_MAX_UPSTREAM_PAGES = 20;
 /**
  * Upstream pages are asked for `first + 2` events: one to tell whether a next page exists, one
  * for the cursor's own event, which the inclusive time bound brings back.

@@ -1,0 +1,49 @@
+import { describeConfig, loadConfig } from './config';
+import type { AuditgraphConfig } from './config';
+import { isAuditgraphError } from './model/errors';
+import { installShutdownHandlers } from './server/installShutdownHandlers';
+import { startAuditgraph } from './startAuditgraph';
+
+/**
+ * `npm start`: load the config (or run the demo when nothing is configured), start, print a
+ * banner, and drain gracefully on SIGTERM/SIGINT.
+ */
+async function main(): Promise<void> {
+  const writeLine = (line: string) => process.stdout.write(`${line}\n`);
+  let config: AuditgraphConfig;
+  try {
+    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+  } catch (error) {
+    if (isAuditgraphError(error)) {
+      process.stderr.write(`auditgraph: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await startAuditgraph(config, { log: writeLine });
+  installShutdownHandlers(() => app.close(), writeLine);
+
+  const banner = [
+    '',
+    `auditgraph is running: GraphiQL and the GraphQL endpoint at ${app.url}/graphql`,
+    ...describeConfig(config),
+  ];
+  if (app.demo !== null) {
+    const total = Object.values(app.demo.counts).reduce((sum, count) => sum + count, 0);
+    banner.push(`demo: ${total} events over the last 30 days, from six emulated sources:`);
+    for (const source of app.sourceConfigs) {
+      banner.push(
+        `  ${source.id.padEnd(22)} ${source.kind.padEnd(22)} ${String(app.demo.counts[source.id] ?? 0).padStart(5)} events  ${source.baseUrl}`,
+      );
+    }
+  }
+  banner.push(`health: ${app.url}/healthz  readiness: ${app.url}/readyz`, '');
+  process.stdout.write(`${banner.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `auditgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

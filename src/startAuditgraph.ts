@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditgraphConfig, SourceConfig } from './config';
+import { startDemoEmulators } from './emulators/startDemoEmulators';
+import type { Demo } from './emulators/startDemoEmulators';
+import { createCursorCodec } from './feed/createCursorCodec';
+import { createFeed } from './feed/createFeed';
+import type { Feed } from './feed/createFeed';
+import { createSources } from './providers/createSources';
+import { createApolloServer } from './schema/createApolloServer';
+import { createContextFactory } from './schema/createContext';
+import { startHttpServer } from './server/startHttpServer';
+
+export const EXAMPLE_QUERY = `# auditgraph: who did what, where, when — across every source, newest first.
+query LatestEvents($after: String) {
+  auditEvents(first: 20, after: $after) {
+    edges {
+      node {
+        occurredAt
+        provider
+        source { id }
+        action
+        category
+        outcome
+        description
+        actor { name email type ip }
+        resource { type id name }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+    sources { source { id } state upstreamRequests }
+  }
+}
+`;
+
+export interface Auditgraph {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly feed: Feed;
+  /** The emulated sources, in demo mode. */
+  readonly demo: Demo | null;
+  /** The sources the gateway reads. */
+  readonly sourceConfigs: readonly SourceConfig[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Writes one JSON log line. */
+  readonly log: (line: string) => void;
+  readonly now?: () => number;
+  /** Called once per upstream request, with the source id. */
+  readonly onUpstreamRequest?: (sourceId: string) => void;
+}
+
+/**
+ * The whole service from a config: in demo mode the emulators first, then the sources, the feed,
+ * the GraphQL server and the HTTP server. `main.ts` and the end-to-end tests start it the same way.
+ */
+export async function startAuditgraph(
+  config: AuditgraphConfig,
+  options: StartOptions,
+): Promise<Auditgraph> {
+  const now = options.now ?? Date.now;
+  const demo =
+    config.mode === 'demo'
+      ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
+      : null;
+  const sourceConfigs = demo?.sources ?? config.sources;
+  const sourceSet = createSources(sourceConfigs, {
+    now,
+    ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
+  });
+  const feed = createFeed({
+    sources: sourceSet.sources,
+    // A random secret per process: cursors then do not survive a restart, which is the honest
+    // default until an operator configures one.
+    cursorCodec: createCursorCodec(config.cursorSecret ?? randomBytes(32)),
+    now,
+    maxFirst: config.pagination.maxFirst,
+  });
+  const apollo = createApolloServer({ log: options.log });
+  await apollo.start();
+  let http;
+  try {
+    http = await startHttpServer({
+      apollo,
+      context: createContextFactory({ feed, pagination: config.pagination }),
+      host: config.host,
+      port: config.port,
+      graphiqlTitle: 'auditgraph',
+      defaultQuery: EXAMPLE_QUERY,
+      log: options.log,
+    });
+  } catch (error) {
+    await apollo.stop();
+    await sourceSet.close();
+    await demo?.close();
+    throw error;
+  }
+  const server = http;
+  return {
+    url: server.url,
+    feed,
+    demo,
+    sourceConfigs,
+    close: async () => {
+      await server.close();
+      await sourceSet.close();
+      await demo?.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { AuditgraphConfig } from '../../src/config';
+
+/** The demo as `npm start` runs it, on a free loopback port. */
+export const DEMO_CONFIG: AuditgraphConfig = {
+  mode: 'demo',
+  host: '127.0.0.1',
+  port: 0,
+  sources: [],
+  pagination: { defaultFirst: 20, maxFirst: 100 },
+  cursorSecret: null,
+  demo: { seed: 1 },
+};
+
+export interface GraphqlResult {
+  readonly status: number;
+  readonly data?: Record<string, any> | null;
+  readonly errors?: readonly any[];
+}
+
+export async function postGraphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphqlResult> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphqlResult, 'status'>;
+  return { status: response.status, ...body };
+}
