@@ -10,7 +10,7 @@ import { createApolloServer } from './schema/createApolloServer';
 import { createContextFactory } from './schema/createContext';
 import { startHttpServer } from './server/startHttpServer';
 
-export const EXAMPLE_QUERY = `# auditgraph: who did what, where, when — across every source, newest first.
+export const EXAMPLE_QUERY = `# Who did what, where, when: every source, newest first.
 query LatestEvents($after: String) {
   auditEvents(first: 20, after: $after) {
     edges {

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { Auditgraph } from '../../src/startAuditgraph';
+import { startAuditgraph } from '../../src/startAuditgraph';
+import { DEMO_CONFIG } from '../support/demoConfig';
+
+/**
+ * GraphiQL in a real browser, with every request that leaves loopback refused: the page must
+ * load, run its default query and show the answer using only what auditgraph serves.
+ * CI installs Debian's chromium; on a machine without it these tests are reported as skipped.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasBrowser = existsSync(CHROMIUM);
+const describeInBrowser = hasBrowser ? describe : describe.skip;
+
+describe('the browser test setup', () => {
+  it('has a browser to test GraphiQL with when running in CI', () => {
+    if (process.env.CI === 'true') expect(hasBrowser).toBe(true);
+  });
+});
+
+describeInBrowser('GraphiQL in a browser with no internet access', () => {
+  let app: Auditgraph;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    app = await startAuditgraph(DEMO_CONFIG, { log: () => undefined });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('loads, runs the example query and shows the events, asking nothing of the internet', async () => {
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      const local =
+        ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ||
+        ['blob:', 'data:'].includes(url.protocol);
+      if (local) return route.continue();
+      refused.push(url.href);
+      return route.abort();
+    });
+    await page.goto(`${app.url}/graphql`);
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    const answer = page.waitForResponse(
+      (response) =>
+        response.url().endsWith('/graphql') &&
+        response.request().method() === 'POST' &&
+        response.request().postData()?.includes('LatestEvents') === true,
+    );
+    await page.locator('.graphiql-execute-button').click();
+    const response = await answer;
+    const body = (await response.json()) as { data?: { auditEvents?: { edges?: unknown[] } } };
+    expect(body.data?.auditEvents?.edges).toHaveLength(20);
+    // The answer is shown in the result pane.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.graphiql-response')?.textContent?.includes('occurredAt') === true,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(refused).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
