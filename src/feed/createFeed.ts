@@ -7,6 +7,7 @@ import type { CursorCodec, FeedCursor } from './createCursorCodec';
 import type { EventFilter } from './eventFilter';
 import { createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
+import { isFullyPushed, planPushdown } from '../providers/pushdownCapabilities';
 import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
 
 export type SourceState =
@@ -102,14 +103,6 @@ export function createFeed(options: FeedOptions): Feed {
     const asOfMs = cursor?.asOfMs ?? now();
     const window = toWindow(filter, asOfMs, order, cursor);
 
-    const hasResidualFilter = Object.entries(filter).some(
-      ([key, value]) =>
-        value !== null &&
-        key !== 'sinceMs' &&
-        key !== 'beforeMs' &&
-        key !== 'sourceIds' &&
-        key !== 'providers',
-    );
     const matches = createEventMatcher(filter);
     const readers = selected.map((source) =>
       createSourceReader(source, {
@@ -117,10 +110,12 @@ export function createFeed(options: FeedOptions): Feed {
         window,
         position: cursor?.position ?? null,
         matches,
-        pageSize: Math.min(
-          source.maxPageSize,
-          hasResidualFilter ? source.maxPageSize : first + PAGE_SLACK,
-        ),
+        filter,
+        // What the upstream filters exactly needs only the page's worth; anything the feed must
+        // filter itself is read in the largest pages, to scan the most per request.
+        pageSize: isFullyPushed(planPushdown(source.kind, filter))
+          ? Math.min(source.maxPageSize, first + PAGE_SLACK)
+          : source.maxPageSize,
         ...(request.signal ? { signal: request.signal } : {}),
       }),
     );
@@ -272,6 +267,7 @@ interface SourceReaderOptions {
   readonly window: Window;
   readonly position: FeedPosition | null;
   readonly matches: (event: AuditEvent) => boolean;
+  readonly filter: EventFilter;
   readonly pageSize: number;
   readonly signal?: AbortSignal;
 }
@@ -294,6 +290,7 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     sinceMs: window.sinceMs,
     beforeMs: window.beforeMs,
     pageSize: options.pageSize,
+    filter: options.filter,
   };
   const isBefore = (a: number, b: number) => (order === 'asc' ? a < b : a > b);
   const compare = compareEventsInOrder(order);

@@ -1,38 +1,11 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import type {
-  ActorType,
-  AuditCategory,
-  AuditEvent,
-  AuditOutcome,
-  Provider,
-} from '../model/AuditEvent';
+import type { AuditEvent } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { badUserInput } from '../model/errors';
+import type { EventFilter } from '../model/EventFilter';
 
-/**
- * The feed's filter, normalized: arrays sorted and de-duplicated, emails and text lower-cased,
- * the IP range parsed. A null field does not filter; an empty list matches nothing.
- */
-export interface EventFilter {
-  /** Inclusive, ms. */
-  readonly sinceMs: number | null;
-  /** Exclusive, ms. */
-  readonly beforeMs: number | null;
-  readonly sourceIds: readonly string[] | null;
-  readonly providers: readonly Provider[] | null;
-  readonly actions: readonly string[] | null;
-  readonly categories: readonly AuditCategory[] | null;
-  readonly outcome: AuditOutcome | null;
-  readonly actorIds: readonly string[] | null;
-  readonly actorEmails: readonly string[] | null;
-  readonly actorTypes: readonly ActorType[] | null;
-  readonly resourceTypes: readonly string[] | null;
-  readonly resourceIds: readonly string[] | null;
-  /** An address or a CIDR range, as given (validated). */
-  readonly ipAddress: string | null;
-  readonly text: string | null;
-}
+export type { EventFilter } from '../model/EventFilter';
 
 export type EventFilterInput = { readonly [K in keyof EventFilter]?: EventFilter[K] | undefined };
 

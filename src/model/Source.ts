@@ -1,4 +1,5 @@
 import type { AuditEvent, Provider, SourceKind } from './AuditEvent';
+import type { EventFilter } from './EventFilter';
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -15,6 +16,11 @@ export interface ListQuery {
   readonly beforeMs: number;
   /** How many events the feed would like per upstream page; the adapter clamps to its API. */
   readonly pageSize: number;
+  /**
+   * The feed's filter. The adapter sends upstream what `planPushdown(kind, filter)` says it can,
+   * and nothing else; absent, nothing is filtered but time.
+   */
+  readonly filter?: EventFilter;
 }
 
 /**

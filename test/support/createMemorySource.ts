@@ -1,6 +1,9 @@
 import type { AuditEvent, SourceKind } from '../../src/model/AuditEvent';
 import { toProvider } from '../../src/model/AuditEvent';
 import type { ListPage, ListQuery, Source } from '../../src/model/Source';
+import { createEventMatcher, normalizeFilter } from '../../src/feed/eventFilter';
+import { PUSHABLE_FIELDS } from '../../src/model/EventFilter';
+import { planPushdown } from '../../src/providers/pushdownCapabilities';
 
 /**
  * An in-memory source that behaves like the hostile upstreams of providers.md: ties come in a
@@ -36,7 +39,20 @@ export function createMemorySource(options: MemorySourceOptions): MemorySource {
     const before = options.coarseBounds
       ? Math.ceil(query.beforeMs / 1000) * 1000 + 1000
       : query.beforeMs;
-    return source.events.filter((e) => e.occurredAtMs >= since && e.occurredAtMs < before);
+    const pushed = upstreamFilter(query);
+    return source.events.filter(
+      (e) => e.occurredAtMs >= since && e.occurredAtMs < before && pushed(e),
+    );
+  }
+
+  /** What the pushdown plan sends upstream: pushed fields exactly; narrowed ones not at all (a superset). */
+  function upstreamFilter(query: ListQuery): (event: AuditEvent) => boolean {
+    if (query.filter === undefined) return () => true;
+    const plan = planPushdown(kind, query.filter);
+    const sent: Record<string, unknown> = {};
+    for (const field of PUSHABLE_FIELDS)
+      if (plan[field] === 'pushed') sent[field] = query.filter[field];
+    return createEventMatcher(normalizeFilter(sent));
   }
 
   const source: MemorySource = {

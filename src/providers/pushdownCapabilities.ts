@@ -1,0 +1,215 @@
+import type { SourceKind } from '../model/AuditEvent';
+import type { EventFilter, PushableField, PushdownLevel, PushdownPlan } from '../model/EventFilter';
+import { PUSHABLE_FIELDS } from '../model/EventFilter';
+
+/**
+ * THE table of filter pushdown (design.md §5): for every kind, which filter fields its API can
+ * apply for us, as what, and when. A field a kind does not list is residual: the feed filters it
+ * as it reads, under its scan budget. Adapters push exactly what `planPushdown` says; the feed
+ * re-checks every field of every event whatever the plan, so a plan can cost requests but never
+ * correctness.
+ */
+export interface FieldCapability {
+  readonly level: Exclude<PushdownLevel, 'residual'>;
+  /** The upstream parameter it becomes, for the docs and the tests. */
+  readonly upstream: string;
+  /** When the API can express this filter value; otherwise the field is residual. */
+  readonly when?: (filter: EventFilter) => boolean;
+  /** `when`, in words. */
+  readonly condition?: string;
+}
+
+export type KindCapabilities = Readonly<Partial<Record<PushableField, FieldCapability>>>;
+
+const oneValue = (values: readonly string[] | null) => values !== null && values.length === 1;
+const isAddress = (filter: EventFilter) =>
+  filter.ipAddress !== null && !filter.ipAddress.includes('/');
+
+/** The values Cloudflare v2 accepts for `action_type`; another value gets a 400. */
+const V2_ACTION_TYPES = new Set(['create', 'view', 'update', 'delete']);
+/** Categories that follow one-to-one from Cloudflare v2's `action.type`. */
+const V2_ACTION_TYPE_CATEGORIES = new Set(['CREATE', 'READ', 'UPDATE', 'DELETE']);
+/** Actor types Cloudflare v2's `actor_type` can name. */
+const V2_ACTOR_TYPES = new Set(['USER', 'ACCOUNT', 'PROVIDER_ADMIN', 'SYSTEM']);
+/** Actor types Nirvana's `actor_type` can name. */
+const NIRVANA_ACTOR_TYPES = new Set(['USER', 'API_KEY']);
+/** Text the FusionAuth wildcard search can carry: `*` is its wildcard, so text holding one is not sent. */
+const plainText = (text: string | null) => text !== null && text !== '' && !text.includes('*');
+
+export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities>> = {
+  fastly: {
+    actions: {
+      level: 'pushed',
+      upstream: 'filter[event_type]',
+      when: (f) => oneValue(f.actions),
+      condition: 'one value',
+    },
+    actorIds: {
+      level: 'pushed',
+      upstream: 'filter[user_id]',
+      when: (f) => oneValue(f.actorIds),
+      condition: 'one value',
+    },
+    resourceIds: {
+      level: 'pushed',
+      upstream: 'filter[service_id]',
+      when: (f) => oneValue(f.resourceIds),
+      condition: 'one value',
+    },
+  },
+  'cloudflare-v1': {
+    actions: {
+      level: 'pushed',
+      upstream: 'action.type',
+      when: (f) => oneValue(f.actions),
+      condition: 'one value',
+    },
+    actorEmails: {
+      level: 'pushed',
+      upstream: 'actor.email',
+      when: (f) => oneValue(f.actorEmails),
+      condition: 'one value',
+    },
+    ipAddress: { level: 'pushed', upstream: 'actor.ip', condition: 'an address or a CIDR range' },
+  },
+  'cloudflare-v2': {
+    actions: {
+      level: 'pushed',
+      upstream: 'action_type (repeated)',
+      when: (f) => f.actions !== null && f.actions.every((a) => V2_ACTION_TYPES.has(a)),
+      condition: 'only create, view, update, delete (the values v2 accepts)',
+    },
+    categories: {
+      level: 'pushed',
+      upstream: 'action_type (repeated): create, view, update, delete',
+      when: (f) =>
+        f.categories !== null && f.categories.every((c) => V2_ACTION_TYPE_CATEGORIES.has(c)),
+      condition: 'only CREATE, READ, UPDATE, DELETE',
+    },
+    outcome: {
+      level: 'pushed',
+      upstream: 'action_result',
+      when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
+      condition: 'SUCCESS or FAILURE',
+    },
+    actorIds: { level: 'pushed', upstream: 'actor_id (repeated)' },
+    actorEmails: { level: 'pushed', upstream: 'actor_email (repeated)' },
+    actorTypes: {
+      level: 'pushed',
+      upstream: 'actor_type (repeated)',
+      when: (f) => f.actorTypes !== null && f.actorTypes.every((t) => V2_ACTOR_TYPES.has(t)),
+      condition: 'only USER, ACCOUNT, PROVIDER_ADMIN, SYSTEM',
+    },
+    resourceTypes: { level: 'pushed', upstream: 'resource_type (repeated)' },
+    resourceIds: { level: 'pushed', upstream: 'resource_id (repeated)' },
+    ipAddress: {
+      level: 'pushed',
+      upstream: 'actor_ip_address',
+      when: isAddress,
+      condition: 'an address, not a range',
+    },
+  },
+  'fusionauth-event-log': {
+    actions: {
+      level: 'pushed',
+      upstream: 'type',
+      when: (f) => oneValue(f.actions),
+      condition: 'one value',
+    },
+    outcome: {
+      level: 'pushed',
+      upstream: 'type=Error',
+      when: (f) => f.outcome === 'FAILURE',
+      condition: 'FAILURE',
+    },
+    text: {
+      level: 'narrowed',
+      upstream: 'message (*text*)',
+      when: (f) => plainText(f.text),
+      condition: 'no `*` in the text',
+    },
+  },
+  'fusionauth-audit-log': {
+    actorEmails: {
+      level: 'narrowed',
+      upstream: 'user (*email*)',
+      when: (f) => oneValue(f.actorEmails) && plainText(f.actorEmails?.[0] ?? null),
+      condition: 'one value without `*`',
+    },
+    text: {
+      level: 'narrowed',
+      upstream: 'message (*text*)',
+      when: (f) => plainText(f.text),
+      condition: 'no `*` in the text',
+    },
+  },
+  nirvana: {
+    actions: {
+      level: 'pushed',
+      upstream: 'action',
+      when: (f) => oneValue(f.actions),
+      condition: 'one value',
+    },
+    outcome: {
+      level: 'pushed',
+      upstream: 'status_code_max=399 / status_code_min=400',
+      when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
+      condition: 'SUCCESS or FAILURE',
+    },
+    actorIds: {
+      level: 'pushed',
+      upstream: 'actor_id',
+      when: (f) => oneValue(f.actorIds),
+      condition: 'one value',
+    },
+    actorTypes: {
+      level: 'pushed',
+      upstream: 'actor_type',
+      when: (f) => oneValue(f.actorTypes) && NIRVANA_ACTOR_TYPES.has(f.actorTypes?.[0] ?? ''),
+      condition: 'one of USER, API_KEY',
+    },
+    resourceTypes: {
+      level: 'pushed',
+      upstream: 'target_type',
+      when: (f) => oneValue(f.resourceTypes),
+      condition: 'one value',
+    },
+    resourceIds: {
+      level: 'pushed',
+      upstream: 'target_id',
+      when: (f) => oneValue(f.resourceIds),
+      condition: 'one value',
+    },
+    ipAddress: {
+      level: 'pushed',
+      upstream: 'client_ip',
+      when: isAddress,
+      condition: 'an address, not a range',
+    },
+  },
+};
+
+/** How each field the filter sets is applied for one source of `kind`. */
+export function planPushdown(kind: SourceKind, filter: EventFilter): PushdownPlan {
+  const plan: Partial<Record<PushableField, PushdownLevel>> = {};
+  for (const field of PUSHABLE_FIELDS) {
+    if (filter[field] === null) continue;
+    const capability = PUSHDOWN_CAPABILITIES[kind][field];
+    plan[field] =
+      capability !== undefined && (capability.when?.(filter) ?? true)
+        ? capability.level
+        : 'residual';
+  }
+  return plan;
+}
+
+/** Does the upstream apply every field of the filter exactly? */
+export function isFullyPushed(plan: PushdownPlan): boolean {
+  return Object.values(plan).every((level) => level === 'pushed');
+}
+
+/** Is this field to be sent upstream (pushed or narrowed)? */
+export function isSentUpstream(plan: PushdownPlan, field: PushableField): boolean {
+  const level = plan[field];
+  return level === 'pushed' || level === 'narrowed';
+}
