@@ -28,6 +28,11 @@ export interface SourceConfig {
   readonly accountId?: string;
   /** fusionauth-*, optional: sent as X-FusionAuth-TenantId when the key is not tenant-bound. */
   readonly tenantId?: string;
+  /**
+   * How late the source's API usually shows an event, in seconds; reported per page as the
+   * source's `completeUntil`. Default: 300 for cloudflare-v2, 0 for the others.
+   */
+  readonly lateArrivalSeconds?: number;
 }
 
 export interface AuditgraphConfig {
@@ -40,6 +45,12 @@ export interface AuditgraphConfig {
   /** The cursors' HMAC key; null lets the feed pick a random one per process. */
   readonly cursorSecret: string | null;
   readonly demo: { readonly seed: number };
+  readonly feed: {
+    /** How far behind now a new traversal's snapshot is set, so late events are already in it. */
+    readonly holdBackSeconds: number;
+    /** Upstream pages one source may read for one page before the page comes back short. */
+    readonly scanBudgetPages: number;
+  };
 }
 
 export interface LoadConfigInput {
@@ -66,10 +77,26 @@ export const CONFIG_DEFAULTS = {
   defaultFirst: 20,
   maxFirst: 100,
   demoSeed: 1,
+  holdBackSeconds: 0,
+  scanBudgetPages: 20,
 } as const;
+
+/** How late each kind's API usually shows an event, unless a source's config says otherwise. */
+export const DEFAULT_LATE_ARRIVAL_SECONDS: Readonly<Record<SourceKind, number>> = {
+  fastly: 0,
+  'cloudflare-v1': 0,
+  // Cloudflare's audit logs v2 show events minutes after they happen.
+  'cloudflare-v2': 300,
+  'fusionauth-event-log': 0,
+  'fusionauth-audit-log': 0,
+  nirvana: 0,
+};
 
 /** The largest `maxFirst` a config may ask for: one page must stay cheap to merge and to send. */
 export const MAX_FIRST_LIMIT = 1000;
+
+/** The longest hold-back or late-arrival delay a config may name: one day. */
+export const MAX_DELAY_SECONDS = 86_400;
 
 /** Cursors are signed with HMAC-SHA256; a shorter key would be the weak link. */
 export const MIN_CURSOR_SECRET_LENGTH = 32;
@@ -107,6 +134,12 @@ export const ENVIRONMENT_VARIABLES: readonly {
     name: 'AUDITGRAPH_MAX_FIRST',
     description: `Largest \`first\` a query may ask for (at most ${MAX_FIRST_LIMIT})`,
     default: String(CONFIG_DEFAULTS.maxFirst),
+  },
+  {
+    name: 'AUDITGRAPH_HOLD_BACK_SECONDS',
+    description:
+      'Start each traversal this many seconds in the past, so late events are in it (overrides `feed.holdBackSeconds`)',
+    default: String(CONFIG_DEFAULTS.holdBackSeconds),
   },
   {
     name: 'AUDITGRAPH_CURSOR_SECRET',
@@ -197,6 +230,9 @@ export function describeConfig(config: AuditgraphConfig): string[] {
     `pagination: first defaults to ${config.pagination.defaultFirst}, at most ${config.pagination.maxFirst}`,
   );
   lines.push(
+    `feed: hold-back ${config.feed.holdBackSeconds} s, scan budget ${config.feed.scanBudgetPages} upstream pages per source per page`,
+  );
+  lines.push(
     config.cursorSecret === null
       ? 'cursor secret: random per process (cursors do not survive a restart or cross replicas)'
       : 'cursor secret: configured',
@@ -247,6 +283,12 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
       `${explicitDefault.label} (${explicitDefault.value}) must not exceed ${maxFirst?.label ?? 'the default maxFirst'} (${maxFirstValue})`,
     );
   }
+  const holdBack = pickSetting(
+    env,
+    'AUDITGRAPH_HOLD_BACK_SECONDS',
+    holdBackSchema,
+    file?.holdBackSeconds,
+  );
   const cursorSecret = pickSetting(
     env,
     'AUDITGRAPH_CURSOR_SECRET',
@@ -262,6 +304,10 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
     pagination: { defaultFirst: defaultFirstValue, maxFirst: maxFirstValue },
     cursorSecret: cursorSecret?.value ?? null,
     demo: { seed: file?.seed?.value ?? CONFIG_DEFAULTS.demoSeed },
+    feed: {
+      holdBackSeconds: holdBack?.value ?? CONFIG_DEFAULTS.holdBackSeconds,
+      scanBudgetPages: file?.scanBudgetPages?.value ?? CONFIG_DEFAULTS.scanBudgetPages,
+    },
   };
 }
 
@@ -399,6 +445,8 @@ interface FileConfig {
   readonly maxFirst?: Setting<number>;
   readonly cursorSecret?: Setting<string>;
   readonly seed?: Setting<number>;
+  readonly holdBackSeconds?: Setting<number>;
+  readonly scanBudgetPages?: Setting<number>;
 }
 
 function parseFileConfig(
@@ -422,7 +470,7 @@ function parseFileConfig(
     const issue = firstIssue(parsed.error);
     fail(issue.path, issue.message);
   }
-  const { server, pagination, cursorSecret, demo } = parsed.data;
+  const { server, pagination, cursorSecret, demo, feed } = parsed.data;
   return {
     sources: (parsed.data.sources ?? []).map((entry, index) => parseFileSource(entry, index, fail)),
     referencedVariables,
@@ -432,6 +480,8 @@ function parseFileConfig(
     ...setting('maxFirst', pagination?.maxFirst, 'pagination.maxFirst'),
     ...setting('cursorSecret', cursorSecret, 'cursorSecret'),
     ...setting('seed', demo?.seed, 'demo.seed'),
+    ...setting('holdBackSeconds', feed?.holdBackSeconds, 'feed.holdBackSeconds'),
+    ...setting('scanBudgetPages', feed?.scanBudgetPages, 'feed.scanBudgetPages'),
   };
 }
 
@@ -604,6 +654,9 @@ const hostSchema = text('is required').regex(/^\S+$/, {
 const portSchema = integer(0, 65535);
 const firstSchema = integer(1, MAX_FIRST_LIMIT);
 const seedSchema = integer(0, 0xffffffff);
+const holdBackSchema = integer(0, MAX_DELAY_SECONDS);
+const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
+const scanBudgetSchema = integer(1, 1000);
 const cursorSecretSchema = text('is required')
   .min(MIN_CURSOR_SECRET_LENGTH, {
     error: `must be at least ${MIN_CURSOR_SECRET_LENGTH} characters (it signs cursors)`,
@@ -633,6 +686,10 @@ const fileSchema = strictObject({
   }).optional(),
   cursorSecret: cursorSecretSchema.optional(),
   demo: strictObject({ seed: seedSchema.optional() }).optional(),
+  feed: strictObject({
+    holdBackSeconds: holdBackSchema.optional(),
+    scanBudgetPages: scanBudgetSchema.optional(),
+  }).optional(),
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -641,7 +698,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function sourceSchema(kind: SourceKind) {
   const required = `is required for kind ${kind}`;
   const url = DEFAULT_BASE_URLS[kind] === null ? baseUrl(required) : baseUrl(required).optional();
-  const common = { id: idSchema, kind: z.literal(kind), baseUrl: url };
+  const common = {
+    id: idSchema,
+    kind: z.literal(kind),
+    baseUrl: url,
+    lateArrivalSeconds: lateArrivalSchema.optional(),
+  };
   const context = ` for kind ${kind}`;
   switch (kind) {
     case 'fastly':
@@ -682,6 +744,7 @@ interface ParsedSource {
   readonly apiKey?: string | undefined;
   readonly accountId?: string | undefined;
   readonly tenantId?: string | undefined;
+  readonly lateArrivalSeconds?: number | undefined;
 }
 
 function toSourceConfig(parsed: ParsedSource): SourceConfig {
@@ -696,6 +759,9 @@ function toSourceConfig(parsed: ParsedSource): SourceConfig {
     ...(parsed.apiKey === undefined ? {} : { apiKey: parsed.apiKey }),
     ...(parsed.accountId === undefined ? {} : { accountId: parsed.accountId }),
     ...(parsed.tenantId === undefined ? {} : { tenantId: parsed.tenantId }),
+    ...(parsed.lateArrivalSeconds === undefined
+      ? {}
+      : { lateArrivalSeconds: parsed.lateArrivalSeconds }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditgraphConfig, SourceConfig } from './config';
+import { DEFAULT_LATE_ARRIVAL_SECONDS } from './config';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
 import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';
@@ -64,7 +65,7 @@ export async function startAuditgraph(
     config.mode === 'demo'
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
       : null;
-  const sourceConfigs = demo?.sources ?? config.sources;
+  const sourceConfigs: readonly SourceConfig[] = demo?.sources ?? config.sources;
   const sourceSet = createSources(sourceConfigs, {
     now,
     ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
@@ -76,6 +77,14 @@ export async function startAuditgraph(
     cursorCodec: createCursorCodec(config.cursorSecret ?? randomBytes(32)),
     now,
     maxFirst: config.pagination.maxFirst,
+    maxUpstreamPagesPerSource: config.feed.scanBudgetPages,
+    holdBackMs: config.feed.holdBackSeconds * 1000,
+    lateArrivalMs: new Map(
+      sourceConfigs.map((source) => [
+        source.id,
+        (source.lateArrivalSeconds ?? DEFAULT_LATE_ARRIVAL_SECONDS[source.kind]) * 1000,
+      ]),
+    ),
   });
   const apollo = createApolloServer({ log: options.log });
   await apollo.start();

@@ -20,6 +20,12 @@ export interface SourceOutcome {
   readonly error: AuditgraphError | null;
   /** Upstream requests made to it for this page. */
   readonly upstreamRequests: number;
+  /**
+   * Up to when the source's API already holds every event, as far as auditgraph knows: now less
+   * the source's usual delay in showing events (Cloudflare v2 shows them minutes late). Events
+   * after it may still appear, so a traversal whose `asOf` is later may miss them.
+   */
+  readonly completeUntilMs: number;
 }
 
 export interface FeedEdge {
@@ -59,6 +65,13 @@ export interface FeedOptions {
    * forward. Past it the page comes back short, with a cursor that continues the scan.
    */
   readonly maxUpstreamPagesPerSource?: number;
+  /**
+   * How far behind now a new traversal's snapshot (`asOf`) is set, so that events a source shows
+   * late are already there when it starts. Default 0.
+   */
+  readonly holdBackMs?: number;
+  /** Per source id: how late its API usually shows events. Default 0. */
+  readonly lateArrivalMs?: ReadonlyMap<string, number>;
 }
 
 export interface Feed {
@@ -89,6 +102,9 @@ const PAGE_SLACK = 2;
 export function createFeed(options: FeedOptions): Feed {
   const { sources, cursorCodec, now, maxFirst } = options;
   const maxUpstreamPages = options.maxUpstreamPagesPerSource ?? DEFAULT_MAX_UPSTREAM_PAGES;
+  const holdBackMs = options.holdBackMs ?? 0;
+  const completeUntil = (source: Source, nowMs: number, asOfMs: number) =>
+    Math.min(asOfMs, nowMs - (options.lateArrivalMs?.get(source.id) ?? 0));
   const byId = new Map(sources.map((source) => [source.id, source]));
 
   async function readPage(request: FeedPageRequest): Promise<FeedPage> {
@@ -100,7 +116,8 @@ export function createFeed(options: FeedOptions): Feed {
     const cursor =
       request.after === null ? null : cursorCodec.decode(request.after, { order, filterHash });
     const selected = selectSources(filter);
-    const asOfMs = cursor?.asOfMs ?? now();
+    const nowMs = now();
+    const asOfMs = cursor?.asOfMs ?? nowMs - holdBackMs;
     const window = toWindow(filter, asOfMs, order, cursor);
 
     const matches = createEventMatcher(filter);
@@ -174,7 +191,10 @@ export function createFeed(options: FeedOptions): Feed {
       endCursor,
       totalCount: null,
       asOfMs,
-      sources: readers.map((reader) => reader.outcome()),
+      sources: readers.map((reader) => {
+        const outcome = reader.outcome();
+        return { ...outcome, completeUntilMs: completeUntil(outcome.source, nowMs, asOfMs) };
+      }),
     };
   }
 
@@ -280,7 +300,7 @@ interface SourceReader {
   hasBuffered(): boolean;
   fetchMore(): Promise<void>;
   readonly upstreamRequests: number;
-  outcome(): SourceOutcome;
+  outcome(): Omit<SourceOutcome, 'completeUntilMs'>;
 }
 
 function createSourceReader(source: Source, options: SourceReaderOptions): SourceReader {

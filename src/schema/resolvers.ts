@@ -90,6 +90,7 @@ export const resolvers: Resolvers = {
     message: (outcome) => outcome.error?.message ?? null,
     retryAfterSeconds: (outcome) => outcome.error?.details.retryAfterSeconds ?? null,
     upstreamRequests: (outcome) => outcome.upstreamRequests,
+    completeUntil: (outcome) => new Date(outcome.completeUntilMs),
   },
 };
 

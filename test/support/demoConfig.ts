@@ -9,6 +9,7 @@ export const DEMO_CONFIG: AuditgraphConfig = {
   pagination: { defaultFirst: 20, maxFirst: 100 },
   cursorSecret: null,
   demo: { seed: 1 },
+  feed: { holdBackSeconds: 0, scanBudgetPages: 20 },
 };
 
 export interface GraphqlResult {

@@ -75,6 +75,7 @@ describe('loadConfig defaults', () => {
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: null,
       demo: { seed: CONFIG_DEFAULTS.demoSeed },
+      feed: { holdBackSeconds: 0, scanBudgetPages: 20 },
     });
   });
 
@@ -515,6 +516,7 @@ describe('loadConfig takes settings from the file, then the environment', () => 
     server: { host: '0.0.0.0', port: 8080 },
     pagination: { defaultFirst: 10, maxFirst: 50 },
     cursorSecret: 'f'.repeat(40),
+    feed: { holdBackSeconds: 120, scanBudgetPages: 5 },
   };
 
   it('reads them from the file', () => {
@@ -523,7 +525,20 @@ describe('loadConfig takes settings from the file, then the environment', () => 
       port: 8080,
       pagination: { defaultFirst: 10, maxFirst: 50 },
       cursorSecret: 'f'.repeat(40),
+      feed: { holdBackSeconds: 120, scanBudgetPages: 5 },
     });
+  });
+
+  it('reads how late a source shows its events', () => {
+    const source = {
+      id: 'cf',
+      kind: 'cloudflare-v2',
+      token: 't',
+      accountId: CF_ACCOUNT,
+      lateArrivalSeconds: 600,
+    };
+    expect(loadJson({ sources: [source] }).sources[0]?.lateArrivalSeconds).toBe(600);
+    expect(loadJson({ sources: [FASTLY] }).sources[0]).not.toHaveProperty('lateArrivalSeconds');
   });
 
   it('lets the environment override them', () => {
@@ -533,12 +548,14 @@ describe('loadConfig takes settings from the file, then the environment', () => 
       AUDITGRAPH_DEFAULT_FIRST: '30',
       AUDITGRAPH_MAX_FIRST: '1000',
       AUDITGRAPH_CURSOR_SECRET: 'e'.repeat(32),
+      AUDITGRAPH_HOLD_BACK_SECONDS: '300',
     };
     expect(loadJson(file, env)).toMatchObject({
       host: '::1',
       port: 0,
       pagination: { defaultFirst: 30, maxFirst: 1000 },
       cursorSecret: 'e'.repeat(32),
+      feed: { holdBackSeconds: 300, scanBudgetPages: 5 },
     });
   });
 
@@ -568,7 +585,27 @@ describe('loadConfig validates', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed)',
+    ],
+    [
+      'an unknown feed key',
+      { feed: { holdBack: 1 } },
+      'feed.holdBack is not a known key (allowed: holdBackSeconds, scanBudgetPages)',
+    ],
+    [
+      'a hold-back over a day',
+      { feed: { holdBackSeconds: 86_401 } },
+      'feed.holdBackSeconds must be an integer from 0 to 86400',
+    ],
+    [
+      'a scan budget of 0 pages',
+      { feed: { scanBudgetPages: 0 } },
+      'feed.scanBudgetPages must be an integer from 1 to 1000',
+    ],
+    [
+      'a negative late arrival',
+      { sources: [{ ...FASTLY, lateArrivalSeconds: -1 }] },
+      'sources[0].lateArrivalSeconds must be an integer from 0 to 86400',
     ],
     ['sources that is no list', { sources: FASTLY }, 'sources must be a list'],
     ['a source that is no object', { sources: ['fastly'] }, 'sources[0] must be an object'],
@@ -603,7 +640,7 @@ describe('loadConfig validates', () => {
     [
       'an unknown source key',
       { sources: [{ ...FASTLY, tokn: 'x' }] },
-      'sources[0].tokn is not a known key for kind fastly (allowed: id, kind, baseUrl, token)',
+      'sources[0].tokn is not a known key for kind fastly (allowed: id, kind, baseUrl, lateArrivalSeconds, token)',
     ],
     [
       'apiKey on fastly',
@@ -613,12 +650,12 @@ describe('loadConfig validates', () => {
     [
       'token on nirvana',
       { sources: [{ ...nv, token: 't' }] },
-      'sources[0].token is not a known key for kind nirvana (allowed: id, kind, baseUrl, apiKey)',
+      'sources[0].token is not a known key for kind nirvana (allowed: id, kind, baseUrl, lateArrivalSeconds, apiKey)',
     ],
     [
       'accountId on fusionauth',
       { sources: [{ ...fa, accountId: 'a' }] },
-      'sources[0].accountId is not a known key for kind fusionauth-audit-log (allowed: id, kind, baseUrl, apiKey, tenantId)',
+      'sources[0].accountId is not a known key for kind fusionauth-audit-log (allowed: id, kind, baseUrl, lateArrivalSeconds, apiKey, tenantId)',
     ],
     [
       'tenantId on cloudflare',
@@ -1104,6 +1141,7 @@ describe('describeConfig', () => {
       `source cf: cloudflare-v2 at https://api.cloudflare.com/client/v4 (account ${CF_ACCOUNT}, credentials: token)`,
       'listen: [::]:4010',
       'pagination: first defaults to 20, at most 100',
+      'feed: hold-back 0 s, scan budget 20 upstream pages per source per page',
       'cursor secret: random per process (cursors do not survive a restart or cross replicas)',
     ]);
   });

@@ -247,6 +247,14 @@ export type SourceState =
 
 export type SourceStatus = {
   readonly __typename?: 'SourceStatus';
+  /**
+   * Up to when this source's API already holds every event, as far as auditgraph knows: now less
+   * the source's usual delay in showing events (Cloudflare v2 shows them minutes late). When it is
+   * earlier than the connection's asOf, events of this source after it may still appear, and a
+   * traversal that has already passed that time will not show them. Configure a hold-back to
+   * start traversals at or before it.
+   */
+  readonly completeUntil: Scalars['DateTime']['output'];
   /** Why it failed, when it did. */
   readonly message?: Maybe<Scalars['String']['output']>;
   /** When rate limited: how long the source asked to wait. */
@@ -509,6 +517,7 @@ export type ResourceResolvers<ContextType = AuditgraphContext, ParentType extend
 };
 
 export type SourceStatusResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
+  completeUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['AuditSource'], ParentType, ContextType>;
