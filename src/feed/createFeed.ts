@@ -305,7 +305,7 @@ interface SourceReader {
 
 function createSourceReader(source: Source, options: SourceReaderOptions): SourceReader {
   const { order, window, position, matches } = options;
-  const query: ListQuery = {
+  let query: ListQuery = {
     order,
     sinceMs: window.sinceMs,
     beforeMs: window.beforeMs,
@@ -371,9 +371,31 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
       continuation = page.next;
       buffer = [...buffer.slice(head), ...fresh].sort(compare);
       head = 0;
+      const tieGroupFillsPage =
+        !exhausted &&
+        page.events.length > 0 &&
+        page.events.every((event) => event.occurredAtMs === frontierTs);
+      if (tieGroupFillsPage && frontierTs !== null && query.pageSize < source.maxPageSize) {
+        readTieGroupAsWindow(frontierTs);
+      }
     } catch (caught) {
       error = toSourceError(caught, source.id);
     }
+  }
+
+  /**
+   * A tie group larger than the page size: read it, and what follows, as a query of its own from
+   * the group's timestamp in the largest pages, rather than in many small ones. Events before the
+   * group stay buffered; the group's own are read again (from its start, in the new query's order).
+   */
+  function readTieGroupAsWindow(groupTs: number): void {
+    query =
+      order === 'asc'
+        ? { ...query, sinceMs: groupTs, pageSize: source.maxPageSize }
+        : { ...query, beforeMs: groupTs + 1, pageSize: source.maxPageSize };
+    continuation = null;
+    for (const event of buffer) if (event.occurredAtMs === groupTs) seen.delete(event.nativeId);
+    buffer = buffer.filter((event) => event.occurredAtMs !== groupTs);
   }
 
   const reader: SourceReader = {
