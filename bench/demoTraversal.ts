@@ -3,18 +3,8 @@
  * print the demo's size, the time taken and the upstream requests per page.
  */
 import { performance } from 'node:perf_hooks';
-import type { AuditgraphConfig } from '../src/config';
 import { startAuditgraph } from '../src/startAuditgraph';
-
-const CONFIG: AuditgraphConfig = {
-  mode: 'demo',
-  host: '127.0.0.1',
-  port: 0,
-  sources: [],
-  pagination: { defaultFirst: 20, maxFirst: 100 },
-  cursorSecret: null,
-  demo: { seed: 1 },
-};
+import { DEMO_CONFIG } from '../test/support/demoConfig';
 
 const QUERY = `query($after: String, $orderBy: AuditEventOrder) {
   auditEvents(first: 100, after: $after, orderBy: $orderBy) {
@@ -57,7 +47,7 @@ async function traverse(url: string, orderBy: string) {
 
 async function main() {
   const started = performance.now();
-  const app = await startAuditgraph(CONFIG, { log: () => undefined });
+  const app = await startAuditgraph(DEMO_CONFIG, { log: () => undefined });
   const startMs = performance.now() - started;
   const total = Object.values(app.demo?.counts ?? {}).reduce((a, b) => a + b, 0);
   const rows: string[][] = [['measure', 'value']];

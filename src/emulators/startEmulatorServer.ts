@@ -84,8 +84,9 @@ export interface EmulatorServerOptions {
   readonly notFound: (request: EmulatorRequest) => EmulatorResponse;
   /** Content type of JSON responses (Fastly: application/vnd.api+json). */
   readonly contentType?: string;
-  readonly host?: string;
-  readonly port?: number;
+  /** Where to listen (default 127.0.0.1, a free port); undefined as if absent. */
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
 }
 
 export interface EmulatorServer {

@@ -1,9 +1,15 @@
 import type { Random } from '../dataset/createRandom';
 import { generateTimestamps } from '../dataset/generateTimestamps';
+import { groupTimestamps } from '../dataset/groupTimestamps';
 import type { Person } from '../dataset/people';
 import type { CloudflareV1RecordWire } from '../../providers/cloudflare-v1/cloudflareV1Wire';
+import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 import { DEFAULT_CLOUDFLARE_ACCOUNT_ID } from '../cloudflare-shared/cloudflareEmulatorDefaults';
-import { CLOUDFLARE_ZONE_NAMES, toIsoSeconds } from '../cloudflare-shared/cloudflareDataset';
+import {
+  CLOUDFLARE_BURSTS,
+  createCloudflareZones,
+  type CloudflareZone as Zone,
+} from '../cloudflare-shared/cloudflareDataset';
 
 export interface CloudflareV1GenerateOptions {
   /** The account owning the logs (`owner.id`); the emulators' default account otherwise. */
@@ -24,39 +30,30 @@ export function generateCloudflareV1Records(
 ): CloudflareV1RecordWire[] {
   if (people.length === 0) throw new Error('generateCloudflareV1Records needs at least one person');
   const accountId = options.accountId ?? DEFAULT_CLOUDFLARE_ACCOUNT_ID;
-  const zones = CLOUDFLARE_ZONE_NAMES.map((name) => ({ id: random.hex(32), name }));
+  const zones = createCloudflareZones(random);
   const staff = { id: random.hex(32), email: 'support@cloudflare.com', ip: '198.41.129.166' };
   const times = generateTimestamps(random, {
     ...window,
     count,
-    burstShare: 0.05,
-    maxBurst: 30,
+    ...CLOUDFLARE_BURSTS,
     precision: 'second',
   });
   const records: CloudflareV1RecordWire[] = [];
-  for (let start = 0; start < times.length;) {
-    let end = start + 1;
-    while (end < times.length && times[end] === times[start]) end += 1;
-    const when = toIsoSeconds(times[start] as number);
-    if (end - start > 1) {
+  for (const { atMs, count: size } of groupTimestamps(times)) {
+    const when = toIsoSeconds(atMs);
+    if (size > 1) {
       // One apply: one person's token, one zone, many DNS records.
       const person = random.pick(people);
       const zone = random.pick(zones);
-      for (let i = start; i < end; i += 1) {
+      for (let i = 0; i < size; i += 1) {
         records.push({ ...dnsChange(random, zone), ...common(random, person, 'API', when) });
       }
     } else {
       records.push(single(random, people, zones, staff, when));
     }
-    start = end;
   }
   for (const record of records) record.owner = { id: ownerOf(record, accountId) };
   return records;
-}
-
-interface Zone {
-  readonly id: string;
-  readonly name: string;
 }
 
 /** What an action changed, before who did it and when. */

@@ -1,28 +1,15 @@
 import type { CloudflareV1RecordWire } from '../../providers/cloudflare-v1/cloudflareV1Wire';
-import { authenticateCloudflare } from '../cloudflare-shared/authenticateCloudflare';
-import {
-  DEFAULT_CLOUDFLARE_ACCOUNT_ID,
-  DEFAULT_CLOUDFLARE_TOKEN,
-} from '../cloudflare-shared/cloudflareEmulatorDefaults';
-import {
-  checkCloudflareAccount,
-  cloudflareBadParameter,
-  cloudflareNoRoute,
-  withCloudflareHeaders,
-} from '../cloudflare-shared/cloudflareFailure';
-import {
-  createRecordStore,
-  toTieSeed,
-  type TimeBound,
-} from '../cloudflare-shared/createRecordStore';
+import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
+import { cloudflareParam, cloudflareTimeParam } from '../cloudflare-shared/cloudflareParam';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
-import { parseIntegerParam, parseTimeParam } from '../cloudflare-shared/parseTimeParam';
 import {
-  startEmulatorServer,
-  type EmulatorRequest,
-  type EmulatorResponse,
-  type EmulatorServer,
-} from '../startEmulatorServer';
+  startCloudflareEmulator,
+  type CloudflareAuditLogApi,
+  type CloudflareEmulator,
+  type CloudflareEmulatorOptions,
+} from '../cloudflare-shared/startCloudflareEmulator';
+import { toTieSeed, type TimeBound } from '../shared/createRecordStore';
+import { parseIntegerParam } from '../shared/parseIntegerParam';
 
 /*
  * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
@@ -60,53 +47,26 @@ const PAGING_KEYS = ['page', 'per_page'];
 export const CLOUDFLARE_V1_MAX_PER_PAGE = 1000;
 const DEFAULT_PER_PAGE = 100;
 
-export interface CloudflareV1EmulatorOptions {
-  readonly records: readonly CloudflareV1RecordWire[];
-  readonly token?: string;
-  readonly accountId?: string;
-  readonly host?: string;
-  readonly port?: number;
-}
+export type CloudflareV1EmulatorOptions = CloudflareEmulatorOptions<CloudflareV1RecordWire>;
+export type CloudflareV1Emulator = CloudflareEmulator<CloudflareV1RecordWire>;
 
-export interface CloudflareV1Emulator extends EmulatorServer {
-  /** The live store, sorted by `when`; add through `insert`. */
-  readonly records: readonly CloudflareV1RecordWire[];
-  readonly token: string;
-  readonly accountId: string;
-  insert(record: CloudflareV1RecordWire): void;
-}
-
-/** Serves `GET /client/v4/accounts/:account_id/audit_logs`: a base URL of `<url>/client/v4`. */
-export async function startCloudflareV1Emulator(
-  options: CloudflareV1EmulatorOptions,
-): Promise<CloudflareV1Emulator> {
-  const token = options.token ?? DEFAULT_CLOUDFLARE_TOKEN;
-  const accountId = options.accountId ?? DEFAULT_CLOUDFLARE_ACCOUNT_ID;
-  const store = createRecordStore(options.records, {
-    timeOf: (record) => Date.parse(record.when),
-    idOf: (record) => record.id,
-  });
-  let server: EmulatorServer | null = null;
-
-  const listAuditLogs = (request: EmulatorRequest): EmulatorResponse => {
-    const accountError = checkCloudflareAccount(
-      request.params['accountId'],
-      accountId,
-      request.path,
-    );
-    if (accountError) return withCloudflareHeaders(accountError);
+const V1_API: CloudflareAuditLogApi<CloudflareV1RecordWire> = {
+  name: 'cloudflare-v1',
+  path: 'audit_logs',
+  timeOf: (record) => Date.parse(record.when),
+  list(request, store, shuffleTies) {
     const parsed = parseListQuery(request.query);
-    if (typeof parsed === 'string') return withCloudflareHeaders(cloudflareBadParameter(parsed));
+    if (typeof parsed === 'string') return cloudflareBadParameter(parsed);
     const selected = store.select({
       since: parsed.since,
       before: parsed.before,
       matches: parsed.matches,
-      direction: parsed.direction,
-      tieSeed: (server?.knobs.shuffleTies ?? true) ? toTieSeed(request.query, PAGING_KEYS) : null,
+      sort: [{ descending: parsed.direction === 'desc' }],
+      tieSeed: shuffleTies ? toTieSeed(request.query, PAGING_KEYS) : null,
     });
     const { page, perPage } = parsed;
     const result = selected.slice((page - 1) * perPage, page * perPage);
-    return withCloudflareHeaders({
+    return {
       status: 200,
       body: {
         success: true,
@@ -120,33 +80,15 @@ export async function startCloudflareV1Emulator(
           total_count: selected.length,
         },
       },
-    });
-  };
+    };
+  },
+};
 
-  const started = await startEmulatorServer({
-    name: 'cloudflare-v1',
-    routes: [
-      {
-        method: 'GET',
-        pattern: '/client/v4/accounts/:accountId/audit_logs',
-        handle: listAuditLogs,
-      },
-    ],
-    authenticate: (request) => {
-      const failure = authenticateCloudflare(request, token);
-      return failure === null ? null : withCloudflareHeaders(failure);
-    },
-    notFound: () => withCloudflareHeaders(cloudflareNoRoute()),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
-  });
-  server = started;
-  return Object.assign(started, {
-    records: store.records,
-    token,
-    accountId,
-    insert: (record: CloudflareV1RecordWire) => store.insert(record),
-  });
+/** Serves `GET /client/v4/accounts/:account_id/audit_logs`: a base URL of `<url>/client/v4`. */
+export function startCloudflareV1Emulator(
+  options: CloudflareV1EmulatorOptions,
+): Promise<CloudflareV1Emulator> {
+  return startCloudflareEmulator(V1_API, options);
 }
 
 interface ListQuery {
@@ -160,10 +102,7 @@ interface ListQuery {
 
 /** The query, or the message of a 400. */
 function parseListQuery(query: URLSearchParams): ListQuery | string {
-  const value = (key: string): string | undefined => {
-    const last = query.getAll(key).at(-1);
-    return last === '' ? undefined : last;
-  };
+  const value = (key: string) => cloudflareParam(query, key);
 
   const page = parseIntegerParam(value('page') ?? '1', 1, Number.MAX_SAFE_INTEGER);
   if (page === null) return 'page must be an integer of at least 1';
@@ -179,12 +118,8 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
   if (direction !== 'asc' && direction !== 'desc') return 'direction must be one of: desc, asc';
 
   const time = (key: string): TimeBound | null | string => {
-    const text = value(key);
-    if (text === undefined) return null;
-    const ms = parseTimeParam(text);
-    return ms === null
-      ? `${key} must be a date (2019-04-30) or an RFC 3339 timestamp`
-      : { ms, inclusive: false };
+    const ms = cloudflareTimeParam(query, key);
+    return typeof ms === 'number' ? { ms, inclusive: false } : ms;
   };
   const since = time('since');
   if (typeof since === 'string') return since;

@@ -1,12 +1,18 @@
 import type { Random } from '../dataset/createRandom';
 import { generateTimestamps } from '../dataset/generateTimestamps';
+import { groupTimestamps } from '../dataset/groupTimestamps';
 import type { Person } from '../dataset/people';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
+import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 import {
   DEFAULT_CLOUDFLARE_ACCOUNT_ID,
   DEFAULT_CLOUDFLARE_ACCOUNT_NAME,
 } from '../cloudflare-shared/cloudflareEmulatorDefaults';
-import { CLOUDFLARE_ZONE_NAMES, toIsoSeconds } from '../cloudflare-shared/cloudflareDataset';
+import {
+  CLOUDFLARE_BURSTS,
+  createCloudflareZones,
+  type CloudflareZone as Zone,
+} from '../cloudflare-shared/cloudflareDataset';
 
 export interface CloudflareV2GenerateOptions {
   readonly accountId?: string;
@@ -31,25 +37,22 @@ export function generateCloudflareV2Records(
     id: options.accountId ?? DEFAULT_CLOUDFLARE_ACCOUNT_ID,
     name: options.accountName ?? DEFAULT_CLOUDFLARE_ACCOUNT_NAME,
   };
-  const zones = CLOUDFLARE_ZONE_NAMES.map((name) => ({ id: random.hex(32), name }));
+  const zones = createCloudflareZones(random);
   const ciToken = { id: random.hex(32), name: 'ci-deploy' };
   const times = generateTimestamps(random, {
     ...window,
     count,
-    burstShare: 0.05,
-    maxBurst: 30,
+    ...CLOUDFLARE_BURSTS,
     precision: 'second',
   });
   const records: CloudflareV2RecordWire[] = [];
-  for (let start = 0; start < times.length;) {
-    let end = start + 1;
-    while (end < times.length && times[end] === times[start]) end += 1;
-    const time = toIsoSeconds(times[start] as number);
-    if (end - start > 1) {
+  for (const { atMs, count: size } of groupTimestamps(times)) {
+    const time = toIsoSeconds(atMs);
+    if (size > 1) {
       const person = random.pick(people);
       const zone = random.pick(zones);
       const actor = viaToken(random, person);
-      for (let i = start; i < end; i += 1) {
+      for (let i = 0; i < size; i += 1) {
         records.push(
           toRecord(random, account, time, actor, dnsRecordChange(random, zone, 'create')),
         );
@@ -57,14 +60,8 @@ export function generateCloudflareV2Records(
     } else {
       records.push(single(random, people, zones, account, ciToken, time));
     }
-    start = end;
   }
   return records;
-}
-
-interface Zone {
-  readonly id: string;
-  readonly name: string;
 }
 
 interface Account {

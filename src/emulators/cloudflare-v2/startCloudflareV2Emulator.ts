@@ -1,25 +1,16 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
-import { authenticateCloudflare } from '../cloudflare-shared/authenticateCloudflare';
-import {
-  DEFAULT_CLOUDFLARE_ACCOUNT_ID,
-  DEFAULT_CLOUDFLARE_TOKEN,
-} from '../cloudflare-shared/cloudflareEmulatorDefaults';
-import {
-  checkCloudflareAccount,
-  cloudflareBadParameter,
-  cloudflareNoRoute,
-  withCloudflareHeaders,
-} from '../cloudflare-shared/cloudflareFailure';
-import { createRecordStore, toTieSeed } from '../cloudflare-shared/createRecordStore';
+import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
+import { cloudflareParam, cloudflareTimeParam } from '../cloudflare-shared/cloudflareParam';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
-import { parseIntegerParam, parseTimeParam } from '../cloudflare-shared/parseTimeParam';
 import {
-  startEmulatorServer,
-  type EmulatorRequest,
-  type EmulatorResponse,
-  type EmulatorServer,
-} from '../startEmulatorServer';
+  startCloudflareEmulator,
+  type CloudflareAuditLogApi,
+  type CloudflareEmulator,
+  type CloudflareEmulatorOptions,
+} from '../cloudflare-shared/startCloudflareEmulator';
+import { toTieSeed } from '../shared/createRecordStore';
+import { parseIntegerParam } from '../shared/parseIntegerParam';
 
 /*
  * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
@@ -56,64 +47,36 @@ const PAGING_KEYS = ['cursor', 'limit'];
 /** Signs cursors so a tampered one is refused; fixed, since the emulator has no secrets. */
 const CURSOR_KEY = 'auditgraph cloudflare-v2 emulator cursor';
 
-export interface CloudflareV2EmulatorOptions {
-  readonly records: readonly CloudflareV2RecordWire[];
-  readonly token?: string;
-  readonly accountId?: string;
-  readonly host?: string;
-  readonly port?: number;
-}
+export type CloudflareV2EmulatorOptions = CloudflareEmulatorOptions<CloudflareV2RecordWire>;
+export type CloudflareV2Emulator = CloudflareEmulator<CloudflareV2RecordWire>;
 
-export interface CloudflareV2Emulator extends EmulatorServer {
-  /** The live store, sorted by action.time; add through `insert`. */
-  readonly records: readonly CloudflareV2RecordWire[];
-  readonly token: string;
-  readonly accountId: string;
-  insert(record: CloudflareV2RecordWire): void;
-}
-
-/** Serves `GET /client/v4/accounts/:account_id/logs/audit`: a base URL of `<url>/client/v4`. */
-export async function startCloudflareV2Emulator(
-  options: CloudflareV2EmulatorOptions,
-): Promise<CloudflareV2Emulator> {
-  const token = options.token ?? DEFAULT_CLOUDFLARE_TOKEN;
-  const accountId = options.accountId ?? DEFAULT_CLOUDFLARE_ACCOUNT_ID;
-  const store = createRecordStore(options.records, {
-    timeOf: (record) => Date.parse(record.action.time),
-    idOf: (record) => record.id,
-  });
-  let server: EmulatorServer | null = null;
-
-  const listAuditLogs = (request: EmulatorRequest): EmulatorResponse => {
-    const accountError = checkCloudflareAccount(
-      request.params['accountId'],
-      accountId,
-      request.path,
-    );
-    if (accountError) return withCloudflareHeaders(accountError);
+const V2_API: CloudflareAuditLogApi<CloudflareV2RecordWire> = {
+  name: 'cloudflare-v2',
+  path: 'logs/audit',
+  timeOf: (record) => Date.parse(record.action.time),
+  list(request, store, shuffleTies) {
     const parsed = parseListQuery(request.query);
-    if (typeof parsed === 'string') return withCloudflareHeaders(cloudflareBadParameter(parsed));
+    if (typeof parsed === 'string') return cloudflareBadParameter(parsed);
 
     const binding = toTieSeed(request.query, PAGING_KEYS);
     const selected = store.select({
       since: { ms: parsed.sinceMs, inclusive: false },
       before: { ms: parsed.beforeMs, inclusive: false },
       matches: parsed.matches,
-      direction: parsed.direction,
-      tieSeed: (server?.knobs.shuffleTies ?? true) ? binding : null,
+      sort: [{ descending: parsed.direction === 'desc' }],
+      tieSeed: shuffleTies ? binding : null,
     });
     let start = 0;
     if (parsed.cursor !== null) {
       const afterId = readCursor(parsed.cursor, binding);
       const index = afterId === null ? -1 : selected.findIndex((record) => record.id === afterId);
-      if (index < 0)
-        return withCloudflareHeaders(cloudflareBadParameter('cursor is not valid for this query'));
+      if (index < 0) return cloudflareBadParameter('cursor is not valid for this query');
       start = index + 1;
     }
     const result = selected.slice(start, start + parsed.limit);
     const last = result.at(-1);
     const more = start + result.length < selected.length;
-    return withCloudflareHeaders({
+    return {
       status: 200,
       body: {
         success: true,
@@ -124,33 +87,15 @@ export async function startCloudflareV2Emulator(
           ...(more && last !== undefined ? { cursor: writeCursor(last.id, binding) } : {}),
         },
       },
-    });
-  };
+    };
+  },
+};
 
-  const started = await startEmulatorServer({
-    name: 'cloudflare-v2',
-    routes: [
-      {
-        method: 'GET',
-        pattern: '/client/v4/accounts/:accountId/logs/audit',
-        handle: listAuditLogs,
-      },
-    ],
-    authenticate: (request) => {
-      const failure = authenticateCloudflare(request, token);
-      return failure === null ? null : withCloudflareHeaders(failure);
-    },
-    notFound: () => withCloudflareHeaders(cloudflareNoRoute()),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
-  });
-  server = started;
-  return Object.assign(started, {
-    records: store.records,
-    token,
-    accountId,
-    insert: (record: CloudflareV2RecordWire) => store.insert(record),
-  });
+/** Serves `GET /client/v4/accounts/:account_id/logs/audit`: a base URL of `<url>/client/v4`. */
+export function startCloudflareV2Emulator(
+  options: CloudflareV2EmulatorOptions,
+): Promise<CloudflareV2Emulator> {
+  return startCloudflareEmulator(V2_API, options);
 }
 
 type Value = string | number | null | undefined;
@@ -222,15 +167,8 @@ interface ListQuery {
 
 /** The query, or the message of a 400. */
 function parseListQuery(query: URLSearchParams): ListQuery | string {
-  const single = (key: string): string | undefined => {
-    const last = query.getAll(key).at(-1);
-    return last === '' ? undefined : last;
-  };
-  const time = (key: string): number | string => {
-    const text = single(key);
-    if (text === undefined) return `${key} is required`;
-    return parseTimeParam(text) ?? `${key} must be a date (2019-04-30) or an RFC 3339 timestamp`;
-  };
+  const single = (key: string) => cloudflareParam(query, key);
+  const time = (key: string) => cloudflareTimeParam(query, key) ?? `${key} is required`;
   const sinceMs = time('since');
   if (typeof sinceMs === 'string') return sinceMs;
   const beforeMs = time('before');

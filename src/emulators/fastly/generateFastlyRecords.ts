@@ -1,7 +1,9 @@
 import type { Random } from '../dataset/createRandom';
 import { generateTimestamps } from '../dataset/generateTimestamps';
+import { groupTimestamps } from '../dataset/groupTimestamps';
 import type { Person } from '../dataset/people';
 import type { FastlyRecordWire } from '../../providers/fastly/fastlyWire';
+import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 
 /**
  * A Fastly account's event log over a time window: the company's people logging in, editing and
@@ -25,16 +27,13 @@ export function generateFastlyRecords(
   };
   const times = generateTimestamps(random, { ...window, count, ...BURSTS, precision: 'second' });
   const records: FastlyRecordWire[] = [];
-  for (let start = 0; start < times.length;) {
-    let end = start + 1;
-    while (end < times.length && times[end] === times[start]) end += 1;
-    const at = toIsoSeconds(times[start] as number);
+  for (const { atMs, count: size } of groupTimestamps(times)) {
+    const at = toIsoSeconds(atMs);
     const events =
-      end - start > 1
-        ? burstOfChanges(random, people, account, end - start)
+      size > 1
+        ? burstOfChanges(random, people, account, size)
         : [singleEvent(random, people, account)];
     for (const event of events) records.push(toRecord(random, account, at, event));
-    start = end;
   }
   return records;
 }
@@ -340,8 +339,4 @@ function toRecord(
       admin: draft.admin,
     },
   };
-}
-
-function toIsoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -4,8 +4,9 @@ import {
   toTieSeed,
   type Direction,
   type TimeBound,
-} from '../cloudflare-shared/createRecordStore';
-import { parseIntegerParam, parseTimeParam } from '../cloudflare-shared/parseTimeParam';
+} from '../shared/createRecordStore';
+import { parseIntegerParam } from '../shared/parseIntegerParam';
+import { parseTimeParam } from '../shared/parseTimeParam';
 import {
   startEmulatorServer,
   type EmulatorRequest,
@@ -68,6 +69,7 @@ export interface FastlyEmulator extends EmulatorServer {
 export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promise<FastlyEmulator> {
   const token = options.token ?? DEFAULT_FASTLY_TOKEN;
   const store = createRecordStore(options.records, {
+    name: 'Fastly event',
     timeOf: (record) => Date.parse(record.attributes.created_at),
     idOf: (record) => record.id,
   });
@@ -80,7 +82,7 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
       since: parsed.since,
       before: parsed.before,
       matches: parsed.matches,
-      direction: parsed.direction,
+      sort: [{ descending: parsed.direction === 'desc' }],
       tieSeed: (server?.knobs.shuffleTies ?? true) ? toTieSeed(request.query, PAGING_KEYS) : null,
     });
     const { pageNumber, pageSize } = parsed;
@@ -128,8 +130,8 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
         : fastlyError(401, { msg: 'Provided credentials are missing or invalid' });
     },
     notFound: () => fastlyError(404, { msg: 'Not Found' }),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
+    host: options.host,
+    port: options.port,
   });
   server = started;
   return Object.assign(started, {

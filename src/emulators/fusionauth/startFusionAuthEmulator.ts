@@ -44,12 +44,16 @@ import {
   type EmulatorServer,
   type Route,
 } from '../startEmulatorServer';
-import { createFusionAuthLogStore, type FusionAuthLogStore } from './createFusionAuthLogStore';
 import {
   parseFusionAuthSearchCriteria,
   type FusionAuthCriteriaInput,
   type FusionAuthLogResource,
 } from './parseFusionAuthSearchCriteria';
+import {
+  createFusionAuthLogStore,
+  searchFusionAuthLogs,
+  type FusionAuthLogStore,
+} from './searchFusionAuthLogs';
 
 export interface FusionAuthEmulatorOptions {
   readonly eventLogs: readonly EventLogWire[];
@@ -84,8 +88,8 @@ export async function startFusionAuthEmulator(
   options: FusionAuthEmulatorOptions,
 ): Promise<FusionAuthEmulator> {
   const apiKey = options.apiKey ?? FUSIONAUTH_EMULATOR_API_KEY;
-  const eventLogs = createFusionAuthLogStore(options.eventLogs);
-  const auditLogs = createFusionAuthLogStore(options.auditLogs);
+  const eventLogs = createFusionAuthLogStore(options.eventLogs, 'FusionAuth event log');
+  const auditLogs = createFusionAuthLogStore(options.auditLogs, 'FusionAuth audit log');
   let server: EmulatorServer | null = null;
   const shuffleTies = (): boolean => server?.knobs.shuffleTies ?? true;
 
@@ -98,7 +102,9 @@ export async function startFusionAuthEmulator(
     const search = (input: FusionAuthCriteriaInput): EmulatorResponse => {
       const parsed = parseFusionAuthSearchCriteria(resource, input);
       if (!parsed.ok) return badRequest(parsed.errors);
-      const { page, total } = store.search(parsed.criteria, { shuffleTies: shuffleTies() });
+      const { page, total } = searchFusionAuthLogs(store, parsed.criteria, {
+        shuffleTies: shuffleTies(),
+      });
       return { status: 200, body: { [listKey]: page, total } };
     };
     const retrieve = (request: EmulatorRequest): EmulatorResponse => {
@@ -115,7 +121,7 @@ export async function startFusionAuthEmulator(
       }
       // A Long beyond the safe integers cannot name one of our entries: unknown, not invalid.
       const id = Number(idText);
-      const record = Number.isSafeInteger(id) ? store.get(id) : undefined;
+      const record = Number.isSafeInteger(id) ? store.findById(id) : undefined;
       return record === undefined ? { status: 404 } : { status: 200, body: { [itemKey]: record } };
     };
     const base = `/api/system/${resource}`;
@@ -155,8 +161,8 @@ export async function startFusionAuthEmulator(
     ],
     authenticate,
     notFound: () => ({ status: 404 }),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
+    host: options.host,
+    port: options.port,
   });
 
   return Object.assign(server, {

@@ -2,6 +2,7 @@ import type {
   NirvanaAuditLogActorWire,
   NirvanaAuditLogWire,
 } from '../../providers/nirvana/NirvanaAuditLogWire';
+import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 import type { Random } from '../dataset/createRandom';
 import { generateTimestamps } from '../dataset/generateTimestamps';
 import type { Person } from '../dataset/people';
@@ -241,7 +242,7 @@ export function generateNirvanaRecords(
       action: operation.action,
       actor: burst.caller.actor,
       client_ip: burst.caller.ip,
-      created_at: new Date(ms).toISOString().replace('.000Z', 'Z'),
+      created_at: toIsoSeconds(ms),
       method: operation.method,
       path: operation.path(id, parent),
       status_code: failed ? random.pick(FAILURE_STATUSES) : operation.status,

@@ -31,13 +31,15 @@
  * ================================================================================================
  */
 import type { NirvanaAuditLogWire } from '../../providers/nirvana/NirvanaAuditLogWire';
+import { parseRfc3339 } from '../../providers/nirvana/parseRfc3339';
+import { createRecordStore } from '../shared/createRecordStore';
 import {
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
   type EmulatorServer,
 } from '../startEmulatorServer';
-import { createNirvanaAuditLogStore } from './createNirvanaAuditLogStore';
+import { listNirvanaAuditLogs } from './listNirvanaAuditLogs';
 import { parseNirvanaListQuery } from './parseNirvanaListQuery';
 
 export interface NirvanaEmulatorOptions {
@@ -66,13 +68,19 @@ export async function startNirvanaEmulator(
   options: NirvanaEmulatorOptions,
 ): Promise<NirvanaEmulator> {
   const apiKey = options.apiKey ?? NIRVANA_EMULATOR_API_KEY;
-  const store = createNirvanaAuditLogStore(options.records);
+  const store = createRecordStore(options.records, {
+    name: 'Nirvana audit log',
+    timeOf: (record) => parseRfc3339(record.created_at) ?? Number.NaN,
+    idOf: (record) => record.id,
+  });
   let server: EmulatorServer | null = null;
 
   function list(request: EmulatorRequest): EmulatorResponse {
     const parsed = parseNirvanaListQuery(request.query);
     if (!parsed.ok) return error(400, 'invalid_parameter', parsed.message);
-    const result = store.list(parsed.query, { shuffleTies: server?.knobs.shuffleTies ?? true });
+    const result = listNirvanaAuditLogs(store, parsed.query, {
+      shuffleTies: server?.knobs.shuffleTies ?? true,
+    });
     if (!result.ok) return error(400, 'invalid_cursor', result.message);
     return {
       status: 200,
@@ -88,7 +96,7 @@ export async function startNirvanaEmulator(
   }
 
   function retrieve(request: EmulatorRequest): EmulatorResponse {
-    const record = store.get(request.params.id ?? '');
+    const record = store.findById(request.params.id ?? '');
     return record === undefined
       ? error(404, 'not_found', 'audit log not found')
       : { status: 200, body: record };
@@ -109,8 +117,8 @@ export async function startNirvanaEmulator(
     ],
     authenticate,
     notFound: () => error(404, 'not_found', 'route not found'),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    ...(options.port === undefined ? {} : { port: options.port }),
+    host: options.host,
+    port: options.port,
   });
 
   return Object.assign(server, {

@@ -24,27 +24,3 @@ export function assertCloudflareSourceConfig(config: CloudflareSourceConfig): vo
     });
   }
 }
-
-/** A page-number continuation the source wrote itself; anything else came from a forged cursor. */
-export function parsePageContinuation(continuation: string | null, sourceId: string): number {
-  if (continuation === null) return 1;
-  if (!/^[1-9]\d{0,8}$/.test(continuation)) {
-    throw new AuditgraphError('BAD_USER_INPUT', `invalid continuation for source ${sourceId}`, {
-      sourceId,
-    });
-  }
-  return Number(continuation);
-}
-
-/** `a=1&b=2`, each name and value percent-encoded (so brackets travel as %5B/%5D). */
-export function toQueryString(params: readonly (readonly [string, string])[]): string {
-  return params
-    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
-    .join('&');
-}
-
-/** The feed's page size within the API's bounds. */
-export function clampPageSize(pageSize: number, max: number): number {
-  if (!Number.isFinite(pageSize)) return max;
-  return Math.min(max, Math.max(1, Math.floor(pageSize)));
-}

@@ -1,9 +1,9 @@
+import { LATEST_ISO_SECOND_MS, toIsoSeconds } from '../shared/toIsoSeconds';
+
 /** Cloudflare keeps audit logs (v1 and v2) for 18 months; older `since` values reach nothing. */
 const RETENTION_MONTHS = 18;
 /** Stays clear of the edge, should our clock run ahead of Cloudflare's. */
 const RETENTION_MARGIN_MS = 5 * 60_000;
-/** The last second with a four-digit year: RFC 3339 has no other. */
-const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** The oldest instant Cloudflare still holds logs for, as seen at `nowMs`. */
 export function cloudflareRetentionStartMs(nowMs: number): number {
@@ -31,11 +31,7 @@ export function toCloudflareTimeWindow(
 ): CloudflareTimeWindow | null {
   const floor = Math.max(0, Math.ceil(notBeforeMs / 1000) * 1000);
   const since = Math.max(floor, Math.floor(sinceMs / 1000) * 1000 - 1000);
-  const before = Math.min(LATEST_MS, Math.ceil(beforeMs / 1000) * 1000);
-  if (beforeMs <= sinceMs || before <= floor || since >= LATEST_MS) return null;
+  const before = Math.min(LATEST_ISO_SECOND_MS, Math.ceil(beforeMs / 1000) * 1000);
+  if (beforeMs <= sinceMs || before <= floor || since >= LATEST_ISO_SECOND_MS) return null;
   return { since: toIsoSeconds(since), before: toIsoSeconds(before) };
-}
-
-function toIsoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -2,17 +2,14 @@ import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import {
   assertCloudflareSourceConfig,
-  clampPageSize,
-  parsePageContinuation,
-  toQueryString,
   type CloudflareSourceConfig,
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
-import {
-  assertChronological,
-  parseCloudflarePayload,
-} from '../cloudflare-shared/parseCloudflarePayload';
+import { createCloudflarePageFetcher } from '../cloudflare-shared/createCloudflarePageFetcher';
 import { toCloudflareTimeWindow } from '../cloudflare-shared/toCloudflareTimeWindow';
+import { assertChronological } from '../shared/assertChronological';
+import { clampPageSize } from '../shared/clampPageSize';
+import { parsePageContinuation } from '../shared/parsePageContinuation';
 import { cloudflareV1ListResponseSchema } from './cloudflareV1Wire';
 import { toCloudflareV1AuditEvent } from './toCloudflareV1AuditEvent';
 
@@ -32,19 +29,11 @@ export function createCloudflareV1Source(
 ): Source {
   assertCloudflareSourceConfig(config);
   const source: SourceRef = { id: config.id, kind: 'cloudflare-v1' };
-  const path = `/accounts/${encodeURIComponent(config.accountId)}/audit_logs`;
-  const headers = { authorization: `Bearer ${config.token}` };
-
-  const fetchPage = async (
-    params: readonly (readonly [string, string])[],
-    options?: ListOptions,
-  ) => {
-    const response = await deps.http.requestJson(`${path}?${toQueryString(params)}`, {
-      headers,
-      ...(options?.signal ? { signal: options.signal } : {}),
-    });
-    return parseCloudflarePayload(cloudflareV1ListResponseSchema, response.body, source);
-  };
+  const fetchPage = createCloudflarePageFetcher(
+    { kind: 'cloudflare-v1', path: 'audit_logs', schema: cloudflareV1ListResponseSchema },
+    config,
+    deps,
+  );
 
   return {
     id: config.id,

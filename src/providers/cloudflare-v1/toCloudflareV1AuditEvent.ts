@@ -7,7 +7,7 @@ import type {
   Json,
   SourceRef,
 } from '../../model/AuditEvent';
-import { present } from '../cloudflare-shared/present';
+import { present } from '../shared/present';
 import { toCloudflareCategory } from '../cloudflare-shared/toCloudflareCategory';
 import { toCloudflareOccurredAtMs } from '../cloudflare-shared/toCloudflareOccurredAtMs';
 import type { CloudflareV1RecordWire } from './cloudflareV1Wire';

@@ -3,20 +3,17 @@ import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import {
   assertCloudflareSourceConfig,
-  clampPageSize,
-  toQueryString,
   type CloudflareSourceConfig,
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
-import {
-  assertChronological,
-  parseCloudflarePayload,
-} from '../cloudflare-shared/parseCloudflarePayload';
+import { createCloudflarePageFetcher } from '../cloudflare-shared/createCloudflarePageFetcher';
 import {
   cloudflareRetentionStartMs,
   toCloudflareTimeWindow,
   type CloudflareTimeWindow,
 } from '../cloudflare-shared/toCloudflareTimeWindow';
+import { assertChronological } from '../shared/assertChronological';
+import { clampPageSize } from '../shared/clampPageSize';
 import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
 import { toCloudflareV2AuditEvent } from './toCloudflareV2AuditEvent';
 
@@ -62,19 +59,11 @@ export function createCloudflareV2Source(
 ): Source {
   assertCloudflareSourceConfig(config);
   const source: SourceRef = { id: config.id, kind: 'cloudflare-v2' };
-  const path = `/accounts/${encodeURIComponent(config.accountId)}/logs/audit`;
-  const headers = { authorization: `Bearer ${config.token}` };
-
-  const fetchPage = async (
-    params: readonly (readonly [string, string])[],
-    options?: ListOptions,
-  ) => {
-    const response = await deps.http.requestJson(`${path}?${toQueryString(params)}`, {
-      headers,
-      ...(options?.signal ? { signal: options.signal } : {}),
-    });
-    return parseCloudflarePayload(cloudflareV2ListResponseSchema, response.body, source);
-  };
+  const fetchPage = createCloudflarePageFetcher(
+    { kind: 'cloudflare-v2', path: 'logs/audit', schema: cloudflareV2ListResponseSchema },
+    config,
+    deps,
+  );
 
   return {
     id: config.id,

@@ -8,7 +8,7 @@ import type {
   Resource,
   SourceRef,
 } from '../../model/AuditEvent';
-import { present } from '../cloudflare-shared/present';
+import { present } from '../shared/present';
 import { toCloudflareCategory } from '../cloudflare-shared/toCloudflareCategory';
 import { toCloudflareOccurredAtMs } from '../cloudflare-shared/toCloudflareOccurredAtMs';
 import type { CloudflareV2RecordWire } from './cloudflareV2Wire';

@@ -7,8 +7,10 @@ import type {
   Json,
   SourceRef,
 } from '../../model/AuditEvent';
-import { AuditgraphError } from '../../model/errors';
-import { fastlyTimestampSchema, type FastlyRecordWire } from './fastlyWire';
+import { parseIsoTimestampMs } from '../shared/parseIsoTimestampMs';
+import { present } from '../shared/present';
+import { sourceBadResponse } from '../shared/sourceBadResponse';
+import type { FastlyRecordWire } from './fastlyWire';
 
 /**
  * One Fastly event as an AuditEvent (design.md §2). Fastly states who (a user, their token, or
@@ -111,12 +113,11 @@ export function toFastlyOutcome(eventType: string): AuditOutcome {
 }
 
 function toOccurredAtMs(createdAt: string, source: SourceRef): number {
-  const ms = fastlyTimestampSchema.safeParse(createdAt).success ? Date.parse(createdAt) : NaN;
-  if (!Number.isFinite(ms)) {
-    throw new AuditgraphError(
-      'SOURCE_BAD_RESPONSE',
-      `source ${source.id} sent an event whose created_at is not an ISO 8601 timestamp`,
-      { sourceId: source.id },
+  const ms = parseIsoTimestampMs(createdAt);
+  if (ms === null) {
+    throw sourceBadResponse(
+      source.id,
+      'sent an event whose created_at is not an ISO 8601 timestamp',
     );
   }
   return ms;
@@ -128,9 +129,4 @@ function toOccurredAtMs(createdAt: string, source: SourceRef): number {
  */
 function firstAddress(ip: string | null | undefined): string | null {
   return present(ip?.split(',')[0]?.trim());
-}
-
-/** An empty id or text states nothing, like an absent one. */
-function present(value: string | null | undefined): string | null {
-  return value === undefined || value === null || value === '' ? null : value;
 }

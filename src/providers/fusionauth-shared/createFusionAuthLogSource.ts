@@ -3,7 +3,11 @@ import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import { toProvider } from '../../model/AuditEvent';
 import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
-import type { HttpClient, RequestOptions } from '../../http/createHttpClient';
+import type { HttpClient } from '../../http/createHttpClient';
+import { clampPageSize } from '../shared/clampPageSize';
+import { parseSourcePayload } from '../shared/parseSourcePayload';
+import { sourceBadResponse } from '../shared/sourceBadResponse';
+import { toRequestOptions } from '../shared/toRequestOptions';
 
 export interface FusionAuthSourceConfig {
   readonly id: string;
@@ -66,22 +70,11 @@ export function createFusionAuthLogSource<W>(
   if (config.tenantId !== undefined) headers['x-fusionauth-tenantid'] = config.tenantId;
   const what = api.resource === 'event-log' ? 'event log' : 'audit log';
 
-  function badResponse(message: string, cause?: unknown): AuditgraphError {
-    return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${config.id} ${message}`, {
-      sourceId: config.id,
-      ...(cause === undefined ? {} : { cause }),
-    });
-  }
-
-  function requestOptions(options: ListOptions | undefined): RequestOptions {
-    return { headers, ...(options?.signal ? { signal: options.signal } : {}) };
-  }
-
   function toEvents(records: readonly W[]): AuditEvent[] {
     try {
       return records.map((record) => api.toAuditEvent(record, sourceRef));
     } catch (error) {
-      throw badResponse(`sent a ${what} entry that cannot be read`, error);
+      throw sourceBadResponse(config.id, `sent a ${what} entry that cannot be read`, error);
     }
   }
 
@@ -91,10 +84,7 @@ export function createFusionAuthLogSource<W>(
     options?: ListOptions,
   ): Promise<ListPage> {
     const startRow = continuation === null ? 0 : parseStartRow(continuation, config.id);
-    const numberOfResults = Math.min(
-      Math.max(1, Math.floor(query.pageSize)),
-      FUSIONAUTH_MAX_PAGE_SIZE,
-    );
+    const numberOfResults = clampPageSize(query.pageSize, FUSIONAUTH_MAX_PAGE_SIZE);
     const search = {
       start: Math.max(0, query.sinceMs - 1),
       end: query.beforeMs,
@@ -103,15 +93,16 @@ export function createFusionAuthLogSource<W>(
       startRow,
     };
     const response = await deps.http.requestJson(`/api/system/${api.resource}/search`, {
-      ...requestOptions(options),
+      ...toRequestOptions(headers, options),
       method: 'POST',
       jsonBody: { search },
     });
-    const parsed = api.searchResponse.safeParse(response.body);
-    if (!parsed.success) {
-      throw badResponse(`answered the ${what} search with an unexpected body`, parsed.error);
-    }
-    const { records, total } = parsed.data;
+    const { records, total } = parseSourcePayload(
+      api.searchResponse,
+      response.body,
+      config.id,
+      `answered the ${what} search with an unexpected body`,
+    );
     const events = toEvents(records);
     const reached = startRow + events.length;
     // `total` decides when there is one: a page shorter than asked for may only mean that the
@@ -130,15 +121,17 @@ export function createFusionAuthLogSource<W>(
     // FusionAuth ids are Longs; anything else cannot name an entry, so ask nothing.
     if (!CANONICAL_LONG.test(nativeId)) return null;
     const response = await deps.http.requestJson(`/api/system/${api.resource}/${nativeId}`, {
-      ...requestOptions(options),
+      ...toRequestOptions(headers, options),
       acceptStatuses: [404],
     });
     if (response.status === 404) return null;
-    const parsed = api.retrieveResponse.safeParse(response.body);
-    if (!parsed.success) {
-      throw badResponse(`answered the ${what} retrieval with an unexpected body`, parsed.error);
-    }
-    const [event] = toEvents([parsed.data]);
+    const record = parseSourcePayload(
+      api.retrieveResponse,
+      response.body,
+      config.id,
+      `answered the ${what} retrieval with an unexpected body`,
+    );
+    const [event] = toEvents([record]);
     return event ?? null;
   }
 

@@ -1,7 +1,11 @@
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
-import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
-import type { HttpClient, RequestOptions } from '../../http/createHttpClient';
+import type { HttpClient } from '../../http/createHttpClient';
+import { clampPageSize } from '../shared/clampPageSize';
+import { parseSourcePayload } from '../shared/parseSourcePayload';
+import { sourceBadResponse } from '../shared/sourceBadResponse';
+import { clampToIsoRange, toIsoSeconds } from '../shared/toIsoSeconds';
+import { toRequestOptions } from '../shared/toRequestOptions';
 import { nirvanaAuditLogListWireSchema, nirvanaAuditLogWireSchema } from './NirvanaAuditLogWire';
 import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from './toNirvanaAuditEvent';
@@ -37,22 +41,11 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
   const sourceRef: SourceRef = { id: config.id, kind: 'nirvana' };
   const headers = { authorization: `Bearer ${config.apiKey}` };
 
-  function badResponse(message: string, cause?: unknown): AuditgraphError {
-    return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${config.id} ${message}`, {
-      sourceId: config.id,
-      ...(cause === undefined ? {} : { cause }),
-    });
-  }
-
-  function requestOptions(options: ListOptions | undefined): RequestOptions {
-    return { headers, ...(options?.signal ? { signal: options.signal } : {}) };
-  }
-
   function toEvents(records: readonly NirvanaAuditLogWire[]): AuditEvent[] {
     try {
       return records.map((record) => toNirvanaAuditEvent(record, sourceRef));
     } catch (error) {
-      throw badResponse('sent an audit log entry that cannot be read', error);
+      throw sourceBadResponse(config.id, 'sent an audit log entry that cannot be read', error);
     }
   }
 
@@ -61,26 +54,24 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
     continuation: string | null,
     options?: ListOptions,
   ): Promise<ListPage> {
-    const limit = Math.min(
-      Math.max(NIRVANA_MIN_PAGE_SIZE, Math.floor(query.pageSize)),
-      NIRVANA_MAX_PAGE_SIZE,
-    );
+    const limit = clampPageSize(query.pageSize, NIRVANA_MAX_PAGE_SIZE, NIRVANA_MIN_PAGE_SIZE);
     const params = new URLSearchParams({
       limit: String(limit),
       sort: `created_at:${query.order}`,
-      created_at_min: toWholeSecond(Math.floor(query.sinceMs / 1000)),
-      created_at_max: toWholeSecond(Math.ceil((query.beforeMs - 1) / 1000)),
+      created_at_min: toIsoSeconds(clampToIsoRange(Math.floor(query.sinceMs / 1000) * 1000)),
+      created_at_max: toIsoSeconds(clampToIsoRange(Math.ceil((query.beforeMs - 1) / 1000) * 1000)),
     });
     if (continuation !== null) params.set('cursor', continuation);
     const response = await deps.http.requestJson(
       `/v1/audit_logs?${params.toString()}`,
-      requestOptions(options),
+      toRequestOptions(headers, options),
     );
-    const parsed = nirvanaAuditLogListWireSchema.safeParse(response.body);
-    if (!parsed.success) {
-      throw badResponse('answered the audit log list with an unexpected body', parsed.error);
-    }
-    const { items, pagination } = parsed.data;
+    const { items, pagination } = parseSourcePayload(
+      nirvanaAuditLogListWireSchema,
+      response.body,
+      config.id,
+      'answered the audit log list with an unexpected body',
+    );
     const events = toEvents(items);
     const nextCursor = pagination.next_cursor ?? '';
     return {
@@ -99,15 +90,17 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
   ): Promise<AuditEvent | null> {
     if (nativeId === '') return null;
     const response = await deps.http.requestJson(`/v1/audit_logs/${encodeURIComponent(nativeId)}`, {
-      ...requestOptions(options),
+      ...toRequestOptions(headers, options),
       acceptStatuses: [404],
     });
     if (response.status === 404) return null;
-    const parsed = nirvanaAuditLogWireSchema.safeParse(response.body);
-    if (!parsed.success) {
-      throw badResponse('answered the audit log retrieval with an unexpected body', parsed.error);
-    }
-    const [event] = toEvents([parsed.data]);
+    const record = parseSourcePayload(
+      nirvanaAuditLogWireSchema,
+      response.body,
+      config.id,
+      'answered the audit log retrieval with an unexpected body',
+    );
+    const [event] = toEvents([record]);
     return event ?? null;
   }
 
@@ -119,13 +112,4 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
     list,
     get,
   };
-}
-
-/** 9999-12-31T23:59:59Z: RFC 3339 has four-digit years only. */
-const LAST_RFC3339_SECOND = 253_402_300_799;
-
-/** RFC 3339 in UTC without fractions, e.g. `2026-03-02T09:14:29Z`. */
-function toWholeSecond(epochSeconds: number): string {
-  const clamped = Math.min(Math.max(epochSeconds, 0), LAST_RFC3339_SECOND);
-  return new Date(clamped * 1000).toISOString().replace('.000Z', 'Z');
 }

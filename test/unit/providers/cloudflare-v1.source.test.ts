@@ -1,12 +1,9 @@
-import {
-  startCloudflareV1Emulator,
-  type CloudflareV1Emulator,
-} from '../../../src/emulators/cloudflare-v1/startCloudflareV1Emulator';
-import { createHttpClient, type HttpClient } from '../../../src/http/createHttpClient';
-import { AuditgraphError } from '../../../src/model/errors';
-import type { ListQuery, Source } from '../../../src/model/Source';
+import { startCloudflareV1Emulator } from '../../../src/emulators/cloudflare-v1/startCloudflareV1Emulator';
+import type { AuditgraphError } from '../../../src/model/errors';
+import type { ListQuery } from '../../../src/model/Source';
 import type { CloudflareV1RecordWire } from '../../../src/providers/cloudflare-v1/cloudflareV1Wire';
 import { createCloudflareV1Source } from '../../../src/providers/cloudflare-v1/createCloudflareV1Source';
+import { failureOf, useSourceTestKit } from '../../support/sourceTestKit';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const TOKEN = 'cf-v1-unit-token';
@@ -32,53 +29,22 @@ const RECORDS: CloudflareV1RecordWire[] = [
 
 const WHOLE: ListQuery = { order: 'desc', sinceMs: T0, beforeMs: T0 + 60_000, pageSize: 100 };
 
-let emulator: CloudflareV1Emulator;
-let http: HttpClient;
-let source: Source;
-
-beforeAll(async () => {
-  emulator = await startCloudflareV1Emulator({
-    records: RECORDS,
-    token: TOKEN,
-    accountId: ACCOUNT,
-  });
-  http = createHttpClient({ baseUrl: `${emulator.url}/client/v4`, sourceId: 'cf-v1-unit' });
-  source = createCloudflareV1Source(
-    { id: 'cf-v1-unit', token: TOKEN, accountId: ACCOUNT },
-    { http, now: () => T0 },
-  );
+const kit = useSourceTestKit({
+  startEmulator: () =>
+    startCloudflareV1Emulator({ records: RECORDS, token: TOKEN, accountId: ACCOUNT }),
+  basePath: '/client/v4',
+  sourceId: 'cf-v1-unit',
+  createSource: (http) =>
+    createCloudflareV1Source(
+      { id: 'cf-v1-unit', token: TOKEN, accountId: ACCOUNT },
+      { http, now: () => T0 },
+    ),
 });
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.resetRequests();
-  emulator.knobs.faults.length = 0;
-});
-
-async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
-  const outcome = await promise.then(
-    () => null,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof AuditgraphError)) throw new Error('expected an AuditgraphError');
-  return outcome;
-}
-
-function lastRequest() {
-  const request = emulator.requests.at(-1);
-  if (request === undefined) throw new Error('no request was made');
-  return request;
-}
-
-function respondOnce(body: unknown): void {
-  emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body } });
-}
+const { lastRequest, respondOnce } = kit;
 
 describe('createCloudflareV1Source', () => {
   it('describes itself as a Cloudflare source serving pages of up to 1000', () => {
-    expect(source).toMatchObject({
+    expect(kit.source).toMatchObject({
       id: 'cf-v1-unit',
       kind: 'cloudflare-v1',
       provider: 'CLOUDFLARE',
@@ -88,12 +54,18 @@ describe('createCloudflareV1Source', () => {
 
   it('refuses to be built without an account', () => {
     expect(() =>
-      createCloudflareV1Source({ id: 'x', token: TOKEN, accountId: ' ' }, { http, now: () => T0 }),
+      createCloudflareV1Source(
+        { id: 'x', token: TOKEN, accountId: ' ' },
+        { http: kit.http, now: () => T0 },
+      ),
     ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }) as AuditgraphError);
   });
 
   it('pushes the window down widened to whole seconds, asks for the order, sends a bearer token', async () => {
-    await source.list({ order: 'asc', sinceMs: T0 + 1300, beforeMs: T0 + 4700, pageSize: 7 }, null);
+    await kit.source.list(
+      { order: 'asc', sinceMs: T0 + 1300, beforeMs: T0 + 4700, pageSize: 7 },
+      null,
+    );
     const request = lastRequest();
     expect(request.path).toBe(`/client/v4/accounts/${ACCOUNT}/audit_logs`);
     expect(request.headers['authorization']).toBe(`Bearer ${TOKEN}`);
@@ -107,7 +79,7 @@ describe('createCloudflareV1Source', () => {
   });
 
   it('keeps the events at the very start of the window, which "since" may exclude', async () => {
-    const page = await source.list({ ...WHOLE, sinceMs: T0 + 5000, beforeMs: T0 + 6000 }, null);
+    const page = await kit.source.list({ ...WHOLE, sinceMs: T0 + 5000, beforeMs: T0 + 6000 }, null);
     expect(page.events.map((e) => e.nativeId).sort()).toEqual(['burst-a', 'burst-b', 'burst-c']);
   });
 
@@ -116,7 +88,7 @@ describe('createCloudflareV1Source', () => {
     [0, '1'],
     [Number.POSITIVE_INFINITY, '1000'],
   ])('asks for a page size of %p as per_page=%s', async (pageSize, expected) => {
-    await source.list({ ...WHOLE, pageSize }, null);
+    await kit.source.list({ ...WHOLE, pageSize }, null);
     expect(lastRequest().query.get('per_page')).toBe(expected);
   });
 
@@ -125,7 +97,7 @@ describe('createCloudflareV1Source', () => {
     const pages = [];
     let continuation: string | null = null;
     do {
-      const page = await source.list(query, continuation);
+      const page = await kit.source.list(query, continuation);
       pages.push(page);
       continuation = page.next;
     } while (continuation !== null);
@@ -136,10 +108,10 @@ describe('createCloudflareV1Source', () => {
 
   it('stops at an empty page', async () => {
     const query = { ...WHOLE, pageSize: 6 };
-    const second = await source.list(query, '2');
+    const second = await kit.source.list(query, '2');
     expect(second.events).toHaveLength(6);
     expect(second.next).toBe('3');
-    const third = await source.list(query, '3');
+    const third = await kit.source.list(query, '3');
     expect(third).toEqual({ events: [], next: null, total: null });
   });
 
@@ -151,12 +123,12 @@ describe('createCloudflareV1Source', () => {
       result: [RECORDS[1], RECORDS[0]],
       result_info: { page: 1, per_page: 2, count: 2, total_count: 9 },
     });
-    expect((await source.list({ ...WHOLE, pageSize: 50 }, null)).next).toBe('2');
+    expect((await kit.source.list({ ...WHOLE, pageSize: 50 }, null)).next).toBe('2');
   });
 
   it('reads an envelope without result_info', async () => {
     respondOnce({ success: true, errors: [], messages: [], result: [RECORDS[0]] });
-    expect(await source.list({ ...WHOLE, pageSize: 1 }, null)).toMatchObject({ next: '2' });
+    expect(await kit.source.list({ ...WHOLE, pageSize: 1 }, null)).toMatchObject({ next: '2' });
   });
 
   it.each<[string, unknown]>([
@@ -179,7 +151,7 @@ describe('createCloudflareV1Source', () => {
     ],
   ])('refuses a payload with %s as SOURCE_BAD_RESPONSE naming the source', async (_name, body) => {
     respondOnce(body);
-    const failure = await failureOf(source.list(WHOLE, null));
+    const failure = await failureOf(kit.source.list(WHOLE, null));
     expect(failure).toMatchObject({
       code: 'SOURCE_BAD_RESPONSE',
       details: { sourceId: 'cf-v1-unit' },
@@ -190,13 +162,13 @@ describe('createCloudflareV1Source', () => {
 
   it('refuses a page that is not in the order it asked for', async () => {
     respondOnce({ success: true, result: [RECORDS[0], RECORDS[1]] });
-    expect((await failureOf(source.list(WHOLE, null))).code).toBe('SOURCE_BAD_RESPONSE');
+    expect((await failureOf(kit.source.list(WHOLE, null))).code).toBe('SOURCE_BAD_RESPONSE');
   });
 
   it('reports a refused token as SOURCE_AUTH_FAILED without the token in the message', async () => {
     const wrong = createCloudflareV1Source(
       { id: 'cf-v1-wrong', token: 'WRONG-TOKEN-VALUE', accountId: ACCOUNT },
-      { http, now: () => T0 },
+      { http: kit.http, now: () => T0 },
     );
     const failure = await failureOf(wrong.list(WHOLE, null));
     expect(failure.code).toBe('SOURCE_AUTH_FAILED');
@@ -205,19 +177,19 @@ describe('createCloudflareV1Source', () => {
 
   it('gets a log with the id filter, in a window around its time when it is known', async () => {
     const id = RECORDS[3]?.id ?? '';
-    await expect(source.get(id, T0 + 3000)).resolves.toMatchObject({ nativeId: id });
+    await expect(kit.source.get(id, T0 + 3000)).resolves.toMatchObject({ nativeId: id });
     expect(Object.fromEntries(lastRequest().query)).toEqual({
       id,
       since: '2026-03-02T08:00:02Z',
       before: '2026-03-02T10:00:03Z',
     });
-    await expect(source.get(id, null)).resolves.toMatchObject({ nativeId: id });
+    await expect(kit.source.get(id, null)).resolves.toMatchObject({ nativeId: id });
     expect(Object.fromEntries(lastRequest().query)).toEqual({ id });
   });
 
   it('gets null for an unknown id, and for a log the upstream returns under another id', async () => {
-    await expect(source.get('f0f0f0f0-0000-4000-8000-000000000000', null)).resolves.toBeNull();
+    await expect(kit.source.get('f0f0f0f0-0000-4000-8000-000000000000', null)).resolves.toBeNull();
     respondOnce({ success: true, result: [RECORDS[0]] });
-    await expect(source.get('another-id', null)).resolves.toBeNull();
+    await expect(kit.source.get('another-id', null)).resolves.toBeNull();
   });
 });

@@ -1,12 +1,8 @@
-import {
-  startCloudflareV2Emulator,
-  type CloudflareV2Emulator,
-} from '../../../src/emulators/cloudflare-v2/startCloudflareV2Emulator';
-import { createHttpClient, type HttpClient } from '../../../src/http/createHttpClient';
-import { AuditgraphError } from '../../../src/model/errors';
-import type { ListPage, ListQuery, Source } from '../../../src/model/Source';
+import { startCloudflareV2Emulator } from '../../../src/emulators/cloudflare-v2/startCloudflareV2Emulator';
+import type { ListPage, ListQuery } from '../../../src/model/Source';
 import type { CloudflareV2RecordWire } from '../../../src/providers/cloudflare-v2/cloudflareV2Wire';
 import { createCloudflareV2Source } from '../../../src/providers/cloudflare-v2/createCloudflareV2Source';
+import { failureOf, useSourceTestKit } from '../../support/sourceTestKit';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
@@ -38,60 +34,29 @@ const RECORDS: CloudflareV2RecordWire[] = [
 
 const WHOLE: ListQuery = { order: 'desc', sinceMs: T0, beforeMs: T0 + 60_000, pageSize: 100 };
 
-let emulator: CloudflareV2Emulator;
-let http: HttpClient;
-let source: Source;
-
-beforeAll(async () => {
-  emulator = await startCloudflareV2Emulator({
-    records: RECORDS,
-    token: TOKEN,
-    accountId: ACCOUNT,
-  });
-  http = createHttpClient({ baseUrl: `${emulator.url}/client/v4`, sourceId: 'cf-v2-unit' });
-  source = createCloudflareV2Source(
-    { id: 'cf-v2-unit', token: TOKEN, accountId: ACCOUNT },
-    { http, now: () => NOW },
-  );
+const kit = useSourceTestKit({
+  startEmulator: () =>
+    startCloudflareV2Emulator({ records: RECORDS, token: TOKEN, accountId: ACCOUNT }),
+  basePath: '/client/v4',
+  sourceId: 'cf-v2-unit',
+  createSource: (http) =>
+    createCloudflareV2Source(
+      { id: 'cf-v2-unit', token: TOKEN, accountId: ACCOUNT },
+      { http, now: () => NOW },
+    ),
 });
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.resetRequests();
-  emulator.knobs.faults.length = 0;
-});
-
-async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
-  const outcome = await promise.then(
-    () => null,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof AuditgraphError)) throw new Error('expected an AuditgraphError');
-  return outcome;
-}
+const { lastRequest, respondOnce } = kit;
 
 /** The upstream cursor inside a continuation (which also pins the chain's window). */
 function upstreamCursorOf(next: string | null | undefined): string | undefined {
   return next == null ? undefined : (JSON.parse(next) as string[])[2];
 }
 
-function lastRequest() {
-  const request = emulator.requests.at(-1);
-  if (request === undefined) throw new Error('no request was made');
-  return request;
-}
-
-function respondOnce(body: unknown): void {
-  emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body } });
-}
-
 async function listAll(query: ListQuery): Promise<ListPage[]> {
   const pages: ListPage[] = [];
   let continuation: string | null = null;
   do {
-    const page: ListPage = await source.list(query, continuation);
+    const page: ListPage = await kit.source.list(query, continuation);
     pages.push(page);
     continuation = page.next;
   } while (continuation !== null && pages.length < 100);
@@ -100,7 +65,7 @@ async function listAll(query: ListQuery): Promise<ListPage[]> {
 
 describe('createCloudflareV2Source', () => {
   it('describes itself as a Cloudflare source serving pages of up to 1000', () => {
-    expect(source).toMatchObject({
+    expect(kit.source).toMatchObject({
       id: 'cf-v2-unit',
       kind: 'cloudflare-v2',
       provider: 'CLOUDFLARE',
@@ -109,7 +74,10 @@ describe('createCloudflareV2Source', () => {
   });
 
   it('sends both required bounds widened to whole seconds, the order, the limit and a bearer token', async () => {
-    await source.list({ order: 'asc', sinceMs: T0 + 1300, beforeMs: T0 + 4700, pageSize: 7 }, null);
+    await kit.source.list(
+      { order: 'asc', sinceMs: T0 + 1300, beforeMs: T0 + 4700, pageSize: 7 },
+      null,
+    );
     const request = lastRequest();
     expect(request.path).toBe(`/client/v4/accounts/${ACCOUNT}/logs/audit`);
     expect(request.headers['authorization']).toBe(`Bearer ${TOKEN}`);
@@ -122,7 +90,7 @@ describe('createCloudflareV2Source', () => {
   });
 
   it('raises a start older than the 18-month retention to it', async () => {
-    await source.list({ ...WHOLE, sinceMs: 0 }, null);
+    await kit.source.list({ ...WHOLE, sinceMs: 0 }, null);
     const since = Date.parse(lastRequest().query.get('since') ?? '');
     expect(since).toBeGreaterThanOrEqual(Date.UTC(2024, 8, 10, 12, 0, 0));
     expect(since).toBeLessThan(Date.UTC(2024, 8, 10, 13, 0, 0));
@@ -130,20 +98,20 @@ describe('createCloudflareV2Source', () => {
 
   it('makes no request for a window entirely older than the retention, or empty', async () => {
     const old = Date.UTC(2024, 0, 1);
-    expect(await source.list({ ...WHOLE, sinceMs: old - 1000, beforeMs: old }, null)).toEqual({
+    expect(await kit.source.list({ ...WHOLE, sinceMs: old - 1000, beforeMs: old }, null)).toEqual({
       events: [],
       next: null,
       total: 0,
     });
-    expect(await source.list({ ...WHOLE, beforeMs: WHOLE.sinceMs }, null)).toMatchObject({
+    expect(await kit.source.list({ ...WHOLE, beforeMs: WHOLE.sinceMs }, null)).toMatchObject({
       events: [],
       next: null,
     });
-    expect(emulator.requests).toHaveLength(0);
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   it('keeps the events at the very start of the window, which "since" may exclude', async () => {
-    const page = await source.list({ ...WHOLE, sinceMs: T0 + 5000, beforeMs: T0 + 6000 }, null);
+    const page = await kit.source.list({ ...WHOLE, sinceMs: T0 + 5000, beforeMs: T0 + 6000 }, null);
     expect(page.events.map((e) => e.nativeId).sort()).toEqual([hex(0xa1), hex(0xa2), hex(0xa3)]);
   });
 
@@ -153,7 +121,7 @@ describe('createCloudflareV2Source', () => {
     expect(pages.at(-1)?.next).toBeNull();
     expect(pages.flatMap((p) => p.events)).toHaveLength(RECORDS.length);
     expect(pages.every((p) => p.total === null)).toBe(true);
-    const cursors = emulator.requests.map((r) => r.query.get('cursor'));
+    const cursors = kit.emulator.requests.map((r) => r.query.get('cursor'));
     expect(cursors).toEqual([
       null,
       upstreamCursorOf(pages[0]?.next),
@@ -165,7 +133,7 @@ describe('createCloudflareV2Source', () => {
     let now = NOW;
     const moving = createCloudflareV2Source(
       { id: 'cf-v2-unit', token: TOKEN, accountId: ACCOUNT },
-      { http, now: () => now },
+      { http: kit.http, now: () => now },
     );
     // Unbounded below: the window starts at the retention limit, which moves with the clock.
     const query: ListQuery = { ...WHOLE, sinceMs: 0, pageSize: 5 };
@@ -173,7 +141,7 @@ describe('createCloudflareV2Source', () => {
     now += 3_000;
     const second = await moving.list(query, first.next);
     expect(second.events).toHaveLength(5);
-    const [a, b] = emulator.requests;
+    const [a, b] = kit.emulator.requests;
     expect(b?.query.get('since')).toBe(a?.query.get('since'));
     expect(b?.query.get('before')).toBe(a?.query.get('before'));
   });
@@ -184,7 +152,7 @@ describe('createCloudflareV2Source', () => {
     ['there is no result_info', undefined],
   ])('stops when %s', async (_how, resultInfo) => {
     respondOnce({ success: true, errors: [], result: [RECORDS[0]], result_info: resultInfo });
-    expect((await source.list(WHOLE, null)).next).toBeNull();
+    expect((await kit.source.list(WHOLE, null)).next).toBeNull();
   });
 
   it('stops at an empty page even when it carries a cursor', async () => {
@@ -194,7 +162,7 @@ describe('createCloudflareV2Source', () => {
       result: [],
       result_info: { count: '0', cursor: 'more' },
     });
-    expect(await source.list(WHOLE, null)).toEqual({ events: [], next: null, total: null });
+    expect(await kit.source.list(WHOLE, null)).toEqual({ events: [], next: null, total: null });
   });
 
   it.each([
@@ -207,22 +175,22 @@ describe('createCloudflareV2Source', () => {
       result: [RECORDS[0]],
       result_info: { count, cursor: 'c' },
     });
-    expect(upstreamCursorOf((await source.list(WHOLE, null)).next)).toBe('c');
+    expect(upstreamCursorOf((await kit.source.list(WHOLE, null)).next)).toBe('c');
   });
 
   it('refuses an empty continuation, before any request', async () => {
-    expect((await failureOf(source.list(WHOLE, ''))).code).toBe('BAD_USER_INPUT');
-    expect(emulator.requests).toHaveLength(0);
+    expect((await failureOf(kit.source.list(WHOLE, ''))).code).toBe('BAD_USER_INPUT');
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   it('passes on the refusal of a cursor the upstream does not know', async () => {
     const forged = JSON.stringify(['2026-03-02T08:59:59Z', '2026-03-02T09:01:00Z', 'forged']);
-    expect((await failureOf(source.list(WHOLE, forged))).code).toBe('SOURCE_BAD_RESPONSE');
+    expect((await failureOf(kit.source.list(WHOLE, forged))).code).toBe('SOURCE_BAD_RESPONSE');
   });
 
   it('refuses a continuation it did not make, before any request', async () => {
-    expect((await failureOf(source.list(WHOLE, 'forged'))).code).toBe('BAD_USER_INPUT');
-    expect(emulator.requests).toHaveLength(0);
+    expect((await failureOf(kit.source.list(WHOLE, 'forged'))).code).toBe('BAD_USER_INPUT');
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   it.each<[string, unknown]>([
@@ -243,7 +211,7 @@ describe('createCloudflareV2Source', () => {
     ['no success flag', { result: [] }],
   ])('refuses a payload with %s as SOURCE_BAD_RESPONSE naming the source', async (_name, body) => {
     respondOnce(body);
-    const failure = await failureOf(source.list(WHOLE, null));
+    const failure = await failureOf(kit.source.list(WHOLE, null));
     expect(failure).toMatchObject({
       code: 'SOURCE_BAD_RESPONSE',
       details: { sourceId: 'cf-v2-unit' },
@@ -255,7 +223,7 @@ describe('createCloudflareV2Source', () => {
   it('reports a refused token as SOURCE_AUTH_FAILED without the token in the message', async () => {
     const wrong = createCloudflareV2Source(
       { id: 'cf-v2-wrong', token: 'WRONG-TOKEN-VALUE', accountId: ACCOUNT },
-      { http, now: () => NOW },
+      { http: kit.http, now: () => NOW },
     );
     const failure = await failureOf(wrong.list(WHOLE, null));
     expect(failure.code).toBe('SOURCE_AUTH_FAILED');
@@ -264,7 +232,7 @@ describe('createCloudflareV2Source', () => {
 
   it('gets a log with the id filter in a window around its known time', async () => {
     const id = hex(3);
-    await expect(source.get(id, T0 + 3000)).resolves.toMatchObject({ nativeId: id });
+    await expect(kit.source.get(id, T0 + 3000)).resolves.toMatchObject({ nativeId: id });
     expect(Object.fromEntries(lastRequest().query)).toEqual({
       since: '2026-03-02T08:00:02Z',
       before: '2026-03-02T10:00:03Z',
@@ -273,16 +241,16 @@ describe('createCloudflareV2Source', () => {
   });
 
   it('gets a log of unknown time over the whole retention', async () => {
-    await expect(source.get(hex(7), null)).resolves.toMatchObject({ nativeId: hex(7) });
+    await expect(kit.source.get(hex(7), null)).resolves.toMatchObject({ nativeId: hex(7) });
     const query = lastRequest().query;
     expect(Date.parse(query.get('since') ?? '')).toBeLessThan(Date.UTC(2024, 8, 11));
     expect(Date.parse(query.get('before') ?? '')).toBeGreaterThan(NOW);
   });
 
   it('gets null for an unknown id, and for a time older than the retention', async () => {
-    await expect(source.get('f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0', T0)).resolves.toBeNull();
-    emulator.resetRequests();
-    await expect(source.get(hex(1), Date.UTC(2020, 0, 1))).resolves.toBeNull();
-    expect(emulator.requests).toHaveLength(0);
+    await expect(kit.source.get('f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0', T0)).resolves.toBeNull();
+    kit.emulator.resetRequests();
+    await expect(kit.source.get(hex(1), Date.UTC(2020, 0, 1))).resolves.toBeNull();
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 });

@@ -1,12 +1,8 @@
-import {
-  startFastlyEmulator,
-  type FastlyEmulator,
-} from '../../../src/emulators/fastly/startFastlyEmulator';
-import { createHttpClient, type HttpClient } from '../../../src/http/createHttpClient';
-import { AuditgraphError } from '../../../src/model/errors';
-import type { ListQuery, Source } from '../../../src/model/Source';
+import { startFastlyEmulator } from '../../../src/emulators/fastly/startFastlyEmulator';
+import type { ListQuery } from '../../../src/model/Source';
 import { createFastlySource } from '../../../src/providers/fastly/createFastlySource';
 import type { FastlyRecordWire } from '../../../src/providers/fastly/fastlyWire';
+import { failureOf, useSourceTestKit } from '../../support/sourceTestKit';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const TOKEN = 'fastly-test-token';
@@ -36,42 +32,18 @@ const RECORDS: FastlyRecordWire[] = [
 
 const WHOLE: ListQuery = { order: 'asc', sinceMs: T0, beforeMs: T0 + 60_000, pageSize: 100 };
 
-let emulator: FastlyEmulator;
-let http: HttpClient;
-let source: Source;
-
-beforeAll(async () => {
-  emulator = await startFastlyEmulator({ records: RECORDS, token: TOKEN });
-  http = createHttpClient({ baseUrl: emulator.url, sourceId: 'fastly-unit' });
-  source = createFastlySource({ id: 'fastly-unit', token: TOKEN }, { http, now: () => T0 });
+const kit = useSourceTestKit({
+  startEmulator: () => startFastlyEmulator({ records: RECORDS, token: TOKEN }),
+  sourceId: 'fastly-unit',
+  createSource: (http) =>
+    createFastlySource({ id: 'fastly-unit', token: TOKEN }, { http, now: () => T0 }),
 });
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.resetRequests();
-  emulator.knobs.faults.length = 0;
-});
-
-async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
-  const outcome = await promise.then(
-    () => null,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof AuditgraphError)) throw new Error('expected an AuditgraphError');
-  return outcome;
-}
-
-function lastQuery(): URLSearchParams {
-  const request = emulator.requests.at(-1);
-  if (request === undefined) throw new Error('no request was made');
-  return request.query;
-}
+const { respondOnce } = kit;
+const lastQuery = () => kit.lastRequest().query;
 
 describe('createFastlySource', () => {
   it('describes itself as a Fastly source with the page size it can ask for', () => {
-    expect(source).toMatchObject({
+    expect(kit.source).toMatchObject({
       id: 'fastly-unit',
       kind: 'fastly',
       provider: 'FASTLY',
@@ -80,12 +52,11 @@ describe('createFastlySource', () => {
   });
 
   it('pushes the window down at whole seconds, asks for the order, and sends its key', async () => {
-    await source.list(
+    await kit.source.list(
       { order: 'desc', sinceMs: T0 + 1300, beforeMs: T0 + 4700, pageSize: 7 },
       null,
     );
-    const request = emulator.requests.at(-1);
-    expect(request?.headers['fastly-key']).toBe(TOKEN);
+    expect(kit.lastRequest().headers['fastly-key']).toBe(TOKEN);
     expect(Object.fromEntries(lastQuery())).toEqual({
       'filter[created_at][gte]': '2026-03-02T09:00:01Z',
       'filter[created_at][lt]': '2026-03-02T09:00:05Z',
@@ -96,7 +67,7 @@ describe('createFastlySource', () => {
   });
 
   it('returns every event of a burst when the window starts inside its second', async () => {
-    const page = await source.list({ ...WHOLE, sinceMs: T0 + 5200, beforeMs: T0 + 5900 }, null);
+    const page = await kit.source.list({ ...WHOLE, sinceMs: T0 + 5200, beforeMs: T0 + 5900 }, null);
     expect(page.events.map((e) => e.nativeId).sort()).toEqual(['burstA', 'burstB', 'burstC']);
   });
 
@@ -106,15 +77,15 @@ describe('createFastlySource', () => {
     [2.7, '2'],
     [Number.NaN, '100'],
   ])('asks for a page size of %p as page[size]=%s', async (pageSize, expected) => {
-    await source.list({ ...WHOLE, pageSize }, null);
+    await kit.source.list({ ...WHOLE, pageSize }, null);
     expect(lastQuery().get('page[size]')).toBe(expected);
   });
 
   it('follows page numbers and stops where links.next is absent', async () => {
     const query = { ...WHOLE, pageSize: 5 };
-    const first = await source.list(query, null);
-    const second = await source.list(query, first.next);
-    const third = await source.list(query, second.next);
+    const first = await kit.source.list(query, null);
+    const second = await kit.source.list(query, first.next);
+    const third = await kit.source.list(query, second.next);
     expect([first.next, second.next, third.next]).toEqual(['2', '3', null]);
     expect(
       [...first.events, ...second.events, ...third.events].map((e) => e.nativeId),
@@ -123,22 +94,22 @@ describe('createFastlySource', () => {
   });
 
   it('reports meta.record_count as the total only when the window is whole seconds', async () => {
-    expect((await source.list(WHOLE, null)).total).toBe(RECORDS.length);
-    expect((await source.list({ ...WHOLE, sinceMs: T0 + 1 }, null)).total).toBeNull();
+    expect((await kit.source.list(WHOLE, null)).total).toBe(RECORDS.length);
+    expect((await kit.source.list({ ...WHOLE, sinceMs: T0 + 1 }, null)).total).toBeNull();
   });
 
   it('makes no request for an empty window', async () => {
-    const page = await source.list({ ...WHOLE, beforeMs: WHOLE.sinceMs }, null);
+    const page = await kit.source.list({ ...WHOLE, beforeMs: WHOLE.sinceMs }, null);
     expect(page).toEqual({ events: [], next: null, total: 0 });
-    expect(emulator.requests).toHaveLength(0);
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   it('refuses a continuation it did not write, before any request', async () => {
     for (const continuation of ['0', 'abc', '-1', '2.5', '']) {
-      const failure = await failureOf(source.list(WHOLE, continuation));
+      const failure = await failureOf(kit.source.list(WHOLE, continuation));
       expect(failure.code).toBe('BAD_USER_INPUT');
     }
-    expect(emulator.requests).toHaveLength(0);
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   describe('with the payloads real Fastly sends', () => {
@@ -148,26 +119,20 @@ describe('createFastlySource', () => {
     });
 
     it('reads a page like the go-fastly recording: no meta, only next and last links', async () => {
-      emulator.knobs.faults.push({
-        fault: {
-          type: 'status',
-          status: 200,
-          body: fixtureBody({
-            next: 'https://api.fastly.com/events?page[number]=2&page[size]=1',
-            last: 'https://api.fastly.com/events?page[number]=9330&page[size]=1',
-          }),
-        },
-      });
-      const page = await source.list({ ...WHOLE, pageSize: 1 }, null);
+      respondOnce(
+        fixtureBody({
+          next: 'https://api.fastly.com/events?page[number]=2&page[size]=1',
+          last: 'https://api.fastly.com/events?page[number]=9330&page[size]=1',
+        }),
+      );
+      const page = await kit.source.list({ ...WHOLE, pageSize: 1 }, null);
       expect(page).toMatchObject({ next: '2', total: null });
       expect(page.events.map((e) => e.nativeId)).toEqual(['ev0']);
     });
 
     it('stops where links has no next, even after a full page', async () => {
-      emulator.knobs.faults.push({
-        fault: { type: 'status', status: 200, body: fixtureBody({ last: 'x' }) },
-      });
-      expect((await source.list({ ...WHOLE, pageSize: 1 }, null)).next).toBeNull();
+      respondOnce(fixtureBody({ last: 'x' }));
+      expect((await kit.source.list({ ...WHOLE, pageSize: 1 }, null)).next).toBeNull();
     });
 
     it.each([
@@ -176,22 +141,17 @@ describe('createFastlySource', () => {
     ])(
       'without links or meta, asking %p a page, continues only after a full page',
       async (pageSize, next) => {
-        emulator.knobs.faults.push({
-          fault: { type: 'status', status: 200, body: { data: [RECORDS[0]] } },
-        });
-        expect((await source.list({ ...WHOLE, pageSize }, null)).next).toBe(next);
+        respondOnce({ data: [RECORDS[0]] });
+        expect((await kit.source.list({ ...WHOLE, pageSize }, null)).next).toBe(next);
       },
     );
 
     it('follows meta page counts when there are no links', async () => {
-      emulator.knobs.faults.push({
-        fault: {
-          type: 'status',
-          status: 200,
-          body: { data: [RECORDS[0]], meta: { current_page: 1, total_pages: 3, per_page: 1 } },
-        },
+      respondOnce({
+        data: [RECORDS[0]],
+        meta: { current_page: 1, total_pages: 3, per_page: 1 },
       });
-      expect((await source.list({ ...WHOLE, pageSize: 5 }, null)).next).toBe('2');
+      expect((await kit.source.list({ ...WHOLE, pageSize: 5 }, null)).next).toBe('2');
     });
   });
 
@@ -209,29 +169,27 @@ describe('createFastlySource', () => {
     ['a list instead of an object', [RECORDS[0]]],
     ['a negative record count', { data: [], meta: { record_count: -1 } }],
   ])('refuses a payload with %s as SOURCE_BAD_RESPONSE naming the source', async (_name, body) => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body } });
-    const failure = await failureOf(source.list(WHOLE, null));
+    respondOnce(body);
+    const failure = await failureOf(kit.source.list(WHOLE, null));
     expect(failure).toMatchObject({
       code: 'SOURCE_BAD_RESPONSE',
       details: { sourceId: 'fastly-unit' },
     });
     expect(failure.message).toContain('fastly-unit');
     expect(failure.message).not.toContain('SECRET');
-    expect(failure.message).not.toContain(emulator.url);
+    expect(failure.message).not.toContain(kit.emulator.url);
   });
 
   it('refuses a page that is not in the order it asked for', async () => {
-    emulator.knobs.faults.push({
-      fault: { type: 'status', status: 200, body: { data: [RECORDS[1], RECORDS[0]] } },
-    });
-    const failure = await failureOf(source.list(WHOLE, null));
+    respondOnce({ data: [RECORDS[1], RECORDS[0]] });
+    const failure = await failureOf(kit.source.list(WHOLE, null));
     expect(failure.code).toBe('SOURCE_BAD_RESPONSE');
   });
 
   it('reports a refused key as SOURCE_AUTH_FAILED without the key in the message', async () => {
     const wrong = createFastlySource(
       { id: 'fastly-wrong', token: 'WRONG-TOKEN-VALUE' },
-      { http, now: () => T0 },
+      { http: kit.http, now: () => T0 },
     );
     const failure = await failureOf(wrong.list(WHOLE, null));
     expect(failure.code).toBe('SOURCE_AUTH_FAILED');
@@ -239,27 +197,27 @@ describe('createFastlySource', () => {
   });
 
   it('gets an event by id from /events/{id}', async () => {
-    const event = await source.get('burstB', null);
+    const event = await kit.source.get('burstB', null);
     expect(event).toMatchObject({ nativeId: 'burstB', occurredAtMs: T0 + 5000 });
-    expect(emulator.requests.at(-1)?.path).toBe('/events/burstB');
+    expect(kit.emulator.requests.at(-1)?.path).toBe('/events/burstB');
   });
 
   it('gets null for an id Fastly answers 404 to', async () => {
-    await expect(source.get('nope', null)).resolves.toBeNull();
-    expect(emulator.requests.at(-1)?.path).toBe('/events/nope');
+    await expect(kit.source.get('nope', null)).resolves.toBeNull();
+    expect(kit.emulator.requests.at(-1)?.path).toBe('/events/nope');
   });
 
   it.each(['a/b', '..', '', 'a?b'])(
     'gets null for %p without asking: no event has it',
     async (id) => {
-      await expect(source.get(id, null)).resolves.toBeNull();
-      expect(emulator.requests).toHaveLength(0);
+      await expect(kit.source.get(id, null)).resolves.toBeNull();
+      expect(kit.emulator.requests).toHaveLength(0);
     },
   );
 
   it('refuses a get answered with a payload that breaks the schema', async () => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body: { data: {} } } });
-    const failure = await failureOf(source.get('ev1', null));
+    respondOnce({ data: {} });
+    const failure = await failureOf(kit.source.get('ev1', null));
     expect(failure.code).toBe('SOURCE_BAD_RESPONSE');
   });
 });

@@ -1,13 +1,9 @@
-import {
-  startFusionAuthEmulator,
-  type FusionAuthEmulator,
-} from '../../../src/emulators/fusionauth/startFusionAuthEmulator';
-import { createHttpClient, type HttpClient } from '../../../src/http/createHttpClient';
-import { AuditgraphError } from '../../../src/model/errors';
-import type { ListQuery, Source } from '../../../src/model/Source';
+import { startFusionAuthEmulator } from '../../../src/emulators/fusionauth/startFusionAuthEmulator';
+import type { ListQuery } from '../../../src/model/Source';
 import { createFusionAuthEventLogSource } from '../../../src/providers/fusionauth-event-log/createFusionAuthEventLogSource';
 import type { EventLogWire } from '../../../src/providers/fusionauth-event-log/EventLogWire';
 import { toFusionAuthEventLogAuditEvent } from '../../../src/providers/fusionauth-event-log/toFusionAuthEventLogAuditEvent';
+import { failureOf, useSourceTestKit } from '../../support/sourceTestKit';
 
 const KEY = 'fa-secret-api-key';
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -33,40 +29,17 @@ const query = (fields: Partial<ListQuery> = {}): ListQuery => ({
   ...fields,
 });
 
-let emulator: FusionAuthEmulator;
-let http: HttpClient;
-let source: Source;
-
-beforeAll(async () => {
-  emulator = await startFusionAuthEmulator({ eventLogs: RECORDS, auditLogs: [], apiKey: KEY });
-  http = createHttpClient({ baseUrl: emulator.url, sourceId: 'fa-events' });
-  source = createFusionAuthEventLogSource(
-    { id: 'fa-events', apiKey: KEY },
-    { http, now: () => T0 },
-  );
+const kit = useSourceTestKit({
+  startEmulator: () => startFusionAuthEmulator({ eventLogs: RECORDS, auditLogs: [], apiKey: KEY }),
+  sourceId: 'fa-events',
+  createSource: (http) =>
+    createFusionAuthEventLogSource({ id: 'fa-events', apiKey: KEY }, { http, now: () => T0 }),
 });
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.resetRequests();
-  emulator.knobs.faults.length = 0;
-  emulator.knobs.shuffleTies = true;
-});
-
-async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AuditgraphError);
-  return error as AuditgraphError;
-}
+const { respondOnce } = kit;
 
 describe('createFusionAuthEventLogSource', () => {
   it('describes itself', () => {
-    expect(source).toMatchObject({
+    expect(kit.source).toMatchObject({
       id: 'fa-events',
       kind: 'fusionauth-event-log',
       provider: 'FUSIONAUTH',
@@ -75,9 +48,9 @@ describe('createFusionAuthEventLogSource', () => {
   });
 
   it('searches by POST with the window widened by 1 ms, the order, the page size and the raw key', async () => {
-    await source.list(query({ order: 'desc', pageSize: 3 }), null);
-    expect(emulator.requests).toHaveLength(1);
-    const [request] = emulator.requests;
+    await kit.source.list(query({ order: 'desc', pageSize: 3 }), null);
+    expect(kit.emulator.requests).toHaveLength(1);
+    const [request] = kit.emulator.requests;
     expect(request?.method).toBe('POST');
     expect(request?.path).toBe('/api/system/event-log/search');
     expect(request?.body).toEqual({
@@ -100,12 +73,12 @@ describe('createFusionAuthEventLogSource', () => {
     [1000, 1000],
     [5000, 1000],
   ])('asks for %i events as numberOfResults %i', async (pageSize, numberOfResults) => {
-    await source.list(query({ pageSize }), null);
-    expect(emulator.requests[0]?.body).toMatchObject({ search: { numberOfResults } });
+    await kit.source.list(query({ pageSize }), null);
+    expect(kit.emulator.requests[0]?.body).toMatchObject({ search: { numberOfResults } });
   });
 
   it('lists the window in order, with the widened edges for the feed to drop', async () => {
-    const page = await source.list(query(), null);
+    const page = await kit.source.list(query(), null);
     // 4 and 5 share a millisecond: their order is the upstream's.
     const ids = page.events.map((event) => event.nativeId);
     expect([...ids].sort()).toEqual(['2', '3', '4', '5', '6', '7']);
@@ -121,22 +94,20 @@ describe('createFusionAuthEventLogSource', () => {
   });
 
   it('continues with the next startRow and ends when the total is reached', async () => {
-    const first = await source.list(query({ pageSize: 4 }), null);
+    const first = await kit.source.list(query({ pageSize: 4 }), null);
     expect(first.next).toBe('4');
-    const second = await source.list(query({ pageSize: 4 }), first.next);
-    expect(emulator.requests[1]?.body).toMatchObject({ search: { startRow: 4 } });
+    const second = await kit.source.list(query({ pageSize: 4 }), first.next);
+    expect(kit.emulator.requests[1]?.body).toMatchObject({ search: { startRow: 4 } });
     expect(second.events.map((event) => event.nativeId)).toEqual(['6', '7']);
     expect(second.next).toBeNull();
-    const exact = await source.list(query({ pageSize: 3 }), '3');
+    const exact = await kit.source.list(query({ pageSize: 3 }), '3');
     expect(exact.events).toHaveLength(3);
     expect(exact.next).toBeNull();
   });
 
   it('keeps paging when the server serves fewer rows than asked but its total says more', async () => {
-    emulator.knobs.faults.push({
-      fault: { type: 'status', status: 200, body: { eventLogs: [RECORDS[2]], total: 3 } },
-    });
-    const page = await source.list(query({ pageSize: 10 }), null);
+    respondOnce({ eventLogs: [RECORDS[2]], total: 3 });
+    const page = await kit.source.list(query({ pageSize: 10 }), null);
     expect(page).toMatchObject({ next: '1', total: 3 });
   });
 
@@ -146,16 +117,16 @@ describe('createFusionAuthEventLogSource', () => {
     ['a full page without a total', { eventLogs: [RECORDS[2], RECORDS[3]] }, '2'],
     ['a response without a list', { total: 0 }, null],
   ])('reads %s', async (_case, body, next) => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body } });
-    const page = await source.list(query({ pageSize: 2 }), null);
+    respondOnce(body);
+    const page = await kit.source.list(query({ pageSize: 2 }), null);
     expect(page.next).toBe(next);
     expect(page.total).toBe('total' in body ? body.total : null);
   });
 
   it('refuses a continuation that is not a row offset, without asking upstream', async () => {
-    const error = await failureOf(source.list(query(), 'cursor-from-elsewhere'));
+    const error = await failureOf(kit.source.list(query(), 'cursor-from-elsewhere'));
     expect(error.code).toBe('BAD_USER_INPUT');
-    expect(emulator.requests).toHaveLength(0);
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   it.each([
@@ -172,19 +143,19 @@ describe('createFusionAuthEventLogSource', () => {
   ])(
     'reports a body with %s as SOURCE_BAD_RESPONSE, naming the source, echoing nothing',
     async (_case, body) => {
-      emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body } });
-      const error = await failureOf(source.list(query(), null));
+      respondOnce(body);
+      const error = await failureOf(kit.source.list(query(), null));
       expect(error.code).toBe('SOURCE_BAD_RESPONSE');
       expect(error.details.sourceId).toBe('fa-events');
       expect(error.message).toContain('fa-events');
       expect(error.message).not.toContain('leaked-secret-value');
-      expect(error.message).not.toContain(emulator.url);
+      expect(error.message).not.toContain(kit.emulator.url);
     },
   );
 
   it('reports a body that is not JSON as SOURCE_BAD_RESPONSE', async () => {
-    emulator.knobs.faults.push({ fault: { type: 'bad-json' } });
-    expect((await failureOf(source.list(query(), null))).code).toBe('SOURCE_BAD_RESPONSE');
+    kit.emulator.knobs.faults.push({ fault: { type: 'bad-json' } });
+    expect((await failureOf(kit.source.list(query(), null))).code).toBe('SOURCE_BAD_RESPONSE');
   });
 
   it.each([
@@ -192,8 +163,8 @@ describe('createFusionAuthEventLogSource', () => {
     [401, 'SOURCE_AUTH_FAILED'],
     [400, 'SOURCE_BAD_RESPONSE'],
   ])('reports an upstream %i as %s without the key', async (status, code) => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status } });
-    const error = await failureOf(source.list(query(), null));
+    kit.emulator.knobs.faults.push({ fault: { type: 'status', status } });
+    const error = await failureOf(kit.source.list(query(), null));
     expect(error.code).toBe(code);
     expect(error.message).not.toContain(KEY);
   });
@@ -201,15 +172,15 @@ describe('createFusionAuthEventLogSource', () => {
   it('stops when the caller abandons the request', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await failureOf(source.list(query(), null, { signal: controller.signal }));
+    const error = await failureOf(kit.source.list(query(), null, { signal: controller.signal }));
     expect(error.details.sourceId).toBe('fa-events');
-    expect(emulator.requests).toHaveLength(0);
+    expect(kit.emulator.requests).toHaveLength(0);
   });
 
   it('gets one entry by id, mapped as listed', async () => {
-    const event = await source.get('4', null);
-    expect(emulator.requests[0]?.path).toBe('/api/system/event-log/4');
-    expect(emulator.requests[0]?.headers.authorization).toBe(KEY);
+    const event = await kit.source.get('4', null);
+    expect(kit.emulator.requests[0]?.path).toBe('/api/system/event-log/4');
+    expect(kit.emulator.requests[0]?.headers.authorization).toBe(KEY);
     expect(event).toEqual(
       toFusionAuthEventLogAuditEvent(RECORDS[3]!, {
         id: 'fa-events',
@@ -219,33 +190,32 @@ describe('createFusionAuthEventLogSource', () => {
   });
 
   it('gets null for an id FusionAuth does not know', async () => {
-    await expect(source.get('424242', null)).resolves.toBeNull();
-    expect(emulator.requests).toHaveLength(1);
+    await expect(kit.source.get('424242', null)).resolves.toBeNull();
+    expect(kit.emulator.requests).toHaveLength(1);
   });
 
   it.each(['abc', '007', '-1', '', '1.5', '12345678901234567890', '4 '])(
     'gets null for %p without asking upstream',
     async (id) => {
-      await expect(source.get(id, null)).resolves.toBeNull();
-      expect(emulator.requests).toHaveLength(0);
+      await expect(kit.source.get(id, null)).resolves.toBeNull();
+      expect(kit.emulator.requests).toHaveLength(0);
     },
   );
 
   it('reports a retrieval of the wrong shape as SOURCE_BAD_RESPONSE', async () => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body: { eventLogs: [] } } });
-    expect((await failureOf(source.get('4', null))).code).toBe('SOURCE_BAD_RESPONSE');
+    respondOnce({ eventLogs: [] });
+    expect((await failureOf(kit.source.get('4', null))).code).toBe('SOURCE_BAD_RESPONSE');
   });
 
   it('names the tenant in X-FusionAuth-TenantId when one is configured', async () => {
     const scoped = createFusionAuthEventLogSource(
       { id: 'fa-events', apiKey: KEY, tenantId: '6c9e9669-9670-4f85-9f16-8396c2206f7f' },
-      { http, now: () => T0 },
+      { http: kit.http, now: () => T0 },
     );
     await scoped.list(query(), null);
     await scoped.get('4', null);
-    expect(emulator.requests.map((request) => request.headers['x-fusionauth-tenantid'])).toEqual([
-      '6c9e9669-9670-4f85-9f16-8396c2206f7f',
-      '6c9e9669-9670-4f85-9f16-8396c2206f7f',
-    ]);
+    expect(
+      kit.emulator.requests.map((request) => request.headers['x-fusionauth-tenantid']),
+    ).toEqual(['6c9e9669-9670-4f85-9f16-8396c2206f7f', '6c9e9669-9670-4f85-9f16-8396c2206f7f']);
   });
 });

@@ -1,13 +1,9 @@
-import {
-  startNirvanaEmulator,
-  type NirvanaEmulator,
-} from '../../../src/emulators/nirvana/startNirvanaEmulator';
-import { createHttpClient, type HttpClient } from '../../../src/http/createHttpClient';
-import { AuditgraphError } from '../../../src/model/errors';
-import type { ListQuery, Source } from '../../../src/model/Source';
+import { startNirvanaEmulator } from '../../../src/emulators/nirvana/startNirvanaEmulator';
+import type { ListQuery } from '../../../src/model/Source';
 import { createNirvanaSource } from '../../../src/providers/nirvana/createNirvanaSource';
 import type { NirvanaAuditLogWire } from '../../../src/providers/nirvana/NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from '../../../src/providers/nirvana/toNirvanaAuditEvent';
+import { failureOf, useSourceTestKit } from '../../support/sourceTestKit';
 
 const KEY = 'nv-secret-api-key';
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -40,42 +36,23 @@ const query = (fields: Partial<ListQuery> = {}): ListQuery => ({
   ...fields,
 });
 
-let emulator: NirvanaEmulator;
-let http: HttpClient;
-let source: Source;
-
-beforeAll(async () => {
-  emulator = await startNirvanaEmulator({ records: RECORDS, apiKey: KEY });
-  http = createHttpClient({ baseUrl: emulator.url, sourceId: 'nirvana' });
-  source = createNirvanaSource({ id: 'nirvana', apiKey: KEY }, { http, now: () => T0 });
+const kit = useSourceTestKit({
+  startEmulator: () => startNirvanaEmulator({ records: RECORDS, apiKey: KEY }),
+  sourceId: 'nirvana',
+  createSource: (http) =>
+    createNirvanaSource({ id: 'nirvana', apiKey: KEY }, { http, now: () => T0 }),
 });
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.resetRequests();
-  emulator.knobs.faults.length = 0;
-});
-
-async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AuditgraphError);
-  return error as AuditgraphError;
-}
+const { respondOnce } = kit;
 
 const sent = (index = 0) => {
-  const request = emulator.requests[index];
+  const request = kit.emulator.requests[index];
   if (request === undefined) throw new Error(`no request ${index}`);
   return Object.fromEntries(request.query);
 };
 
 describe('createNirvanaSource', () => {
   it('describes itself', () => {
-    expect(source).toMatchObject({
+    expect(kit.source).toMatchObject({
       id: 'nirvana',
       kind: 'nirvana',
       provider: 'NIRVANA',
@@ -84,12 +61,12 @@ describe('createNirvanaSource', () => {
   });
 
   it('asks with a Bearer key, the sort, the limit and the window in whole seconds', async () => {
-    await source.list(
+    await kit.source.list(
       query({ order: 'desc', sinceMs: T0 + 1500, beforeMs: T0 + 3001, pageSize: 25 }),
       null,
     );
-    expect(emulator.requests[0]?.path).toBe('/v1/audit_logs');
-    expect(emulator.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(kit.emulator.requests[0]?.path).toBe('/v1/audit_logs');
+    expect(kit.emulator.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(sent()).toEqual({
       limit: '25',
       sort: 'created_at:desc',
@@ -99,10 +76,10 @@ describe('createNirvanaSource', () => {
   });
 
   it('asks up to the whole second at or after the last wanted instant', async () => {
-    await source.list(query({ sinceMs: T0, beforeMs: T0 + 3000 }), null);
+    await kit.source.list(query({ sinceMs: T0, beforeMs: T0 + 3000 }), null);
     expect(sent()).toMatchObject({ created_at_min: iso(T0), created_at_max: iso(T0 + 3000) });
-    emulator.resetRequests();
-    await source.list(query({ sinceMs: T0 - 1, beforeMs: T0 + 2999 }), null);
+    kit.emulator.resetRequests();
+    await kit.source.list(query({ sinceMs: T0 - 1, beforeMs: T0 + 2999 }), null);
     expect(sent()).toMatchObject({
       created_at_min: iso(T0 - 1000),
       created_at_max: iso(T0 + 3000),
@@ -116,7 +93,7 @@ describe('createNirvanaSource', () => {
     [100, '100'],
     [1000, '100'],
   ])('asks for %i events as limit %s', async (pageSize, limit) => {
-    await source.list(query({ pageSize }), null);
+    await kit.source.list(query({ pageSize }), null);
     expect(sent().limit).toBe(limit);
   });
 
@@ -125,7 +102,7 @@ describe('createNirvanaSource', () => {
     let next: string | null = null;
     let pages = 0;
     do {
-      const page = await source.list(query(), next);
+      const page = await kit.source.list(query(), next);
       seen.push(...page.events.map((event) => event.nativeId));
       // The widened window: the 21 entries of T0..T0+20 s, both ends included, and the burst.
       expect(page.total).toBe(33);
@@ -136,7 +113,7 @@ describe('createNirvanaSource', () => {
     expect(new Set(seen).size).toBe(33);
     const times = seen.map((id) => RECORDS.find((r) => r.id === id)!.created_at);
     expect(times).toEqual([...times].sort());
-    const [first, ...rest] = emulator.requests.map((request) => {
+    const [first, ...rest] = kit.emulator.requests.map((request) => {
       const params = Object.fromEntries(request.query);
       delete params.cursor;
       return params;
@@ -146,7 +123,7 @@ describe('createNirvanaSource', () => {
   });
 
   it('maps the entries as the mapping does', async () => {
-    const page = await source.list(query({ sinceMs: T0 + 2000, beforeMs: T0 + 3000 }), null);
+    const page = await kit.source.list(query({ sinceMs: T0 + 2000, beforeMs: T0 + 3000 }), null);
     // The entry at T0+3 s lies outside the query: the whole-second bound lets it in for the feed to drop.
     expect(page.events).toEqual([
       toNirvanaAuditEvent(RECORDS[3]!, { id: 'nirvana', kind: 'nirvana' }),
@@ -186,8 +163,8 @@ describe('createNirvanaSource', () => {
       null,
     ],
   ])('reads %s', async (_case, body, next, total) => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body } });
-    const page = await source.list(query(), null);
+    respondOnce(body);
+    const page = await kit.source.list(query(), null);
     expect(page.next).toBe(next);
     expect(page.total).toBe(total);
   });
@@ -200,27 +177,21 @@ describe('createNirvanaSource', () => {
       { ...RECORDS[0], actor: { name: 'leaked-secret-value', type: 'user' } },
     ],
   ])('reports an entry with %s as SOURCE_BAD_RESPONSE, echoing nothing', async (_case, item) => {
-    emulator.knobs.faults.push({
-      fault: {
-        type: 'status',
-        status: 200,
-        body: {
-          items: [item],
-          pagination: { next_cursor: null, previous_cursor: null, total_count: 1 },
-        },
-      },
+    respondOnce({
+      items: [item],
+      pagination: { next_cursor: null, previous_cursor: null, total_count: 1 },
     });
-    const error = await failureOf(source.list(query(), null));
+    const error = await failureOf(kit.source.list(query(), null));
     expect(error.code).toBe('SOURCE_BAD_RESPONSE');
     expect(error.details.sourceId).toBe('nirvana');
     expect(error.message).not.toContain('leaked-secret-value');
-    expect(error.message).not.toContain(emulator.url);
+    expect(error.message).not.toContain(kit.emulator.url);
   });
 
   it('reports a refused key as SOURCE_AUTH_FAILED, without the key', async () => {
     const wrong = createNirvanaSource(
       { id: 'nirvana', apiKey: 'wrong-key' },
-      { http, now: () => T0 },
+      { http: kit.http, now: () => T0 },
     );
     const error = await failureOf(wrong.list(query(), null));
     expect(error.code).toBe('SOURCE_AUTH_FAILED');
@@ -228,32 +199,34 @@ describe('createNirvanaSource', () => {
   });
 
   it('reports a cursor the upstream refuses as SOURCE_BAD_RESPONSE', async () => {
-    const first = await source.list(query({ order: 'desc' }), null);
-    const error = await failureOf(source.list(query({ order: 'asc' }), first.next));
+    const first = await kit.source.list(query({ order: 'desc' }), null);
+    const error = await failureOf(kit.source.list(query({ order: 'asc' }), first.next));
     expect(error.code).toBe('SOURCE_BAD_RESPONSE');
     expect(error.details.upstreamStatus).toBe(400);
   });
 
   it('gets one entry by id, mapped as listed', async () => {
-    const event = await source.get(RECORDS[5]!.id, null);
-    expect(emulator.requests[0]?.path).toBe(`/v1/audit_logs/${RECORDS[5]!.id}`);
+    const event = await kit.source.get(RECORDS[5]!.id, null);
+    expect(kit.emulator.requests[0]?.path).toBe(`/v1/audit_logs/${RECORDS[5]!.id}`);
     expect(event).toEqual(toNirvanaAuditEvent(RECORDS[5]!, { id: 'nirvana', kind: 'nirvana' }));
   });
 
   it('gets null for an unknown id, and for an empty one without asking', async () => {
-    await expect(source.get('f0f0f0f0-0000-4000-8000-000000000000', null)).resolves.toBeNull();
-    await expect(source.get('', null)).resolves.toBeNull();
-    expect(emulator.requests).toHaveLength(1);
+    await expect(kit.source.get('f0f0f0f0-0000-4000-8000-000000000000', null)).resolves.toBeNull();
+    await expect(kit.source.get('', null)).resolves.toBeNull();
+    expect(kit.emulator.requests).toHaveLength(1);
   });
 
   it('escapes an id into one path segment', async () => {
-    await expect(source.get('a/../b?x=1', null)).resolves.toBeNull();
-    expect(emulator.requests[0]?.path).toBe('/v1/audit_logs/a/../b?x=1');
-    expect(emulator.requests[0]?.query.get('x')).toBeNull();
+    await expect(kit.source.get('a/../b?x=1', null)).resolves.toBeNull();
+    expect(kit.emulator.requests[0]?.path).toBe('/v1/audit_logs/a/../b?x=1');
+    expect(kit.emulator.requests[0]?.query.get('x')).toBeNull();
   });
 
   it('reports a retrieval of the wrong shape as SOURCE_BAD_RESPONSE', async () => {
-    emulator.knobs.faults.push({ fault: { type: 'status', status: 200, body: { items: [] } } });
-    expect((await failureOf(source.get(RECORDS[5]!.id, null))).code).toBe('SOURCE_BAD_RESPONSE');
+    respondOnce({ items: [] });
+    expect((await failureOf(kit.source.get(RECORDS[5]!.id, null))).code).toBe(
+      'SOURCE_BAD_RESPONSE',
+    );
   });
 });

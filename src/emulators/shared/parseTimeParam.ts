@@ -1,9 +1,5 @@
 import { z } from 'zod';
 
-/**
- * Kind-neutral (Fastly's `filter[created_at][…]` uses it too), see createRecordStore.ts.
- */
-
 const dateOnly = z.iso.date();
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -15,11 +11,4 @@ export function parseTimeParam(text: string): number | null {
   if (dateOnly.safeParse(text).success) return Date.parse(`${text}T00:00:00Z`);
   if (timestamp.safeParse(text).success) return Date.parse(text);
   return null;
-}
-
-/** An integer written in plain decimal digits within [min, max]; null otherwise. */
-export function parseIntegerParam(text: string, min: number, max: number): number | null {
-  if (!/^-?\d{1,15}$/.test(text.trim())) return null;
-  const value = Number(text.trim());
-  return value >= min && value <= max ? value : null;
 }

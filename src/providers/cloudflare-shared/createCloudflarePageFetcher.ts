@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { SourceKind } from '../../model/AuditEvent';
+import type { ListOptions } from '../../model/Source';
+import { parseSourcePayload } from '../shared/parseSourcePayload';
+import { toQueryString } from '../shared/toQueryString';
+import { toRequestOptions } from '../shared/toRequestOptions';
+import type { CloudflareSourceConfig, CloudflareSourceDeps } from './cloudflareSourceConfig';
+
+/** Where one version lists an account's logs, and the envelope it answers with. */
+export interface CloudflareListApi<T> {
+  readonly kind: Extract<SourceKind, 'cloudflare-v1' | 'cloudflare-v2'>;
+  /** Under `/accounts/{account_id}/`. */
+  readonly path: string;
+  readonly schema: z.ZodType<T>;
+}
+
+export type CloudflarePageFetcher<T> = (
+  params: readonly (readonly [string, string])[],
+  options?: ListOptions,
+) => Promise<T>;
+
+/**
+ * One page of a Cloudflare audit-log list (`/accounts/{id}/<path>?<params>`), with the token as a
+ * bearer, checked against the version's envelope: both versions read their logs this way.
+ */
+export function createCloudflarePageFetcher<T>(
+  api: CloudflareListApi<T>,
+  config: CloudflareSourceConfig,
+  deps: CloudflareSourceDeps,
+): CloudflarePageFetcher<T> {
+  const { kind, path, schema } = api;
+  const url = `/accounts/${encodeURIComponent(config.accountId)}/${path}`;
+  const headers = { authorization: `Bearer ${config.token}` };
+  return async (params, options) => {
+    const response = await deps.http.requestJson(
+      `${url}?${toQueryString(params)}`,
+      toRequestOptions(headers, options),
+    );
+    return parseSourcePayload(
+      schema,
+      response.body,
+      config.id,
+      `answered with a payload that does not match the ${kind} API`,
+    );
+  };
+}

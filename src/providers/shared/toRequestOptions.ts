@@ -1,0 +1,10 @@
+import type { RequestOptions } from '../../http/createHttpClient';
+import type { ListOptions } from '../../model/Source';
+
+/** A request with the source's headers that ends when the feed's caller gives up. */
+export function toRequestOptions(
+  headers: Readonly<Record<string, string>>,
+  options: ListOptions | undefined,
+): RequestOptions {
+  return { headers, ...(options?.signal ? { signal: options.signal } : {}) };
+}
