@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { startAuditgraph } from '../src/startAuditgraph';
 import { DEMO_CONFIG } from '../test/support/demoConfig';
+import { measurePushdown } from './pushdownRequests';
 
 const QUERY = `query($after: String, $orderBy: AuditEventOrder) {
   auditEvents(first: 100, after: $after, orderBy: $orderBy) {
@@ -69,6 +70,15 @@ async function main() {
   const width = Math.max(...rows.map((r) => r[0]!.length));
   for (const [measure, value] of rows)
     process.stdout.write(`${measure!.padEnd(width)}  ${value}\n`);
+
+  process.stdout.write(
+    `\nUpstream requests per page (first: 50), pushed down vs. filtered by the feed alone:\n`,
+  );
+  const table = await measurePushdown();
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  for (const row of table) {
+    process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { parseGlobalEventId } from '../model/globalId';
 import type { ListQuery, SortOrder, Source } from '../model/Source';
 import type { CursorCodec, FeedCursor } from './createCursorCodec';
 import type { EventFilter } from './eventFilter';
-import { createEventMatcher, hashFilter } from './eventFilter';
+import { EMPTY_FILTER, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
 import { isFullyPushed, planPushdown } from '../providers/pushdownCapabilities';
 import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
@@ -72,6 +72,11 @@ export interface FeedOptions {
   readonly holdBackMs?: number;
   /** Per source id: how late its API usually shows events. Default 0. */
   readonly lateArrivalMs?: ReadonlyMap<string, number>;
+  /**
+   * Hand filters to the sources to push down (default). Off, every source reads only by time and
+   * the feed filters everything itself: for comparison, or should an upstream's filter misbehave.
+   */
+  readonly pushdown?: boolean;
 }
 
 export interface Feed {
@@ -103,6 +108,7 @@ export function createFeed(options: FeedOptions): Feed {
   const { sources, cursorCodec, now, maxFirst } = options;
   const maxUpstreamPages = options.maxUpstreamPagesPerSource ?? DEFAULT_MAX_UPSTREAM_PAGES;
   const holdBackMs = options.holdBackMs ?? 0;
+  const pushdown = options.pushdown ?? true;
   const completeUntil = (source: Source, nowMs: number, asOfMs: number) =>
     Math.min(asOfMs, nowMs - (options.lateArrivalMs?.get(source.id) ?? 0));
   const byId = new Map(sources.map((source) => [source.id, source]));
@@ -127,10 +133,10 @@ export function createFeed(options: FeedOptions): Feed {
         window,
         position: cursor?.position ?? null,
         matches,
-        filter,
+        pushedFilter: pushdown ? filter : null,
         // What the upstream filters exactly needs only the page's worth; anything the feed must
         // filter itself is read in the largest pages, to scan the most per request.
-        pageSize: isFullyPushed(planPushdown(source.kind, filter))
+        pageSize: isFullyPushed(planPushdown(source.kind, pushdown ? filter : EMPTY_FILTER), filter)
           ? Math.min(source.maxPageSize, first + PAGE_SLACK)
           : source.maxPageSize,
         ...(request.signal ? { signal: request.signal } : {}),
@@ -287,7 +293,8 @@ interface SourceReaderOptions {
   readonly window: Window;
   readonly position: FeedPosition | null;
   readonly matches: (event: AuditEvent) => boolean;
-  readonly filter: EventFilter;
+  /** The filter to hand the source for pushdown; null to read by time alone. */
+  readonly pushedFilter: EventFilter | null;
   readonly pageSize: number;
   readonly signal?: AbortSignal;
 }
@@ -310,7 +317,7 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     sinceMs: window.sinceMs,
     beforeMs: window.beforeMs,
     pageSize: options.pageSize,
-    filter: options.filter,
+    ...(options.pushedFilter === null ? {} : { filter: options.pushedFilter }),
   };
   const isBefore = (a: number, b: number) => (order === 'asc' ? a < b : a > b);
   const compare = compareEventsInOrder(order);

@@ -1,6 +1,7 @@
 import type { SourceKind } from '../model/AuditEvent';
 import type { EventFilter, PushableField, PushdownLevel, PushdownPlan } from '../model/EventFilter';
 import { PUSHABLE_FIELDS } from '../model/EventFilter';
+import { EVENT_LOG_TYPES } from './fusionauth-event-log/EventLogWire';
 
 /**
  * THE table of filter pushdown (design.md §5): for every kind, which filter fields its API can
@@ -33,8 +34,47 @@ const V2_ACTION_TYPE_CATEGORIES = new Set(['CREATE', 'READ', 'UPDATE', 'DELETE']
 const V2_ACTOR_TYPES = new Set(['USER', 'ACCOUNT', 'PROVIDER_ADMIN', 'SYSTEM']);
 /** Actor types Nirvana's `actor_type` can name. */
 const NIRVANA_ACTOR_TYPES = new Set(['USER', 'API_KEY']);
-/** Text the FusionAuth wildcard search can carry: `*` is its wildcard, so text holding one is not sent. */
-const plainText = (text: string | null) => text !== null && text !== '' && !text.includes('*');
+/**
+ * Cloudflare v1 types `actor.email` as an email address and refuses anything else with a 400, so
+ * only address-shaped values are sent (a stricter shape than any server is likely to demand: one
+ * `@`, no spaces, a dot in the domain). Another value cannot match an address anyway, but the
+ * feed finds that out itself rather than failing the source.
+ */
+const isEmailAddress = (value: string | undefined) =>
+  value !== undefined && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
+/**
+ * Cloudflare v2 repeats the key for every value of a list: a filter of many long values would
+ * overflow the URL (Cloudflare and most servers refuse URLs of ~16 KB). Each list field may take
+ * this many encoded characters, so that all of them together stay well inside.
+ */
+const V2_MAX_PARAM_CHARS = 2_000;
+const fitsInQuery = (key: string, values: readonly string[] | null) =>
+  values !== null &&
+  values.reduce((sum, value) => sum + key.length + 2 + encodeURIComponent(value).length, 0) <=
+    V2_MAX_PARAM_CHARS;
+/**
+ * Text the FusionAuth wildcard search can carry as `*text*`: `*` is its wildcard, and a backslash
+ * may be an escape character in the SQL LIKE behind it (UNCONFIRMED), so text holding either is
+ * not sent. Any other character is literal or, at worst, a wider wildcard: still a superset.
+ */
+const plainText = (text: string | null) =>
+  text !== null && text !== '' && !text.includes('*') && !text.includes('\\');
+/** The event log's action is its `type`, a closed enum: another value cannot be sent. */
+const isEventLogType = (action: string | undefined) =>
+  (EVENT_LOG_TYPES as readonly (string | undefined)[]).includes(action);
+/**
+ * An event-log entry matches `text` when its message OR its type holds it, and `message` searches
+ * the message only: text found in a type's name (`err`, `info`, `bug`) would lose the entries of
+ * that type whose message lacks it, so such text stays with the feed.
+ */
+const isInNoEventLogType = (text: string | null) =>
+  text !== null && EVENT_LOG_TYPES.every((type) => !type.toLowerCase().includes(text));
+/**
+ * Nirvana's `client_ip` takes one address. A zone (`fe80::1%eth0`) has no canonical form to send,
+ * and the feed ignores it when it compares, so such a filter stays with the feed.
+ */
+const isZonelessAddress = (filter: EventFilter) =>
+  isAddress(filter) && !(filter.ipAddress ?? '').includes('%');
 
 export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities>> = {
   fastly: {
@@ -67,8 +107,8 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
     actorEmails: {
       level: 'pushed',
       upstream: 'actor.email',
-      when: (f) => oneValue(f.actorEmails),
-      condition: 'one value',
+      when: (f) => oneValue(f.actorEmails) && isEmailAddress(f.actorEmails?.[0]),
+      condition: 'one value shaped like an email address',
     },
     ipAddress: { level: 'pushed', upstream: 'actor.ip', condition: 'an address or a CIDR range' },
   },
@@ -92,16 +132,36 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
       when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
       condition: 'SUCCESS or FAILURE',
     },
-    actorIds: { level: 'pushed', upstream: 'actor_id (repeated)' },
-    actorEmails: { level: 'pushed', upstream: 'actor_email (repeated)' },
+    actorIds: {
+      level: 'pushed',
+      upstream: 'actor_id (repeated)',
+      when: (f) => fitsInQuery('actor_id', f.actorIds),
+      condition: `at most ${V2_MAX_PARAM_CHARS} characters of parameters`,
+    },
+    actorEmails: {
+      level: 'pushed',
+      upstream: 'actor_email (repeated)',
+      when: (f) => fitsInQuery('actor_email', f.actorEmails),
+      condition: `at most ${V2_MAX_PARAM_CHARS} characters of parameters`,
+    },
     actorTypes: {
       level: 'pushed',
       upstream: 'actor_type (repeated)',
       when: (f) => f.actorTypes !== null && f.actorTypes.every((t) => V2_ACTOR_TYPES.has(t)),
       condition: 'only USER, ACCOUNT, PROVIDER_ADMIN, SYSTEM',
     },
-    resourceTypes: { level: 'pushed', upstream: 'resource_type (repeated)' },
-    resourceIds: { level: 'pushed', upstream: 'resource_id (repeated)' },
+    resourceTypes: {
+      level: 'pushed',
+      upstream: 'resource_type (repeated)',
+      when: (f) => fitsInQuery('resource_type', f.resourceTypes),
+      condition: `at most ${V2_MAX_PARAM_CHARS} characters of parameters`,
+    },
+    resourceIds: {
+      level: 'pushed',
+      upstream: 'resource_id (repeated)',
+      when: (f) => fitsInQuery('resource_id', f.resourceIds),
+      condition: `at most ${V2_MAX_PARAM_CHARS} characters of parameters`,
+    },
     ipAddress: {
       level: 'pushed',
       upstream: 'actor_ip_address',
@@ -113,20 +173,23 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
     actions: {
       level: 'pushed',
       upstream: 'type',
-      when: (f) => oneValue(f.actions),
-      condition: 'one value',
+      when: (f) => oneValue(f.actions) && isEventLogType(f.actions?.[0]),
+      condition: 'one value, one of Information, Debug, Error (the values `type` accepts)',
     },
     outcome: {
       level: 'pushed',
       upstream: 'type=Error',
-      when: (f) => f.outcome === 'FAILURE',
-      condition: 'FAILURE',
+      // There is one `type`: when actions send another type, FAILURE stays with the feed.
+      when: (f) =>
+        f.outcome === 'FAILURE' &&
+        !(oneValue(f.actions) && isEventLogType(f.actions?.[0]) && f.actions?.[0] !== 'Error'),
+      condition: 'FAILURE, unless actions send another type',
     },
     text: {
       level: 'narrowed',
       upstream: 'message (*text*)',
-      when: (f) => plainText(f.text),
-      condition: 'no `*` in the text',
+      when: (f) => plainText(f.text) && isInNoEventLogType(f.text),
+      condition: 'no `*` or `\\` in the text, and no type name holding it',
     },
   },
   'fusionauth-audit-log': {
@@ -134,13 +197,15 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
       level: 'narrowed',
       upstream: 'user (*email*)',
       when: (f) => oneValue(f.actorEmails) && plainText(f.actorEmails?.[0] ?? null),
-      condition: 'one value without `*`',
+      condition: 'one value without `*` or `\\`',
     },
+    // The action is the message's leading words, so a message holding the text covers a match
+    // in either.
     text: {
       level: 'narrowed',
       upstream: 'message (*text*)',
       when: (f) => plainText(f.text),
-      condition: 'no `*` in the text',
+      condition: 'no `*` or `\\` in the text',
     },
   },
   nirvana: {
@@ -182,9 +247,9 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
     },
     ipAddress: {
       level: 'pushed',
-      upstream: 'client_ip',
-      when: isAddress,
-      condition: 'an address, not a range',
+      upstream: 'client_ip (canonical form)',
+      when: isZonelessAddress,
+      condition: 'an address without a zone, not a range',
     },
   },
 };
@@ -203,9 +268,9 @@ export function planPushdown(kind: SourceKind, filter: EventFilter): PushdownPla
   return plan;
 }
 
-/** Does the upstream apply every field of the filter exactly? */
-export function isFullyPushed(plan: PushdownPlan): boolean {
-  return Object.values(plan).every((level) => level === 'pushed');
+/** Does the upstream apply every field the filter sets exactly? */
+export function isFullyPushed(plan: PushdownPlan, filter: EventFilter): boolean {
+  return PUSHABLE_FIELDS.every((field) => filter[field] === null || plan[field] === 'pushed');
 }
 
 /** Is this field to be sent upstream (pushed or narrowed)? */

@@ -115,6 +115,7 @@ const scenarioArbitrary = fc.record({
   first: fc.integer({ min: 1, max: 6 }),
   order: fc.constantFrom<SortOrder>('asc', 'desc'),
   budget: fc.constantFrom(1, 3, 20),
+  pushdown: fc.boolean(),
 });
 
 describe('filters, pushed down or applied by the feed, against a brute-force model', () => {
@@ -150,6 +151,7 @@ describe('filters, pushed down or applied by the feed, against a brute-force mod
           now: () => NOW,
           maxFirst: 100,
           maxUpstreamPagesPerSource: scenario.budget,
+          pushdown: scenario.pushdown,
         });
         const filter = normalizeFilter(scenario.filter);
         const delivered: AuditEvent[] = [];
