@@ -110,7 +110,14 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
       when: (f) => oneValue(f.actorEmails) && isEmailAddress(f.actorEmails?.[0]),
       condition: 'one value shaped like an email address',
     },
-    ipAddress: { level: 'pushed', upstream: 'actor.ip', condition: 'an address or a CIDR range' },
+    // An address goes in the form a server prints it, should v1 compare addresses as text; a
+    // zone has no such form, and the feed ignores it when it compares.
+    ipAddress: {
+      level: 'pushed',
+      upstream: 'actor.ip (an address in canonical form, or a CIDR range)',
+      when: (f) => f.ipAddress !== null && !f.ipAddress.includes('%'),
+      condition: 'an address or a CIDR range, without a zone',
+    },
   },
   'cloudflare-v2': {
     actions: {
@@ -162,11 +169,12 @@ export const PUSHDOWN_CAPABILITIES: Readonly<Record<SourceKind, KindCapabilities
       when: (f) => fitsInQuery('resource_id', f.resourceIds),
       condition: `at most ${V2_MAX_PARAM_CHARS} characters of parameters`,
     },
+    // Whether v2 takes a range here is unconfirmed; an address goes in canonical form, as v1's.
     ipAddress: {
       level: 'pushed',
-      upstream: 'actor_ip_address',
-      when: isAddress,
-      condition: 'an address, not a range',
+      upstream: 'actor_ip_address (canonical form)',
+      when: isZonelessAddress,
+      condition: 'an address without a zone, not a range',
     },
   },
   'fusionauth-event-log': {

@@ -10,6 +10,8 @@ import { toCloudflareTimeWindow } from '../cloudflare-shared/toCloudflareTimeWin
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
+import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
+import { CLOUDFLARE_V1_FILTER_ENCODERS } from './cloudflareV1FilterEncoders';
 import { cloudflareV1ListResponseSchema } from './cloudflareV1Wire';
 import { toCloudflareV1AuditEvent } from './toCloudflareV1AuditEvent';
 
@@ -20,8 +22,10 @@ const GET_WINDOW_MS = 60 * 60_000;
 
 /**
  * A source over Cloudflare's account audit logs v1 (`GET /accounts/{id}/audit_logs`). It pages by
- * page number, asks for the feed's order (`direction`), and pushes the time bounds down widened
- * to whole seconds. v1 has no get-by-id: `get` lists with the `id` filter.
+ * page number, asks for the feed's order (`direction`), pushes the time bounds down widened to
+ * whole seconds, and the filter fields the pushdown table allows as `action.type`, `actor.email`
+ * and `actor.ip` (cloudflareV1FilterEncoders.ts). v1 has no get-by-id: `get` lists with the `id`
+ * filter.
  */
 export function createCloudflareV1Source(
   config: CloudflareSourceConfig,
@@ -49,11 +53,18 @@ export function createCloudflareV1Source(
       const page = parsePageContinuation(continuation, config.id);
       const window = toCloudflareTimeWindow(query.sinceMs, query.beforeMs);
       if (window === null) return { events: [], next: null, total: 0 };
+      const filterParams = toPushdownParams(
+        'cloudflare-v1',
+        query.filter,
+        CLOUDFLARE_V1_FILTER_ENCODERS,
+      );
+      if (filterParams === null) return NOTHING_MATCHES;
       const perPage = clampPageSize(query.pageSize, CLOUDFLARE_V1_MAX_PAGE_SIZE);
       const body = await fetchPage(
         [
           ['since', window.since],
           ['before', window.before],
+          ...filterParams,
           ['direction', query.order],
           ['per_page', String(perPage)],
           ['page', String(page)],

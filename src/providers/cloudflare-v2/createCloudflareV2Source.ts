@@ -14,6 +14,8 @@ import {
 } from '../cloudflare-shared/toCloudflareTimeWindow';
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
+import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
+import { CLOUDFLARE_V2_FILTER_ENCODERS } from './cloudflareV2FilterEncoders';
 import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
 import { toCloudflareV2AuditEvent } from './toCloudflareV2AuditEvent';
 
@@ -51,7 +53,9 @@ function parseContinuation(
  * A source over Cloudflare's account audit logs v2 (`GET /accounts/{id}/logs/audit`). v2 requires
  * both `since` and `before`: the window is widened to whole seconds and its start raised to the
  * 18-month retention. It pages with the upstream's opaque cursor, in the feed's order
- * (`direction`). v2 has no get-by-id: `get` lists with the `id` filter in a window.
+ * (`direction`), and pushes the filter fields the pushdown table allows as v2's array filters
+ * (cloudflareV2FilterEncoders.ts). v2 has no get-by-id: `get` lists with the `id` filter in a
+ * window.
  */
 export function createCloudflareV2Source(
   config: CloudflareSourceConfig,
@@ -87,10 +91,18 @@ export function createCloudflareV2Source(
           cloudflareRetentionStartMs(deps.now()),
         );
       if (window === null) return { events: [], next: null, total: 0 };
+      // The same filter parameters on every page of a chain: the cursor is bound to them.
+      const filterParams = toPushdownParams(
+        'cloudflare-v2',
+        query.filter,
+        CLOUDFLARE_V2_FILTER_ENCODERS,
+      );
+      if (filterParams === null) return NOTHING_MATCHES;
       const body = await fetchPage(
         [
           ['since', window.since],
           ['before', window.before],
+          ...filterParams,
           ['direction', query.order],
           ['limit', String(clampPageSize(query.pageSize, CLOUDFLARE_V2_MAX_PAGE_SIZE))],
           ...(chain === null ? [] : [['cursor', chain.cursor] as const]),

@@ -42,7 +42,8 @@ export function toCloudflareV2AuditEvent(
   };
 }
 
-const ACTOR_TYPES: Readonly<Record<string, ActorType>> = {
+/** `actor.type` as an ActorType; the pushdown of `actorTypes` sends this table's inverse. */
+export const CLOUDFLARE_V2_ACTOR_TYPES: Readonly<Record<string, ActorType>> = {
   user: 'USER',
   account: 'ACCOUNT',
   cloudflare_admin: 'PROVIDER_ADMIN',
@@ -57,18 +58,24 @@ function toActor(actor: CloudflareV2RecordWire['actor'], ip: string | null): Act
   const tokenName = present(actor.token_name);
   const typeName = present(actor.type);
   const type =
-    typeName !== null && Object.hasOwn(ACTOR_TYPES, typeName)
-      ? (ACTOR_TYPES[typeName] as ActorType)
+    typeName !== null && Object.hasOwn(CLOUDFLARE_V2_ACTOR_TYPES, typeName)
+      ? (CLOUDFLARE_V2_ACTOR_TYPES[typeName] as ActorType)
       : null;
   const token = tokenId === null && tokenName === null ? null : { id: tokenId, name: tokenName };
   if (id === null && email === null && ip === null && type === null && token === null) return null;
   return { id, type, name: null, email, token, ip };
 }
 
+/** `action.result` as an outcome; the pushdown of `outcome` sends this table's inverse. */
+export const CLOUDFLARE_V2_RESULTS: Readonly<Record<string, AuditOutcome>> = {
+  success: 'SUCCESS',
+  failure: 'FAILURE',
+};
+
 function toOutcome(result: string | null | undefined): AuditOutcome {
-  if (result === 'success') return 'SUCCESS';
-  if (result === 'failure') return 'FAILURE';
-  return 'UNKNOWN';
+  return typeof result === 'string' && Object.hasOwn(CLOUDFLARE_V2_RESULTS, result)
+    ? (CLOUDFLARE_V2_RESULTS[result] as AuditOutcome)
+    : 'UNKNOWN';
 }
 
 function toResource(resource: CloudflareV2RecordWire['resource']): Resource | null {

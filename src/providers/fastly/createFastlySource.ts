@@ -7,8 +7,10 @@ import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { clampToIsoRange, toIsoSeconds } from '../shared/toIsoSeconds';
+import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { toQueryString } from '../shared/toQueryString';
 import { toRequestOptions } from '../shared/toRequestOptions';
+import { FASTLY_FILTER_ENCODERS } from './fastlyFilterEncoders';
 import {
   fastlyEventResponseSchema,
   fastlyEventsResponseSchema,
@@ -37,8 +39,9 @@ export const FASTLY_MAX_PAGE_SIZE = 100;
 
 /**
  * A source over Fastly's account events (`GET /events`, `GET /events/{id}`). It pages by page
- * number, asks for the feed's order (`sort`), and pushes the time bounds down as
- * `filter[created_at][gte|lt]` at whole seconds.
+ * number, asks for the feed's order (`sort`), pushes the time bounds down as
+ * `filter[created_at][gte|lt]` at whole seconds, and the filter fields the pushdown table allows
+ * as `filter[event_type|user_id|service_id]` (fastlyFilterEncoders.ts).
  */
 export function createFastlySource(config: FastlySourceConfig, deps: FastlySourceDeps): Source {
   const source: SourceRef = { id: config.id, kind: 'fastly' };
@@ -66,14 +69,17 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
     ): Promise<ListPage> {
       const pageNumber = parsePageContinuation(continuation, config.id);
       if (query.beforeMs <= query.sinceMs) return { events: [], next: null, total: 0 };
+      const filterParams = toPushdownParams('fastly', query.filter, FASTLY_FILTER_ENCODERS);
+      if (filterParams === null) return NOTHING_MATCHES;
       // Fastly's times are whole seconds and its operators exact: gte/lt at whole seconds
       // cover the window, and equal it when its bounds are whole seconds.
       const since = clampToIsoRange(Math.floor(query.sinceMs / 1000) * 1000);
       const before = clampToIsoRange(Math.ceil(query.beforeMs / 1000) * 1000);
       const size = clampPageSize(query.pageSize, FASTLY_MAX_PAGE_SIZE);
-      const params: [string, string][] = [
+      const params: (readonly [string, string])[] = [
         ['filter[created_at][gte]', toIsoSeconds(since)],
         ['filter[created_at][lt]', toIsoSeconds(before)],
+        ...filterParams,
         ['sort', query.order === 'asc' ? 'created_at' : '-created_at'],
         ['page[number]', String(pageNumber)],
         ['page[size]', String(size)],

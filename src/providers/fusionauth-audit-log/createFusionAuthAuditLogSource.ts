@@ -5,6 +5,7 @@ import {
   type FusionAuthSourceDeps,
 } from '../fusionauth-shared/createFusionAuthLogSource';
 import { auditLogResponseWireSchema, auditLogSearchResponseWireSchema } from './AuditLogWire';
+import { toFusionAuthAuditLogCriteria } from './toFusionAuthAuditLogCriteria';
 import { toFusionAuthAuditLogAuditEvent } from './toFusionAuthAuditLogAuditEvent';
 
 /** A source over FusionAuth's Audit Log API (`/api/system/audit-log`). */
@@ -22,6 +23,7 @@ export function createFusionAuthAuditLogSource(
       })),
       retrieveResponse: auditLogResponseWireSchema.transform((body) => body.auditLog),
       toAuditEvent: toFusionAuthAuditLogAuditEvent,
+      toFilterCriteria: toFusionAuthAuditLogCriteria,
     },
     config,
     deps,

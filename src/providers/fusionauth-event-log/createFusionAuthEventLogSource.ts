@@ -5,6 +5,7 @@ import {
   type FusionAuthSourceDeps,
 } from '../fusionauth-shared/createFusionAuthLogSource';
 import { eventLogResponseWireSchema, eventLogSearchResponseWireSchema } from './EventLogWire';
+import { toFusionAuthEventLogCriteria } from './toFusionAuthEventLogCriteria';
 import { toFusionAuthEventLogAuditEvent } from './toFusionAuthEventLogAuditEvent';
 
 /** A source over FusionAuth's Event Log API (`/api/system/event-log`). */
@@ -22,6 +23,7 @@ export function createFusionAuthEventLogSource(
       })),
       retrieveResponse: eventLogResponseWireSchema.transform((body) => body.eventLog),
       toAuditEvent: toFusionAuthEventLogAuditEvent,
+      toFilterCriteria: toFusionAuthEventLogCriteria,
     },
     config,
     deps,

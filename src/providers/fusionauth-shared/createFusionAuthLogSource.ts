@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import { toProvider } from '../../model/AuditEvent';
+import type { EventFilter } from '../../model/EventFilter';
 import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import type { HttpClient } from '../../http/createHttpClient';
@@ -27,6 +28,9 @@ export interface FusionAuthSearchResult<W> {
   readonly total: number | null;
 }
 
+/** Search criteria a filter becomes (`message`, `type`, `user`, …), as FusionAuth names them. */
+export type FusionAuthFilterCriteria = Readonly<Record<string, string>>;
+
 /** What differs between the Event Log and the Audit Log APIs; the rest is one mechanism. */
 export interface FusionAuthLogApi<W> {
   readonly kind: 'fusionauth-event-log' | 'fusionauth-audit-log';
@@ -37,6 +41,8 @@ export interface FusionAuthLogApi<W> {
   /** Validates a retrieve response and reads its one record. */
   readonly retrieveResponse: z.ZodType<W>;
   readonly toAuditEvent: (record: W, source: SourceRef) => AuditEvent;
+  /** The criteria for what the pushdown table sends upstream of this filter, and nothing else. */
+  readonly toFilterCriteria: (filter: EventFilter | undefined) => FusionAuthFilterCriteria;
 }
 
 /**
@@ -58,7 +64,9 @@ const CANONICAL_LONG = /^(?:0|[1-9]\d{0,17})$/;
  * what falls outside. Hence `total` counts that widened window, which can hold a few events just
  * outside the query's bounds. The order is pushed down as `insertInstant ASC|DESC`; paging is by
  * `startRow`, and `next` is the next `startRow` as a decimal string, null once `startRow` plus
- * the rows returned reaches `total` (or, without a total, on a short page).
+ * the rows returned reaches `total` (or, without a total, on a short page). The filter goes down
+ * as the API's criteria (`api.toFilterCriteria`), the same on every page of a query, so that
+ * `total` and the offsets stay those of one search.
  */
 export function createFusionAuthLogSource<W>(
   api: FusionAuthLogApi<W>,
@@ -86,6 +94,7 @@ export function createFusionAuthLogSource<W>(
     const startRow = continuation === null ? 0 : parseStartRow(continuation, config.id);
     const numberOfResults = clampPageSize(query.pageSize, FUSIONAUTH_MAX_PAGE_SIZE);
     const search = {
+      ...api.toFilterCriteria(query.filter),
       start: Math.max(0, query.sinceMs - 1),
       end: query.beforeMs,
       orderBy: `insertInstant ${query.order === 'asc' ? 'ASC' : 'DESC'}`,

@@ -9,6 +9,7 @@ import { toRequestOptions } from '../shared/toRequestOptions';
 import { nirvanaAuditLogListWireSchema, nirvanaAuditLogWireSchema } from './NirvanaAuditLogWire';
 import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from './toNirvanaAuditEvent';
+import { toNirvanaFilterParams } from './toNirvanaFilterParams';
 
 export interface NirvanaSourceConfig {
   readonly id: string;
@@ -34,8 +35,10 @@ export const NIRVANA_MAX_PAGE_SIZE = 100;
  * ceiled, so nothing inside is lost and the feed drops the few events at the edges. Hence
  * `total` (`total_count`) counts that widened window. The order goes down as
  * `sort=created_at:asc|desc`. A page is at least 10 events, the API's minimum, even when the feed
- * asks for fewer. `next` is the upstream `next_cursor`, which is only valid with the same filters
- * and sort, so every page of a query is asked with the same parameters.
+ * asks for fewer. The filter goes down as far as the pushdown table allows (`toNirvanaFilterParams`).
+ * `next` is the upstream `next_cursor`, which is only valid with the same filters and sort, so
+ * every page of a query is asked with the same parameters. A cursor may lead to an empty page
+ * (some cursor APIs hand one out on their last page): that page ends the chain.
  */
 export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSourceDeps): Source {
   const sourceRef: SourceRef = { id: config.id, kind: 'nirvana' };
@@ -61,6 +64,7 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
       created_at_min: toIsoSeconds(clampToIsoRange(Math.floor(query.sinceMs / 1000) * 1000)),
       created_at_max: toIsoSeconds(clampToIsoRange(Math.ceil((query.beforeMs - 1) / 1000) * 1000)),
     });
+    for (const [name, value] of toNirvanaFilterParams(query.filter)) params.set(name, value);
     if (continuation !== null) params.set('cursor', continuation);
     const response = await deps.http.requestJson(
       `/v1/audit_logs?${params.toString()}`,

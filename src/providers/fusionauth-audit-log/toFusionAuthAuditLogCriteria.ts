@@ -1,0 +1,34 @@
+import type { EventFilter } from '../../model/EventFilter';
+import type { FusionAuthFilterCriteria } from '../fusionauth-shared/createFusionAuthLogSource';
+import { toFusionAuthContains } from '../fusionauth-shared/toFusionAuthContains';
+import { isSentUpstream, planPushdown } from '../pushdownCapabilities';
+
+/**
+ * The audit log search criteria for the fields the pushdown table sends upstream, and nothing
+ * else. Each selects a superset of what the AuditEvent field means (see
+ * `toFusionAuthAuditLogAuditEvent`), the search being case-insensitive:
+ * - `user` (`*email*`): the actor's email is `insertUser` itself when that is an address, so an
+ *   entry whose email equals the one asked for holds it.
+ * - `message` (`*text*`): the description is the message, and the action is the message's
+ *   leading words, so an entry whose description or action holds the text has a message that
+ *   holds it.
+ */
+export function toFusionAuthAuditLogCriteria(
+  filter: EventFilter | undefined,
+): FusionAuthFilterCriteria {
+  if (filter === undefined) return {};
+  const plan = planPushdown('fusionauth-audit-log', filter);
+  const email = filter.actorEmails?.length === 1 ? filter.actorEmails[0] : undefined;
+  const user =
+    isSentUpstream(plan, 'actorEmails') && email !== undefined
+      ? toFusionAuthContains(email)
+      : undefined;
+  const message =
+    isSentUpstream(plan, 'text') && filter.text !== null
+      ? toFusionAuthContains(filter.text)
+      : undefined;
+  return {
+    ...(user === undefined ? {} : { user }),
+    ...(message === undefined ? {} : { message }),
+  };
+}
