@@ -13,7 +13,7 @@ import { parseIntegerParam } from '../shared/parseIntegerParam';
 
 /*
  * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (the same list, with reasons, is in UNCONFIRMED.md beside this file)
+ * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
  *  1. result_info is sent: {page, per_page, count, total_count}; count = items in this page,
  *     total_count = records matching the query (the spec's generic schema says "without any
  *     search parameters" — the gateway must not rely on it).

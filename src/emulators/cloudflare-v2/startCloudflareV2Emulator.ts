@@ -14,7 +14,7 @@ import { parseIntegerParam } from '../shared/parseIntegerParam';
 
 /*
  * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (the same list, with reasons, is in UNCONFIRMED.md beside this file)
+ * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
  *  1. since and before are required (documented) and both exclusive ("newer than" / "older
  *     than"); a date `2019-04-30` is midnight UTC; RFC 3339 with any fraction and offset is
  *     accepted. Missing or unparseable: 400. since later than before: 400; equal: empty.
@@ -39,6 +39,11 @@ import { parseIntegerParam } from '../shared/parseIntegerParam';
  *     (v4 failure envelope; parameter errors 400 with the invented code 1004).
  *  9. Retention (18 months) is not enforced: the emulator has no clock.
  * ────────────────────────────────────────────────────────────────────────────────────────────
+ *
+ * Quirk options (constructor options, off by default), for end-of-list shapes providers.md calls
+ * plausible:
+ *  - emptyPageAfterLastCursor: the last non-empty page still carries a cursor, and that cursor
+ *    yields an empty page without one (a client must stop at an empty page too).
  */
 
 export const CLOUDFLARE_V2_MAX_LIMIT = 1000;
@@ -47,10 +52,15 @@ const PAGING_KEYS = ['cursor', 'limit'];
 /** Signs cursors so a tampered one is refused; fixed, since the emulator has no secrets. */
 const CURSOR_KEY = 'auditgraph cloudflare-v2 emulator cursor';
 
-export type CloudflareV2EmulatorOptions = CloudflareEmulatorOptions<CloudflareV2RecordWire>;
+export interface CloudflareV2EmulatorOptions extends CloudflareEmulatorOptions<CloudflareV2RecordWire> {
+  /** End a chain with a cursor to an empty page (see the header). */
+  readonly emptyPageAfterLastCursor?: boolean;
+}
 export type CloudflareV2Emulator = CloudflareEmulator<CloudflareV2RecordWire>;
 
-const V2_API: CloudflareAuditLogApi<CloudflareV2RecordWire> = {
+const createV2Api = (
+  options: CloudflareV2EmulatorOptions,
+): CloudflareAuditLogApi<CloudflareV2RecordWire> => ({
   name: 'cloudflare-v2',
   path: 'logs/audit',
   timeOf: (record) => Date.parse(record.action.time),
@@ -75,7 +85,9 @@ const V2_API: CloudflareAuditLogApi<CloudflareV2RecordWire> = {
     }
     const result = selected.slice(start, start + parsed.limit);
     const last = result.at(-1);
-    const more = start + result.length < selected.length;
+    const more =
+      start + result.length < selected.length ||
+      (options.emptyPageAfterLastCursor === true && result.length > 0);
     return {
       status: 200,
       body: {
@@ -89,13 +101,13 @@ const V2_API: CloudflareAuditLogApi<CloudflareV2RecordWire> = {
       },
     };
   },
-};
+});
 
 /** Serves `GET /client/v4/accounts/:account_id/logs/audit`: a base URL of `<url>/client/v4`. */
 export function startCloudflareV2Emulator(
   options: CloudflareV2EmulatorOptions,
 ): Promise<CloudflareV2Emulator> {
-  return startCloudflareEmulator(V2_API, options);
+  return startCloudflareEmulator(createV2Api(options), options);
 }
 
 type Value = string | number | null | undefined;
@@ -117,7 +129,8 @@ const FILTERS: Readonly<Record<string, FilterSpec>> = {
   actor_context: {
     read: (r) => r.actor?.context,
     match: 'exact',
-    values: ['api_key', 'api_token', 'dash', 'oauth', 'origin_ca_key'],
+    // `api` and `delegated_service`: added by the cloudflare SDK 7.3.0 (2026-10) enums.
+    values: ['api', 'api_key', 'api_token', 'dash', 'oauth', 'origin_ca_key'],
   },
   actor_email: { read: (r) => r.actor?.email, match: 'caseless' },
   actor_id: { read: (r) => r.actor?.id, match: 'exact' },
@@ -127,7 +140,7 @@ const FILTERS: Readonly<Record<string, FilterSpec>> = {
   actor_type: {
     read: (r) => r.actor?.type,
     match: 'exact',
-    values: ['account', 'cloudflare_admin', 'system', 'user'],
+    values: ['account', 'cloudflare_admin', 'delegated_service', 'system', 'user'],
   },
   audit_log_id: { read: (r) => r.id, match: 'exact' },
   id: { read: (r) => r.id, match: 'exact' },

@@ -16,7 +16,7 @@ import {
 
 /*
  * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (the same list, with reasons, is in UNCONFIRMED.md beside this file)
+ * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
  *  1. page[size]: default 20 (fastly-js); maximum 100; a value outside 1..100 or not an integer
  *     is a 400, never silently clamped.
  *  2. page[number]: 1-based, default 1; < 1 or not an integer is a 400. A page past the end is a
@@ -43,6 +43,10 @@ import {
  *  9. Rate limits: reads are not limited (Fastly docs); no Fastly-RateLimit-* headers on GET.
  * 10. Account-level events carry `service_id`, `user_id`, `token_id` as null (not absent, not "").
  * ────────────────────────────────────────────────────────────────────────────────────────────
+ *
+ * Quirk options (constructor options, off by default), for shapes real responses have shown:
+ *  - omitMeta: list responses carry no `meta`, as in the 2019 go-fastly recording; `links` stay
+ *    (a client must then tell the last page from `links.next` alone).
  */
 
 export const DEFAULT_FASTLY_TOKEN = 'emulator-fastly-token';
@@ -57,6 +61,8 @@ export interface FastlyEmulatorOptions {
   readonly token?: string;
   readonly host?: string;
   readonly port?: number;
+  /** Leave `meta` out of list responses, like the 2019 recording (see the header). */
+  readonly omitMeta?: boolean;
 }
 
 export interface FastlyEmulator extends EmulatorServer {
@@ -97,12 +103,16 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
       body: {
         data,
         links,
-        meta: {
-          current_page: pageNumber,
-          per_page: pageSize,
-          record_count: selected.length,
-          total_pages: totalPages,
-        },
+        ...(options.omitMeta === true
+          ? {}
+          : {
+              meta: {
+                current_page: pageNumber,
+                per_page: pageSize,
+                record_count: selected.length,
+                total_pages: totalPages,
+              },
+            }),
       },
     };
   };

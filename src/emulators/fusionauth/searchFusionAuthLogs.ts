@@ -75,8 +75,8 @@ function createMatcher(
   const tests: ((record: FusionAuthLogRecord) => boolean)[] = [];
   const wildcard = (value: string | null, read: (record: FusionAuthLogRecord) => string[]) => {
     if (value === null) return;
-    const pattern = toWildcardPattern(value);
-    tests.push((record) => read(record).some((text) => pattern.test(text)));
+    const matches = createWildcardMatcher(value);
+    tests.push((record) => read(record).some(matches));
   };
   wildcard(criteria.message, (record) => [record.message]);
   wildcard(criteria.user, (record) => present(record.insertUser));
@@ -93,15 +93,20 @@ function createMatcher(
 
 /**
  * FusionAuth's wildcard search: `*` matches any run of characters, and a value without `*` means
- * `*value*`. Case-insensitive (our choice; UNCONFIRMED upstream).
+ * `*value*`; every other character is literal. Case-insensitive (our choice; UNCONFIRMED
+ * upstream) in the way the gateway's own filters are: both sides lower-cased by Unicode's default
+ * mapping, so that a regex's narrower case folding (`K`, the Kelvin sign, is not `k` to `/k/i`)
+ * cannot make the emulator find less than the gateway expects.
  */
-export function toWildcardPattern(value: string): RegExp {
+export function createWildcardMatcher(value: string): (text: string) => boolean {
   const pattern = value.includes('*') ? value : `*${value}*`;
   const source = pattern
+    .toLowerCase()
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-  return new RegExp(`^${source}$`, 'is');
+  const regex = new RegExp(`^${source}$`, 's');
+  return (text) => regex.test(text.toLowerCase());
 }
 
 /** A change field as searched: at the top level and under `data`, as text. */

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type { NirvanaAuditLogWire } from '../../providers/nirvana/NirvanaAuditLogWire';
 import { firstIndexWhere, type RecordStore } from '../shared/createRecordStore';
 import { createSortComparator, type SortTerm } from '../shared/createSortComparator';
@@ -41,11 +42,14 @@ export type NirvanaListResult =
  * The order: the sort terms, then — for entries they leave equal — with `shuffleTies` a rank
  * seeded by the query (so different queries order ties differently, as an upstream without a
  * documented tie-break may), else the id; either way in the direction of the first term.
+ *
+ * With `emptyPageAfterLastCursor` the last page of a chain still carries a `next_cursor`, which
+ * leads to an empty page whose `next_cursor` is null (a quirk some cursor APIs have).
  */
 export function listNirvanaAuditLogs(
   store: NirvanaAuditLogStore,
   query: NirvanaListQuery,
-  options: { shuffleTies: boolean },
+  options: { readonly shuffleTies: boolean; readonly emptyPageAfterLastCursor?: boolean },
 ): NirvanaListResult {
   const queryHash = hashQuery(query);
   let cursor: CursorPayload | null = null;
@@ -100,7 +104,7 @@ export function listNirvanaAuditLogs(
     ok: true,
     items: page,
     nextCursor:
-      last !== undefined && end < matches.length
+      last !== undefined && (end < matches.length || options.emptyPageAfterLastCursor === true)
         ? encodeCursor({ v: 1, q: queryHash, d: 'n', ...positionOf(last) })
         : null,
     previousCursor:
@@ -134,7 +138,7 @@ function createMatcher(filters: NirvanaFilters): (record: NirvanaAuditLogWire) =
   exact(filters.action, (r) => r.action);
   exact(filters.actorId, (r) => r.actor?.id);
   exact(filters.actorType, (r) => r.actor?.type);
-  exact(filters.clientIp, (r) => r.client_ip);
+  if (filters.clientIp !== null) tests.push(createClientIpMatcher(filters.clientIp));
   exact(filters.targetId, (r) => r.target?.id);
   exact(filters.targetType, (r) => r.target?.type);
   const { method, path, statusCodeMin, statusCodeMax } = filters;
@@ -151,6 +155,24 @@ function createMatcher(filters: NirvanaFilters): (record: NirvanaAuditLogWire) =
     );
   }
   return (record) => tests.every((test) => test(record));
+}
+
+/**
+ * `client_ip` names one address, compared as an address (our choice; UNCONFIRMED upstream): any
+ * way of writing it matches (`2001:DB8::1` is `2001:db8:0::1`), and an IPv4-mapped IPv6 address
+ * is the IPv4 address it carries, as the gateway's own IP filter has it. A value that is not an
+ * address is compared as text.
+ */
+function createClientIpMatcher(value: string): (record: NirvanaAuditLogWire) => boolean {
+  const family = isIP(value);
+  if (family === 0) return (record) => record.client_ip === value;
+  const wanted = new BlockList();
+  wanted.addAddress(value, family === 6 ? 'ipv6' : 'ipv4');
+  return (record) => {
+    const ip = record.client_ip ?? '';
+    const ipFamily = isIP(ip);
+    return ipFamily !== 0 && wanted.check(ip, ipFamily === 6 ? 'ipv6' : 'ipv4');
+  };
 }
 
 function hashQuery(query: NirvanaListQuery): string {

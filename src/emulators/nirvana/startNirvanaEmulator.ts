@@ -1,7 +1,8 @@
 /*
  * ===================================== UNCONFIRMED CHOICES =====================================
- * What providers.md §5 leaves open, chosen once here (and listed in UNCONFIRMED.md beside this
- * file). The real API may differ on any of these; the adapter must not depend on them.
+ * What providers.md §5 leaves open (with reasons, the one table is ../unconfirmedChoices.ts;
+ * UNCONFIRMED.md is made from it). The real API may differ on any of these; the adapter must
+ * not depend on them.
  *
  *  1. Default order `created_at:desc`. Entries the sort leaves equal: with `knobs.shuffleTies`
  *     ranked by a hash of (filters + sort, id) — different per query, fixed along one chain —
@@ -21,7 +22,10 @@
  *  7. `created_at_min` / `created_at_max` are inclusive (documented) and accept any RFC 3339
  *     date-time, fractions and offsets included; a value that is not one → 400.
  *  8. `method`: exact, case-insensitive. `path`: case-insensitive substring (documented).
- *     `action`, `actor_id`, `client_ip`, `target_id`, `target_type`: exact, case-sensitive.
+ *     `action`, `actor_id`, `target_id`, `target_type`: exact, case-sensitive (the gateway
+ *     compares them so too). `client_ip`: one address, compared as an address — any textual
+ *     form of it, and an IPv4-mapped IPv6 address equal to its IPv4 address, as the gateway's IP
+ *     filter has it; a value that is not an address compares as text.
  *     `actor_type` not `user`|`api_key` → 400. `status_code_min`/`max` inclusive; min > max gives
  *     an empty list. `sort`: `created_at|status_code` : `asc|desc`, lower case, each field once.
  *  9. Empty parameter values count as absent; unknown parameters are ignored.
@@ -29,6 +33,11 @@
  *     checked before routing; unknown path or id → 404.
  * 11. No rate limiting (none documented): 429 only when a test injects it.
  * ================================================================================================
+ *
+ * Quirks, each a constructor option, off by default, for testing adapters against behaviour the
+ * real API may or may not have:
+ *  - `emptyPageAfterLastCursor`: the last non-empty page of a chain still carries a
+ *    `next_cursor`; following it answers an empty page with `next_cursor: null`.
  */
 import type { NirvanaAuditLogWire } from '../../providers/nirvana/NirvanaAuditLogWire';
 import { parseRfc3339 } from '../../providers/nirvana/parseRfc3339';
@@ -48,6 +57,8 @@ export interface NirvanaEmulatorOptions {
   readonly apiKey?: string;
   readonly host?: string;
   readonly port?: number;
+  /** Quirk (see the header): the last page hands out one more cursor, to an empty page. */
+  readonly emptyPageAfterLastCursor?: boolean;
 }
 
 export interface NirvanaEmulator extends EmulatorServer {
@@ -80,6 +91,7 @@ export async function startNirvanaEmulator(
     if (!parsed.ok) return error(400, 'invalid_parameter', parsed.message);
     const result = listNirvanaAuditLogs(store, parsed.query, {
       shuffleTies: server?.knobs.shuffleTies ?? true,
+      emptyPageAfterLastCursor: options.emptyPageAfterLastCursor ?? false,
     });
     if (!result.ok) return error(400, 'invalid_cursor', result.message);
     return {

@@ -207,6 +207,7 @@ describe('the Cloudflare v1 emulator', () => {
       ['id=l2', ['l2']],
       ['action.type=delete', ['b1', 'b2', 'b3']],
       ['actor.email=ALICE@example.com', ['l0', 'b1', 'b2', 'b3', 'l6']],
+      ['actor.email=alice@example.com', ['l0', 'b1', 'b2', 'b3', 'l6']],
       ['actor.ip=198.51.100.5', ['l1']],
       ['actor.ip=203.0.113.0/24', ['l0', 'b1', 'b2', 'b3', 'l6']],
       ['actor.ip=2001:db8::/32', ['l2']],

@@ -272,6 +272,7 @@ describe('the Cloudflare v2 emulator', () => {
     ['action_type.not=update&action_type.not=view', ['v1', 'v2']],
     ['action_result=failure', ['v1']],
     ['actor_email=bob@example.COM', ['v1']],
+    ['actor_email=bob@example.com', ['v1']],
     ['actor_email.not=alice@example.com', ['v1', 'v2', 'v6']],
     ['actor_type=account&actor_type=system', ['v2', 'v6']],
     ['actor_context=api_token', ['v1', 'v2']],
@@ -415,5 +416,41 @@ describe('the Cloudflare v2 emulator over a generated week', () => {
     } finally {
       await large.close();
     }
+  });
+});
+
+describe('the Cloudflare v2 emulator with emptyPageAfterLastCursor', () => {
+  let quirky: CloudflareV2Emulator;
+  beforeAll(async () => {
+    quirky = await startCloudflareV2Emulator({ records: RECORDS, emptyPageAfterLastCursor: true });
+    quirky.knobs.shuffleTies = false;
+  });
+  afterAll(async () => {
+    await quirky.close();
+  });
+
+  async function quirkyList(search: string) {
+    const response = await fetch(`${quirky.url}${PATH}?${search}`, { headers: BEARER });
+    expect(response.status).toBe(200);
+    return cloudflareV2ListResponseSchema.parse(await response.json());
+  }
+
+  it('gives the last page a cursor, which leads to an empty page without one', async () => {
+    const search = `${ALL_TIME}&limit=4&direction=asc`;
+    const first = await quirkyList(search);
+    const last = await quirkyList(
+      `${search}&cursor=${encodeURIComponent(first.result_info?.cursor ?? '')}`,
+    );
+    expect(ids(last)).toEqual(['b2', 'b3', 'v6', 'n1']);
+    expect(last.result_info).toEqual({ count: '4', cursor: expect.any(String) });
+    const after = await quirkyList(
+      `${search}&cursor=${encodeURIComponent(last.result_info?.cursor ?? '')}`,
+    );
+    expect(after).toEqual({ success: true, errors: [], result: [], result_info: { count: '0' } });
+  });
+
+  it('sends no cursor when nothing matches at all', async () => {
+    const body = await quirkyList(`${ALL_TIME}&actor_id=nobody`);
+    expect(body.result_info).toEqual({ count: '0' });
   });
 });

@@ -340,3 +340,36 @@ describe('the Fastly emulator over a generated month', () => {
     expect(() => big.insert(inserted)).toThrow();
   });
 });
+
+describe('the Fastly emulator with omitMeta', () => {
+  let bare: FastlyEmulator;
+  beforeAll(async () => {
+    bare = await startFastlyEmulator({ records: RECORDS, omitMeta: true });
+    bare.knobs.shuffleTies = false;
+  });
+  afterAll(async () => {
+    await bare.close();
+  });
+
+  async function bareList(search: string): Promise<Record<string, unknown>> {
+    const response = await fetch(`${bare.url}/events?${search}`, {
+      headers: { 'Fastly-Key': DEFAULT_FASTLY_TOKEN },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  it('answers without meta, as the 2019 recording did, and with links as always', async () => {
+    const first = await bareList('page[size]=4');
+    expect(Object.keys(first).sort()).toEqual(['data', 'links']);
+    expect(ids(fastlyEventsResponseSchema.parse(first))).toEqual(['e0', 'e1', 'e2', 'e3']);
+    expect(first['links']).toEqual({
+      first: expect.stringContaining('page[number]=1') as unknown,
+      last: expect.stringContaining('page[number]=3') as unknown,
+      next: expect.stringContaining('page[number]=2') as unknown,
+    });
+    const last = await bareList('page[size]=4&page[number]=3');
+    expect(Object.keys(last).sort()).toEqual(['data', 'links']);
+    expect(last['links']).not.toHaveProperty('next');
+  });
+});

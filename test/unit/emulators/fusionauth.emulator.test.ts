@@ -369,6 +369,44 @@ describe('the FusionAuth emulator: criteria', () => {
   });
 });
 
+describe('the FusionAuth emulator: wildcard matching', () => {
+  const LOGS: EventLogWire[] = [
+    { id: 1, insertInstant: T0, message: 'Key rotated at 300 \u212A (Kelvin sign)', type: 'Debug' },
+    { id: 2, insertInstant: T0, message: 'Disk 100% full_now', type: 'Error' },
+    { id: 3, insertInstant: T0, message: 'Disk 100x fullXnow', type: 'Error' },
+    { id: 4, insertInstant: T0, message: 'path C:\\temp\\new', type: 'Information' },
+    { id: 5, insertInstant: T0, message: 'İstanbul office', type: 'Information' },
+  ];
+  let local: FusionAuthEmulator;
+  beforeAll(async () => {
+    local = await startFusionAuthEmulator({ eventLogs: LOGS, auditLogs: [], apiKey: KEY });
+  });
+  afterAll(async () => {
+    await local.close();
+  });
+
+  it.each<[string, number[]]>([
+    // Lower-cased on both sides, as the gateway compares: the Kelvin sign is a k to it.
+    ['300 k', [1]],
+    ['*ROTATED*K*', [1]],
+    ['i̇stanbul', [5]],
+    ['İSTANBUL', [5]],
+    // Only `*` is a wildcard: SQL LIKE's `%` and `_`, and a backslash, are plain characters.
+    ['100%', [2]],
+    ['full_now', [2]],
+    ['c:\\temp\\new', [4]],
+    ['c:\\temp', [4]],
+  ])('matches message %p against entries %p', async (message, expected) => {
+    const response = await fetch(`${local.url}/api/system/event-log/search`, {
+      method: 'POST',
+      headers: { authorization: KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ search: { message, orderBy: 'insertInstant ASC' } }),
+    });
+    const body = (await response.json()) as { eventLogs: EventLogWire[] };
+    expect(ids(body.eventLogs).sort()).toEqual(expected);
+  });
+});
+
 describe('the FusionAuth emulator: offset pagination and ties', () => {
   async function pages(search: Record<string, unknown>, size: number): Promise<number[]> {
     const out: number[] = [];

@@ -352,6 +352,101 @@ describe('the Nirvana emulator: cursor pagination', () => {
   });
 });
 
+describe('the Nirvana emulator: client_ip', () => {
+  const ADDRESSED = [
+    entry(1, T0, { client_ip: '2001:db8::1' }),
+    entry(2, T0, { client_ip: '2001:DB8:0:0::2' }),
+    entry(3, T0, { client_ip: '::ffff:192.0.2.7' }),
+    entry(4, T0, { client_ip: '192.0.2.8' }),
+    entry(5, T0, { client_ip: 'unknown' }),
+  ];
+  let local: NirvanaEmulator;
+  beforeAll(async () => {
+    local = await startNirvanaEmulator({ records: ADDRESSED, apiKey: KEY });
+  });
+  afterAll(async () => {
+    await local.close();
+  });
+
+  it.each<[string, number[]]>([
+    ['2001:db8::1', [1]],
+    ['2001:0DB8:0000:0000:0000:0000:0000:0001', [1]],
+    ['2001:db8::2', [2]],
+    ['192.0.2.7', [3]],
+    ['::FFFF:c000:207', [3]],
+    ['::ffff:192.0.2.8', [4]],
+    ['192.0.2.9', []],
+    ['unknown', [5]],
+    ['UNKNOWN', []],
+  ])('compares client_ip %p as an address, whatever its textual form', async (ip, expected) => {
+    const query = new URLSearchParams({ client_ip: ip, limit: '100' });
+    const response = await fetch(`${local.url}/v1/audit_logs?${query.toString()}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    const page = nirvanaAuditLogListWireSchema.parse(await response.json());
+    expect(page.items.map((item) => item.id).sort()).toEqual(expected.map(idOf).sort());
+  });
+});
+
+describe('the Nirvana emulator: the emptyPageAfterLastCursor quirk', () => {
+  let local: NirvanaEmulator;
+  beforeAll(async () => {
+    local = await startNirvanaEmulator({
+      records: RECORDS,
+      apiKey: KEY,
+      emptyPageAfterLastCursor: true,
+    });
+  });
+  afterAll(async () => {
+    await local.close();
+  });
+
+  async function walk(params: Record<string, string>): Promise<NirvanaAuditLogListWire[]> {
+    const pages: NirvanaAuditLogListWire[] = [];
+    let cursor: string | null | undefined = null;
+    do {
+      const query = new URLSearchParams({ ...params, ...(cursor ? { cursor } : {}) });
+      const response = await fetch(`${local.url}/v1/audit_logs?${query.toString()}`, {
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      expect(response.status).toBe(200);
+      const page = nirvanaAuditLogListWireSchema.parse(await response.json());
+      pages.push(page);
+      cursor = page.pagination.next_cursor;
+    } while (cursor && pages.length < 100);
+    return pages;
+  }
+
+  it.each<[Record<string, string>, number[]]>([
+    [{ limit: '10' }, [10, 10, 9, 0]],
+    [{ limit: '100' }, [29, 0]],
+    [{ limit: '10', created_at_min: iso(T0), created_at_max: iso(T0) }, [10, 10, 5, 0]],
+    [{ limit: '10', action: 'vm.created' }, [1, 0]],
+  ])(
+    'hands out one more cursor after the last entries of %p, to an empty page',
+    async (params, sizes) => {
+      const pages = await walk(params);
+      expect(pages.map((page) => page.items.length)).toEqual(sizes);
+      expect(pages.at(-1)?.pagination.next_cursor).toBeNull();
+      expect(new Set(pages.flatMap((page) => page.items.map((item) => item.id))).size).toBe(
+        sizes.reduce((sum, n) => sum + n, 0),
+      );
+    },
+  );
+
+  it('answers an empty filter result with no cursor at all', async () => {
+    const pages = await walk({ limit: '10', action: 'no.such' });
+    expect(pages.map((page) => page.items.length)).toEqual([0]);
+    expect(pages[0]?.pagination.next_cursor).toBeNull();
+  });
+
+  it('is off by default', async () => {
+    const page = await list({ limit: 100 });
+    expect(page.items).toHaveLength(RECORDS.length);
+    expect(page.pagination.next_cursor).toBeNull();
+  });
+});
+
 describe('generateNirvanaRecords', () => {
   const people = createPeople(createRandom(21));
   const window = { fromMs: T0, toMs: T0 + 3 * 86_400_000 };
