@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../../src/config';
+import { SOURCE_KINDS } from '../../src/model/AuditEvent';
+import { PUSHDOWN_CAPABILITIES } from '../../src/providers/pushdownCapabilities';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 /** Table rows with their column padding folded, as Prettier may align them. */
@@ -25,5 +27,13 @@ describe('the README', () => {
     expect(documented.sort()).toEqual(
       ENVIRONMENT_VARIABLES.map((variable) => variable.name).sort(),
     );
+  });
+
+  it.each(SOURCE_KINDS)('shows the pushdown of %s exactly as the table in the code', (kind) => {
+    const cells = Object.entries(PUSHDOWN_CAPABILITIES[kind]).map(
+      ([field, capability]) =>
+        `${field} → \`${capability.upstream}\`${capability.level === 'narrowed' ? ' (narrowed)' : ''}${capability.condition ? `, ${capability.condition}` : ''}`,
+    );
+    expect(rows).toContain(`| \`${kind}\` | ${cells.join('; ')} |`);
   });
 });
