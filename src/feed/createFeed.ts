@@ -88,10 +88,12 @@ export interface Feed {
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
 /**
- * Upstream pages are asked for `first + 2` events: one to tell whether a next page exists, one
- * for the cursor's own event, which the inclusive time bound brings back.
+ * A fully pushed query asks each upstream for twice the page, plus two: one event to tell whether
+ * a next page exists, one for the cursor's own event (the inclusive time bound brings it back),
+ * and room for the ties of second-precision APIs at the page's edge, which otherwise cost a
+ * second request on about half the pages. Requests are what upstream rate limits count.
  */
-const PAGE_SLACK = 2;
+const pageSizeFor = (first: number, maxPageSize: number) => Math.min(maxPageSize, 2 * first + 2);
 
 /**
  * The feed: one time-ordered, paginated stream over every selected source (design.md §4).
@@ -137,7 +139,7 @@ export function createFeed(options: FeedOptions): Feed {
         // What the upstream filters exactly needs only the page's worth; anything the feed must
         // filter itself is read in the largest pages, to scan the most per request.
         pageSize: isFullyPushed(planPushdown(source.kind, pushdown ? filter : EMPTY_FILTER), filter)
-          ? Math.min(source.maxPageSize, first + PAGE_SLACK)
+          ? pageSizeFor(first, source.maxPageSize)
           : source.maxPageSize,
         ...(request.signal ? { signal: request.signal } : {}),
       }),

@@ -40,6 +40,13 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
     schema,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // Apollo's own messages go out as auditgraph's structured log lines, not bare console text.
+    logger: {
+      debug: () => undefined,
+      info: (message: unknown) => options.log(logLine('info', String(message))),
+      warn: (message: unknown) => options.log(logLine('warn', String(message))),
+      error: (message: unknown) => options.log(logLine('error', String(message))),
+    },
     // The HTTP layer owns the signals: it drains requests before Apollo stops.
     stopOnTerminationSignals: false,
     formatError: createFormatError((error) =>

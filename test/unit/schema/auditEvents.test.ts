@@ -259,6 +259,10 @@ describe('the auditEvents query', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
     expect(JSON.stringify(result)).not.toContain('internal');
-    expect(boom.logs).toHaveLength(1);
+    const errors = boom.logs.filter(
+      (line) => (JSON.parse(line) as { level: string }).level === 'error',
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('secret-ish detail');
   });
 });
