@@ -19,7 +19,10 @@ export interface TimestampOptions {
  * change does in a real account.
  */
 export function generateTimestamps(random: Random, options: TimestampOptions): number[] {
-  const { fromMs, toMs, count, precision } = options;
+  const { toMs, count, precision } = options;
+  // Whole seconds are whole seconds of the clock, not of the window's start: second-precision
+  // APIs (Fastly, Cloudflare, Nirvana) never show a fraction.
+  const fromMs = Math.ceil(options.fromMs / 1000) * 1000;
   const burstShare = options.burstShare ?? 0.3;
   const maxBurst = Math.max(2, options.maxBurst ?? 25);
   const span = toMs - fromMs;
