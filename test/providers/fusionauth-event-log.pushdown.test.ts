@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import type { Measurement } from '../support/pushdownMeasurement';
+import { filterArbitrary, report } from '../support/pushdownMeasurement';
 import { createRandom } from '../../src/emulators/dataset/createRandom';
 import { createPeople } from '../../src/emulators/dataset/people';
 import { generateFusionAuthEventLogRecords } from '../../src/emulators/fusionauth/generateFusionAuthEventLogRecords';
@@ -227,7 +229,7 @@ describe('the fusionauth-event-log pushdown', () => {
   it('delivers, through the feed, exactly the matching events for any filter', async () => {
     await fc.assert(
       fc.asyncProperty(
-        filterArbitrary(EVENTS),
+        filterArbitrary(EVENTS, SOURCE_ID),
         fc.constantFrom<SortOrder>('asc', 'desc'),
         fc.constantFrom(25, 50, 100),
         fc.constantFrom(1, 3, 20),
@@ -247,22 +249,13 @@ describe('the fusionauth-event-log pushdown', () => {
     const pushed = await measure(normalizeFilter({ actions: ['Debug'] }));
     // A second value no entry has keeps the same events but makes the field residual.
     const residual = await measure(normalizeFilter({ actions: ['Debug', 'no such type'] }));
-    report('fusionauth-event-log, actions: [Debug]', pushed, residual);
+    report('fusionauth-event-log, actions: [Debug]', LARGE_RECORDS.length, pushed, residual);
     expect(pushed.events).toBe(residual.events);
     expect(pushed.rows).toBeLessThan(residual.rows / 2);
     // A page of 50 asks for 52 entries; a tie group at its end can take one request more.
     expect(pushed.maxRequestsPerPage).toBeLessThanOrEqual(2);
   });
 });
-
-interface Measurement {
-  readonly events: number;
-  readonly pages: number;
-  readonly requests: number;
-  readonly maxRequestsPerPage: number;
-  /** Upstream entries read, matching or not. */
-  readonly rows: number;
-}
 
 /** A full traversal in feed pages of 50, counting what it cost upstream. */
 async function measure(filter: EventFilter): Promise<Measurement> {
@@ -284,99 +277,4 @@ async function measure(filter: EventFilter): Promise<Measurement> {
     maxRequestsPerPage: Math.max(...perPage),
     rows,
   };
-}
-
-/** Prints the measurement when asked (`PUSHDOWN_REPORT=1`), for the record of what pushdown saves. */
-function report(what: string, pushed: Measurement, residual: Measurement): void {
-  if (process.env.PUSHDOWN_REPORT === undefined) return;
-  const line = (name: string, m: Measurement) =>
-    `  ${name}: ${m.events} events in ${m.pages} pages; ${m.requests} requests, ` +
-    `${(m.requests / m.pages).toFixed(2)} a page (max ${m.maxRequestsPerPage}); ` +
-    `${m.rows} rows read, ${Math.round(m.rows / m.pages)} a page\n`;
-  process.stdout.write(
-    `${what}, ${LARGE_RECORDS.length} events\n${line('pushed  ', pushed)}${line('residual', residual)}`,
-  );
-}
-
-/**
- * Zero to two of the 14 filter fields, each with values the dataset holds (and one near miss per
- * field), emails in either case, addresses also as ranges and in their IPv4-mapped IPv6 form,
- * text cut from the events' own descriptions and actions.
- */
-function filterArbitrary(events: readonly AuditEvent[]): fc.Arbitrary<EventFilterInput> {
-  const distinct = <T>(values: readonly (T | null | undefined)[]): T[] => [
-    ...new Set(values.filter((v): v is T => v !== null && v !== undefined)),
-  ];
-  const oneOrTwo = <T>(values: readonly (T | null | undefined)[], nearMiss: T) => {
-    const pool = distinct([...values, nearMiss]);
-    return fc.subarray(pool, { minLength: 1, maxLength: Math.min(2, pool.length) });
-  };
-  const times = events.map((event) => event.occurredAtMs);
-  const ips = distinct(events.flatMap((event) => [event.actor?.ip, event.request?.ip]));
-  const ipv4s = ips.filter((ip) => /^[\d.]+$/.test(ip));
-  const texts = distinct(events.flatMap((event) => [event.action, event.description]));
-  const fields = {
-    sinceMs: fc.constantFrom(...times).chain((t) => fc.constantFrom(t, t + 1)),
-    beforeMs: fc.constantFrom(...times).chain((t) => fc.constantFrom(t, t + 1)),
-    sourceIds: fc.constant([SOURCE_ID]),
-    providers: fc.subarray(['FUSIONAUTH', 'NIRVANA', 'FASTLY'] as const, { minLength: 1 }),
-    actions: oneOrTwo(
-      events.map((e) => e.action),
-      'information',
-    ),
-    categories: oneOrTwo(
-      events.map((e) => e.category),
-      'AUTH',
-    ),
-    outcome: fc.constantFrom('SUCCESS' as const, 'FAILURE' as const, 'UNKNOWN' as const),
-    actorIds: oneOrTwo(
-      events.map((e) => e.actor?.id),
-      'no-such-actor',
-    ),
-    actorEmails: oneOrTwo(
-      events.map((e) => e.actor?.email),
-      'nobody@example.invalid',
-    ).chain((emails) =>
-      fc.constantFrom(
-        emails,
-        emails.map((email) => email.toUpperCase()),
-      ),
-    ),
-    actorTypes: oneOrTwo(
-      events.map((e) => e.actor?.type),
-      'SYSTEM' as const,
-    ),
-    resourceTypes: oneOrTwo(
-      events.map((e) => e.resource?.type),
-      'no_such_type',
-    ),
-    resourceIds: oneOrTwo(
-      events.map((e) => e.resource?.id),
-      'no-such-id',
-    ),
-    ipAddress: fc.constantFrom(
-      '192.0.2.1',
-      '2001:db8::1',
-      ...ips,
-      ...ipv4s.map((ip) => `${ip.split('.').slice(0, 3).join('.')}.0/24`),
-      ...ipv4s.map((ip) => `::FFFF:${ip}`),
-    ),
-    text: fc
-      .tuple(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 3, max: 14 }), fc.boolean())
-      .map(([text, start, length, upper]) => {
-        const from = start % Math.max(1, text.length - 2);
-        const piece = text.slice(from, from + length);
-        return upper ? piece.toUpperCase() : piece;
-      }),
-  } satisfies Record<keyof EventFilterInput, fc.Arbitrary<unknown>>;
-  return fc
-    .uniqueArray(fc.constantFrom(...(Object.keys(fields) as (keyof typeof fields)[])), {
-      maxLength: 2,
-    })
-    .chain(
-      (chosen) =>
-        fc.record(
-          Object.fromEntries(chosen.map((field) => [field, fields[field]])),
-        ) as fc.Arbitrary<EventFilterInput>,
-    );
 }
