@@ -87,6 +87,7 @@ export interface Feed {
 }
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
+const HARD_LIMIT_FACTOR = 10;
 /**
  * A fully pushed query asks each upstream for twice the page, plus two: one event to tell whether
  * a next page exists, one for the cursor's own event (the inclusive time bound brings it back),
@@ -103,12 +104,16 @@ const pageSizeFor = (first: number, maxPageSize: number) => Math.min(maxPageSize
  * k-way merges the heads. An event leaves a source's buffer only when it sorts strictly before
  * that source's frontier (the timestamp of the last event fetched from it) or the source is
  * exhausted: a later upstream page may still hold ties of the frontier's timestamp, in any order.
- * A tie group larger than an upstream page is simply read on along the same upstream query chain,
- * whose order the upstream keeps.
+ * A tie group that fills an upstream page is read again as a query of its own, in the largest
+ * pages; a scan that must read on to make any progress may pass the scan budget, but never the
+ * hard limit of upstream pages, past which the source fails visibly instead of the page hanging.
  */
 export function createFeed(options: FeedOptions): Feed {
   const { sources, cursorCodec, now, maxFirst } = options;
   const maxUpstreamPages = options.maxUpstreamPagesPerSource ?? DEFAULT_MAX_UPSTREAM_PAGES;
+  // Enough for a tie group of tens of thousands of events in one second; an upstream that pages
+  // on past it without moving in time is broken (reliability matrix R13).
+  const hardLimit = HARD_LIMIT_FACTOR * maxUpstreamPages;
   const holdBackMs = options.holdBackMs ?? 0;
   const pushdown = options.pushdown ?? true;
   const completeUntil = (source: Source, nowMs: number, asOfMs: number) =>
@@ -163,6 +168,16 @@ export function createFeed(options: FeedOptions): Feed {
         if (next.reader.upstreamRequests >= maxUpstreamPages && madeProgress) {
           stoppedAt = next.bound;
           break;
+        }
+        if (next.reader.upstreamRequests >= hardLimit) {
+          next.reader.fail(
+            new AuditgraphError(
+              'SOURCE_BAD_RESPONSE',
+              `source ${next.reader.sourceId} returned ${hardLimit} pages without getting past one point in time`,
+              { sourceId: next.reader.sourceId },
+            ),
+          );
+          continue;
         }
         await next.reader.fetchMore();
       }
@@ -305,6 +320,9 @@ interface SourceReader {
   /** The source's next event if known, else the earliest place it could be; null when done. */
   peek(): Candidate | null;
   take(): void;
+  readonly sourceId: string;
+  /** Marks the source failed for this page. */
+  fail(error: AuditgraphError): void;
   /** Holds an event still to deliver (known to exist, if not yet known to be next). */
   hasBuffered(): boolean;
   fetchMore(): Promise<void>;
@@ -426,6 +444,10 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     },
     take() {
       head += 1;
+    },
+    sourceId: source.id,
+    fail: (failure) => {
+      error = failure;
     },
     hasBuffered: () => error === null && head < buffer.length,
     fetchMore,

@@ -2,7 +2,7 @@ import { createCursorCodec } from '../../../src/feed/createCursorCodec';
 import type { FeedPage } from '../../../src/feed/createFeed';
 import { createFeed } from '../../../src/feed/createFeed';
 import { normalizeFilter } from '../../../src/feed/eventFilter';
-import type { SortOrder } from '../../../src/model/Source';
+import type { SortOrder, Source } from '../../../src/model/Source';
 import type { MemorySource } from '../../support/createMemorySource';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
 
@@ -70,5 +70,50 @@ describe('tie groups larger than an upstream page', () => {
     expect(delivered).toEqual(events.map((e) => e.nativeId).reverse());
     // One page-sized request finds the group; three of the largest pages read it.
     expect(Math.max(...requestsPerPage)).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('an upstream that pages on forever at one timestamp', () => {
+  it('fails that source visibly at the hard page limit instead of hanging the page', async () => {
+    let served = 0;
+    const endless: Source = {
+      id: 'broken',
+      kind: 'nirvana',
+      provider: 'NIRVANA',
+      maxPageSize: 10,
+      list: (_query, continuation) => {
+        served += 1;
+        const offset = continuation === null ? 0 : Number(continuation);
+        const events = Array.from({ length: 10 }, (_, i) =>
+          makeEvent({
+            sourceId: 'broken',
+            kind: 'nirvana',
+            nativeId: `n${offset + i}`,
+            occurredAtMs: 5_000,
+          }),
+        );
+        return Promise.resolve({ events, next: String(offset + 10), total: null });
+      },
+      get: () => Promise.resolve(null),
+    };
+    const feed = createFeed({
+      sources: [endless],
+      cursorCodec: createCursorCodec('endless-test-secret-0123456789abc'),
+      now: () => NOW,
+      maxFirst: 100,
+      maxUpstreamPagesPerSource: 3,
+    });
+    const filter = normalizeFilter({});
+    // The first page stops at the scan budget with a cursor that continues the scan ...
+    const first = await feed.readPage({ first: 5, after: null, filter, order: 'desc' });
+    expect(first.edges).toHaveLength(0);
+    expect(first.hasNextPage).toBe(true);
+    // ... and the next, which cannot move past the timestamp, fails the source at 10 × 3 pages.
+    served = 0;
+    const second = await feed.readPage({ first: 5, after: first.endCursor, filter, order: 'desc' });
+    expect(served).toBe(30);
+    expect(second.sources[0]).toMatchObject({ state: 'FAILED', upstreamRequests: 30 });
+    expect(second.sources[0]!.error?.code).toBe('SOURCE_BAD_RESPONSE');
+    expect(second.hasNextPage).toBe(false);
   });
 });
