@@ -1,0 +1,304 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { HttpClient, HttpClientOptions } from '../../../src/http/createHttpClient';
+import { createHttpClient } from '../../../src/http/createHttpClient';
+import { AuditgraphError } from '../../../src/model/errors';
+import type { ScriptedServer, Step } from './startScriptedServer';
+import { ok, startScriptedServer, status } from './startScriptedServer';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+/** A clock that only moves when the client sleeps, and a record of every sleep. */
+function createFakeTime() {
+  let nowMs = T0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => nowMs,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+    sleep: (ms: number, signal?: AbortSignal): Promise<void> => {
+      if (signal?.aborted) return Promise.reject(signal.reason as Error);
+      sleeps.push(ms);
+      nowMs += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+let server: ScriptedServer | undefined;
+let client: HttpClient | undefined;
+let time = createFakeTime();
+
+async function start(steps: readonly Step[], options: Partial<HttpClientOptions> = {}) {
+  server = await startScriptedServer(steps);
+  client = createHttpClient({
+    baseUrl: `${server.url}/api`,
+    sourceId: 'src-a',
+    now: time.now,
+    sleep: time.sleep,
+    random: () => 0.5,
+    ...options,
+  });
+  return { server, client };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
+  const outcome = await promise.then(
+    () => new Error('expected a failure'),
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof AuditgraphError)) throw outcome;
+  return outcome;
+}
+
+beforeEach(() => {
+  time = createFakeTime();
+});
+
+afterEach(async () => {
+  await client?.close();
+  await server?.close();
+  client = undefined;
+  server = undefined;
+});
+
+describe('createHttpClient retries', () => {
+  it('retries a GET once after a reset before the headers, then succeeds (R4)', async () => {
+    const { server, client } = await start([{ type: 'reset' }, ok({ n: 1 })]);
+    const response = await client.requestJson('/events?page=1');
+    expect(response.body).toEqual({ n: 1 });
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/events?page=1', '/api/events?page=1']);
+    // Full jitter: random 0.5 of the first ceiling (100 ms).
+    expect(time.sleeps).toEqual([50]);
+  });
+
+  it('retries a GET whose body broke off midway, and never returns the part read (R5)', async () => {
+    const { server, client } = await start([{ type: 'reset-mid-body' }, ok({ items: [1, 2, 3] })]);
+    const response = await client.requestJson('/events');
+    expect(response.body).toEqual({ items: [1, 2, 3] });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries on a fresh socket when the server closed the kept-alive one (R14)', async () => {
+    // One connection, so the second request must go out on the socket the first left idle.
+    const { server, client } = await start([ok({ n: 1 }), { type: 'reset' }, ok({ n: 2 })], {
+      connections: 1,
+    });
+    await client.requestJson('/events');
+    const second = await client.requestJson('/events');
+    expect(second.body).toEqual({ n: 2 });
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[1]?.connection).toBe(server.requests[0]?.connection);
+    expect(server.requests[2]?.connection).not.toBe(server.requests[1]?.connection);
+  });
+
+  it('gives up after 2 retries of a persistent 503: exactly 3 requests (R7)', async () => {
+    const { server, client } = await start([status(503)]);
+    const error = await failureOf(client.requestJson('/events'));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(error.details).toMatchObject({ sourceId: 'src-a', upstreamStatus: 503 });
+    expect(server.requests).toHaveLength(3);
+    expect(time.sleeps).toEqual([50, 100]);
+  });
+
+  it('gives up at once after a persistent reset when maxRetries is 0', async () => {
+    const { server, client } = await start([{ type: 'reset' }], { maxRetries: 0 });
+    const error = await failureOf(client.requestJson('/events'));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it.each([500, 502, 504, 408])('retries a GET answered with %i', async (code) => {
+    const { server, client } = await start([status(code), ok()]);
+    await expect(client.requestJson('/events')).resolves.toMatchObject({ status: 200 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it.each([
+    [400, 'SOURCE_BAD_RESPONSE'],
+    [401, 'SOURCE_AUTH_FAILED'],
+    [403, 'SOURCE_AUTH_FAILED'],
+    [404, 'SOURCE_BAD_RESPONSE'],
+    [422, 'SOURCE_BAD_RESPONSE'],
+  ])('never retries a %i: one request, %s', async (code, expected) => {
+    const { server, client } = await start([status(code), ok()]);
+    expect((await failureOf(client.requestJson('/events'))).code).toBe(expected);
+    expect(server.requests).toHaveLength(1);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('does not retry a POST unless the caller marks it idempotent', async () => {
+    const { server, client } = await start([status(503), ok({ found: 1 })]);
+    const plain = await failureOf(
+      client.requestJson('/search', { method: 'POST', jsonBody: { q: 1 } }),
+    );
+    expect(plain.code).toBe('SOURCE_UNAVAILABLE');
+    expect(server.requests).toHaveLength(1);
+    const marked = await client.requestJson('/search', {
+      method: 'POST',
+      jsonBody: { q: 1 },
+      idempotent: true,
+    });
+    expect(marked.body).toEqual({ found: 1 });
+    expect(server.requests.map((r) => r.body)).toEqual(['{"q":1}', '{"q":1}']);
+  });
+
+  it('does not retry a GET the caller marks as not idempotent', async () => {
+    const { server, client } = await start([{ type: 'reset' }, ok()]);
+    const error = await failureOf(client.requestJson('/events', { idempotent: false }));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('returns an accepted status without retrying it', async () => {
+    const { server, client } = await start([status(404)]);
+    const response = await client.requestJson('/events/7', { acceptStatuses: [404] });
+    expect(response.status).toBe(404);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('createHttpClient deadlines', () => {
+  it('fails with SOURCE_TIMEOUT without sleeping when the backoff would pass the deadline', async () => {
+    const { server, client } = await start([status(503), ok()], { random: () => 0.99 });
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 50 }));
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(error.details.sourceId).toBe('src-a');
+    expect(server.requests).toHaveLength(1);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('retries within the deadline when the backoff fits', async () => {
+    const { server, client } = await start([status(503), ok()]);
+    await client.requestJson('/events', { deadlineAt: T0 + 1_000 });
+    expect(server.requests).toHaveLength(2);
+    expect(time.sleeps).toEqual([50]);
+  });
+
+  it('makes no request once the deadline has passed', async () => {
+    const { server, client } = await start([ok()]);
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 }));
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['headers that never come', { type: 'hang' } as const],
+    ['a body that stalls midway', { type: 'stall-body' } as const],
+  ])('abandons the socket at the deadline for %s (R2, R3)', async (_case, step) => {
+    // The one test on the real clock: the deadline must close a real socket.
+    const { server, client } = await start([step], {
+      now: Date.now,
+      sleep: (ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}),
+    });
+    const startedAt = Date.now();
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: startedAt + 200 }));
+    const elapsed = Date.now() - startedAt;
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(server.requests).toHaveLength(1);
+    await server.closedConnection(0);
+  });
+
+  it('stops waiting and asks nothing more when the caller abandons during a backoff', async () => {
+    const controller = new AbortController();
+    const { server, client } = await start([status(503), ok()], {
+      sleep: (_ms, signal) => {
+        controller.abort();
+        return signal?.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve();
+      },
+    });
+    const error = await failureOf(client.requestJson('/events', { signal: controller.signal }));
+    expect(error.code).toBe('SOURCE_TIMEOUT');
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('createHttpClient rate limits', () => {
+  it('waits a Retry-After of 1 s that fits the deadline, then succeeds (R6)', async () => {
+    const { server, client } = await start([status(429, { 'retry-after': '1' }), ok({ n: 1 })]);
+    const response = await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+    expect(response.body).toEqual({ n: 1 });
+    expect(time.sleeps).toEqual([1_000]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('fails at once with the hint when Retry-After is 3600 s (R6)', async () => {
+    const { server, client } = await start([status(429, { 'retry-after': '3600' }), ok()]);
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+    expect(error.code).toBe('SOURCE_RATE_LIMITED');
+    expect(error.details).toMatchObject({ sourceId: 'src-a', retryAfterSeconds: 3600 });
+    expect(time.sleeps).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails at once without a deadline when the wait exceeds maxRateLimitWaitMs', async () => {
+    const { server, client } = await start([status(429, { 'retry-after': '11' }), ok()]);
+    const error = await failureOf(client.requestJson('/events'));
+    expect(error.details.retryAfterSeconds).toBe(11);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('waits once only: a second 429 is reported with its hint', async () => {
+    const { server, client } = await start([status(429, { 'retry-after': '1' })]);
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+    expect(error.code).toBe('SOURCE_RATE_LIMITED');
+    expect(error.details.retryAfterSeconds).toBe(1);
+    expect(time.sleeps).toEqual([1_000]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('fails at once on a 429 without any hint', async () => {
+    const { server, client } = await start([status(429), ok()]);
+    const error = await failureOf(client.requestJson('/events'));
+    expect(error.code).toBe('SOURCE_RATE_LIMITED');
+    expect(error.details.retryAfterSeconds).toBeUndefined();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("waits for Fastly's Fastly-RateLimit-Reset (epoch seconds)", async () => {
+    const reset = String(Math.floor(T0 / 1000) + 2);
+    const { client } = await start([status(429, { 'fastly-ratelimit-reset': reset }), ok()]);
+    await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+    expect(time.sleeps).toEqual([2_000]);
+  });
+
+  it("waits for Cloudflare's x-ratelimit-reset (an HTTP date)", async () => {
+    const reset = new Date(T0 + 3_000).toUTCString();
+    const { client } = await start([status(429, { 'x-ratelimit-reset': reset }), ok()]);
+    await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+    expect(time.sleeps).toEqual([3_000]);
+  });
+});
+
+describe('createHttpClient errors', () => {
+  it('never puts a header value, the query string or the body into an error message', async () => {
+    const steps: Step[] = [status(503), status(429, { 'retry-after': '3600' }), status(400)];
+    const { client } = await start(steps, { maxRetries: 0 });
+    for (let index = 0; index < steps.length; index += 1) {
+      const error = await failureOf(
+        client.requestJson('/events?token=query-secret', {
+          headers: { authorization: 'header-secret' },
+        }),
+      );
+      expect(error.message).toContain('src-a');
+      for (const secret of ['query-secret', 'header-secret', 'upstream-body-secret']) {
+        expect(error.message).not.toContain(secret);
+        expect(JSON.stringify(error.details)).not.toContain(secret);
+      }
+    }
+  });
+
+  it.each([
+    ['maxRetries', -1],
+    ['backoffBaseMs', 1.5],
+    ['maxRateLimitWaitMs', Number.NaN],
+  ])('refuses %s = %p at construction', (name, value) => {
+    expect(() =>
+      createHttpClient({ baseUrl: 'http://127.0.0.1:1', sourceId: 's', [name]: value }),
+    ).toThrow(name);
+  });
+});
