@@ -50,6 +50,8 @@ export interface AuditgraphConfig {
     readonly holdBackSeconds: number;
     /** Upstream pages one source may read for one page before the page comes back short. */
     readonly scanBudgetPages: number;
+    /** How long one GraphQL request may wait on upstreams in all, retries included, in ms. */
+    readonly requestDeadlineMs: number;
   };
 }
 
@@ -79,6 +81,7 @@ export const CONFIG_DEFAULTS = {
   demoSeed: 1,
   holdBackSeconds: 0,
   scanBudgetPages: 20,
+  requestDeadlineMs: 10_000,
 } as const;
 
 /** How late each kind's API usually shows an event, unless a source's config says otherwise. */
@@ -140,6 +143,12 @@ export const ENVIRONMENT_VARIABLES: readonly {
     description:
       'Start each traversal this many seconds in the past, so late events are in it (overrides `feed.holdBackSeconds`)',
     default: String(CONFIG_DEFAULTS.holdBackSeconds),
+  },
+  {
+    name: 'AUDITGRAPH_REQUEST_DEADLINE_MS',
+    description:
+      'How long one GraphQL request may wait on upstreams in all, retries included (overrides `feed.requestDeadlineMs`)',
+    default: String(CONFIG_DEFAULTS.requestDeadlineMs),
   },
   {
     name: 'AUDITGRAPH_CURSOR_SECRET',
@@ -230,7 +239,7 @@ export function describeConfig(config: AuditgraphConfig): string[] {
     `pagination: first defaults to ${config.pagination.defaultFirst}, at most ${config.pagination.maxFirst}`,
   );
   lines.push(
-    `feed: hold-back ${config.feed.holdBackSeconds} s, scan budget ${config.feed.scanBudgetPages} upstream pages per source per page`,
+    `feed: hold-back ${config.feed.holdBackSeconds} s, scan budget ${config.feed.scanBudgetPages} upstream pages per source per page, request deadline ${config.feed.requestDeadlineMs} ms`,
   );
   lines.push(
     config.cursorSecret === null
@@ -283,6 +292,12 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
       `${explicitDefault.label} (${explicitDefault.value}) must not exceed ${maxFirst?.label ?? 'the default maxFirst'} (${maxFirstValue})`,
     );
   }
+  const deadline = pickSetting(
+    env,
+    'AUDITGRAPH_REQUEST_DEADLINE_MS',
+    deadlineSchema,
+    file?.requestDeadlineMs,
+  );
   const holdBack = pickSetting(
     env,
     'AUDITGRAPH_HOLD_BACK_SECONDS',
@@ -307,6 +322,7 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
     feed: {
       holdBackSeconds: holdBack?.value ?? CONFIG_DEFAULTS.holdBackSeconds,
       scanBudgetPages: file?.scanBudgetPages?.value ?? CONFIG_DEFAULTS.scanBudgetPages,
+      requestDeadlineMs: deadline?.value ?? CONFIG_DEFAULTS.requestDeadlineMs,
     },
   };
 }
@@ -447,6 +463,7 @@ interface FileConfig {
   readonly seed?: Setting<number>;
   readonly holdBackSeconds?: Setting<number>;
   readonly scanBudgetPages?: Setting<number>;
+  readonly requestDeadlineMs?: Setting<number>;
 }
 
 function parseFileConfig(
@@ -482,6 +499,7 @@ function parseFileConfig(
     ...setting('seed', demo?.seed, 'demo.seed'),
     ...setting('holdBackSeconds', feed?.holdBackSeconds, 'feed.holdBackSeconds'),
     ...setting('scanBudgetPages', feed?.scanBudgetPages, 'feed.scanBudgetPages'),
+    ...setting('requestDeadlineMs', feed?.requestDeadlineMs, 'feed.requestDeadlineMs'),
   };
 }
 
@@ -657,6 +675,7 @@ const seedSchema = integer(0, 0xffffffff);
 const holdBackSchema = integer(0, MAX_DELAY_SECONDS);
 const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
 const scanBudgetSchema = integer(1, 1000);
+const deadlineSchema = integer(100, 120_000);
 const cursorSecretSchema = text('is required')
   .min(MIN_CURSOR_SECRET_LENGTH, {
     error: `must be at least ${MIN_CURSOR_SECRET_LENGTH} characters (it signs cursors)`,
@@ -689,6 +708,7 @@ const fileSchema = strictObject({
   feed: strictObject({
     holdBackSeconds: holdBackSchema.optional(),
     scanBudgetPages: scanBudgetSchema.optional(),
+    requestDeadlineMs: deadlineSchema.optional(),
   }).optional(),
 });
 

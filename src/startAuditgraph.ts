@@ -92,7 +92,12 @@ export async function startAuditgraph(
   try {
     http = await startHttpServer({
       apollo,
-      context: createContextFactory({ feed, pagination: config.pagination }),
+      context: createContextFactory({
+        feed,
+        pagination: config.pagination,
+        requestDeadlineMs: config.feed.requestDeadlineMs,
+        now,
+      }),
       host: config.host,
       port: config.port,
       graphiqlTitle: 'auditgraph',

@@ -2,7 +2,7 @@ import type { AuditEvent } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
 import { parseGlobalEventId } from '../model/globalId';
-import type { ListQuery, SortOrder, Source } from '../model/Source';
+import type { ListOptions, ListQuery, SortOrder, Source } from '../model/Source';
 import type { CursorCodec, FeedCursor } from './createCursorCodec';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, createEventMatcher, hashFilter } from './eventFilter';
@@ -52,6 +52,8 @@ export interface FeedPageRequest {
   readonly filter: EventFilter;
   readonly order: SortOrder;
   readonly signal?: AbortSignal;
+  /** Epoch ms by which every upstream request for this page must be over. */
+  readonly deadlineAt?: number;
 }
 
 export interface FeedOptions {
@@ -83,7 +85,7 @@ export interface Feed {
   readonly sources: readonly Source[];
   readPage(request: FeedPageRequest): Promise<FeedPage>;
   /** One event by its global id; null when its source does not know it (or is not configured). */
-  readEvent(id: string, signal?: AbortSignal): Promise<AuditEvent | null>;
+  readEvent(id: string, options?: ListOptions): Promise<AuditEvent | null>;
 }
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
@@ -146,7 +148,10 @@ export function createFeed(options: FeedOptions): Feed {
         pageSize: isFullyPushed(planPushdown(source.kind, pushdown ? filter : EMPTY_FILTER), filter)
           ? pageSizeFor(first, source.maxPageSize)
           : source.maxPageSize,
-        ...(request.signal ? { signal: request.signal } : {}),
+        listOptions: {
+          ...(request.signal ? { signal: request.signal } : {}),
+          ...(request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt }),
+        },
       }),
     );
 
@@ -233,11 +238,11 @@ export function createFeed(options: FeedOptions): Feed {
     );
   }
 
-  async function readEvent(id: string, signal?: AbortSignal): Promise<AuditEvent | null> {
+  async function readEvent(id: string, options: ListOptions = {}): Promise<AuditEvent | null> {
     const parts = parseGlobalEventId(id);
     const source = byId.get(parts.sourceId);
     if (source === undefined) return null;
-    return source.get(parts.nativeId, parts.occurredAtMs, signal ? { signal } : {});
+    return source.get(parts.nativeId, parts.occurredAtMs, options);
   }
 
   return { sources, readPage, readEvent };
@@ -313,7 +318,7 @@ interface SourceReaderOptions {
   /** The filter to hand the source for pushdown; null to read by time alone. */
   readonly pushedFilter: EventFilter | null;
   readonly pageSize: number;
-  readonly signal?: AbortSignal;
+  readonly listOptions: ListOptions;
 }
 
 interface SourceReader {
@@ -360,11 +365,7 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     if (exhausted || error !== null) return;
     upstreamRequests += 1;
     try {
-      const page = await source.list(
-        query,
-        continuation,
-        options.signal ? { signal: options.signal } : {},
-      );
+      const page = await source.list(query, continuation, options.listOptions);
       const fresh: AuditEvent[] = [];
       for (const event of page.events) {
         // An offset API repeats an event when rows shift under it; the first sighting counts.

@@ -41,6 +41,8 @@ export interface ListPage {
 
 export interface ListOptions {
   readonly signal?: AbortSignal;
+  /** Epoch ms by which the request, its retries and its waits must be over. */
+  readonly deadlineAt?: number;
 }
 
 /**

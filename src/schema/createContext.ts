@@ -15,12 +15,19 @@ export interface AuditgraphContext {
   readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
   /** Filled by resolvers, emptied into the response's `errors` by the sourceErrors plugin. */
   readonly sourceErrors: SourceErrorReport[];
+  /** Epoch ms by which every upstream request of this GraphQL request must be over. */
+  readonly deadlineAt: number;
 }
 
 export interface ContextOptions {
   readonly feed: Feed;
   readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
+  /** How long one GraphQL request may wait on upstreams, in all. Default 10 s. */
+  readonly requestDeadlineMs?: number;
+  readonly now?: () => number;
 }
+
+const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 
 export function createContextFactory(options: ContextOptions): () => Promise<AuditgraphContext> {
   const sourcesById = new Map(options.feed.sources.map((source) => [source.id, source]));
@@ -30,5 +37,7 @@ export function createContextFactory(options: ContextOptions): () => Promise<Aud
       sourcesById,
       pagination: options.pagination,
       sourceErrors: [],
+      deadlineAt:
+        (options.now ?? Date.now)() + (options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS),
     });
 }

@@ -23,6 +23,7 @@ export const resolvers: Resolvers = {
         after: args.after ?? null,
         filter: normalizeFilter(toFilterInput(args.filter)),
         order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
+        deadlineAt: context.deadlineAt,
       });
       const path = responsePathAsArray(info.path);
       for (const outcome of page.sources) {
@@ -30,8 +31,10 @@ export const resolvers: Resolvers = {
       }
       return page;
     },
-    auditEvent: (_parent, args, context) => context.feed.readEvent(args.id),
-    node: (_parent, args, context) => context.feed.readEvent(args.id),
+    auditEvent: (_parent, args, context) =>
+      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }),
+    node: (_parent, args, context) =>
+      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }),
     auditSources: (_parent, _args, context) => context.feed.sources,
   },
 
@@ -63,7 +66,9 @@ export const resolvers: Resolvers = {
   AuditEvent: {
     // The router sends `{ __typename, id }`; the id is checked like any client input.
     __resolveReference: (reference, context) =>
-      context.feed.readEvent(String((reference as { id?: unknown }).id)),
+      context.feed.readEvent(String((reference as { id?: unknown }).id), {
+        deadlineAt: context.deadlineAt,
+      }),
     id: (event) => toGlobalEventId(event),
     source: (event, _args, context) => {
       const source = context.sourcesById.get(event.sourceId);

@@ -9,7 +9,7 @@ export const DEMO_CONFIG: AuditgraphConfig = {
   pagination: { defaultFirst: 20, maxFirst: 100 },
   cursorSecret: null,
   demo: { seed: 1 },
-  feed: { holdBackSeconds: 0, scanBudgetPages: 20 },
+  feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
 };
 
 export interface GraphqlResult {

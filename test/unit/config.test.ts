@@ -75,7 +75,7 @@ describe('loadConfig defaults', () => {
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: null,
       demo: { seed: CONFIG_DEFAULTS.demoSeed },
-      feed: { holdBackSeconds: 0, scanBudgetPages: 20 },
+      feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
     });
   });
 
@@ -516,7 +516,7 @@ describe('loadConfig takes settings from the file, then the environment', () => 
     server: { host: '0.0.0.0', port: 8080 },
     pagination: { defaultFirst: 10, maxFirst: 50 },
     cursorSecret: 'f'.repeat(40),
-    feed: { holdBackSeconds: 120, scanBudgetPages: 5 },
+    feed: { holdBackSeconds: 120, scanBudgetPages: 5, requestDeadlineMs: 3_000 },
   };
 
   it('reads them from the file', () => {
@@ -525,7 +525,7 @@ describe('loadConfig takes settings from the file, then the environment', () => 
       port: 8080,
       pagination: { defaultFirst: 10, maxFirst: 50 },
       cursorSecret: 'f'.repeat(40),
-      feed: { holdBackSeconds: 120, scanBudgetPages: 5 },
+      feed: { holdBackSeconds: 120, scanBudgetPages: 5, requestDeadlineMs: 3_000 },
     });
   });
 
@@ -549,13 +549,14 @@ describe('loadConfig takes settings from the file, then the environment', () => 
       AUDITGRAPH_MAX_FIRST: '1000',
       AUDITGRAPH_CURSOR_SECRET: 'e'.repeat(32),
       AUDITGRAPH_HOLD_BACK_SECONDS: '300',
+      AUDITGRAPH_REQUEST_DEADLINE_MS: '2500',
     };
     expect(loadJson(file, env)).toMatchObject({
       host: '::1',
       port: 0,
       pagination: { defaultFirst: 30, maxFirst: 1000 },
       cursorSecret: 'e'.repeat(32),
-      feed: { holdBackSeconds: 300, scanBudgetPages: 5 },
+      feed: { holdBackSeconds: 300, scanBudgetPages: 5, requestDeadlineMs: 2_500 },
     });
   });
 
@@ -590,7 +591,7 @@ describe('loadConfig validates', () => {
     [
       'an unknown feed key',
       { feed: { holdBack: 1 } },
-      'feed.holdBack is not a known key (allowed: holdBackSeconds, scanBudgetPages)',
+      'feed.holdBack is not a known key (allowed: holdBackSeconds, scanBudgetPages, requestDeadlineMs)',
     ],
     [
       'a hold-back over a day',
@@ -1141,7 +1142,7 @@ describe('describeConfig', () => {
       `source cf: cloudflare-v2 at https://api.cloudflare.com/client/v4 (account ${CF_ACCOUNT}, credentials: token)`,
       'listen: [::]:4010',
       'pagination: first defaults to 20, at most 100',
-      'feed: hold-back 0 s, scan budget 20 upstream pages per source per page',
+      'feed: hold-back 0 s, scan budget 20 upstream pages per source per page, request deadline 10000 ms',
       'cursor secret: random per process (cursors do not survive a restart or cross replicas)',
     ]);
   });

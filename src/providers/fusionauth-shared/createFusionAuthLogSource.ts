@@ -104,6 +104,8 @@ export function createFusionAuthLogSource<W>(
     const response = await deps.http.requestJson(`/api/system/${api.resource}/search`, {
       ...toRequestOptions(headers, options),
       method: 'POST',
+      // A search reads and changes nothing: safe to send again after a broken connection.
+      idempotent: true,
       jsonBody: { search },
     });
     const { records, total } = parseSourcePayload(

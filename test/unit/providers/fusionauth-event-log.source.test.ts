@@ -163,10 +163,19 @@ describe('createFusionAuthEventLogSource', () => {
     [401, 'SOURCE_AUTH_FAILED'],
     [400, 'SOURCE_BAD_RESPONSE'],
   ])('reports an upstream %i as %s without the key', async (status, code) => {
-    kit.emulator.knobs.faults.push({ fault: { type: 'status', status } });
+    // Persistent: the search is idempotent, so a passing 500 would be retried away.
+    kit.emulator.knobs.faults.push({ fault: { type: 'status', status }, times: 3 });
     const error = await failureOf(kit.source.list(query(), null));
     expect(error.code).toBe(code);
     expect(error.message).not.toContain(KEY);
+  });
+
+  it('retries its search, a read, after a passing server error', async () => {
+    kit.emulator.resetRequests();
+    kit.emulator.knobs.faults.push({ fault: { type: 'status', status: 503 } });
+    const page = await kit.source.list(query(), null);
+    expect(page.events.length).toBeGreaterThan(0);
+    expect(kit.emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 
   it('stops when the caller abandons the request', async () => {
