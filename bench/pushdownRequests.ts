@@ -8,6 +8,7 @@ import type { FeedPage } from '../src/feed/createFeed';
 import { createFeed } from '../src/feed/createFeed';
 import type { EventFilterInput } from '../src/feed/eventFilter';
 import { normalizeFilter } from '../src/feed/eventFilter';
+import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
 import { createSources } from '../src/providers/createSources';
 import { planPushdown } from '../src/providers/pushdownCapabilities';
 
@@ -21,7 +22,10 @@ interface Case {
 export async function measurePushdown(): Promise<string[][]> {
   const nowMs = Date.now();
   const demo = await startDemoEmulators({ seed: 1, nowMs });
-  const sourceSet = createSources(demo.sources, { now: () => nowMs });
+  const sourceSet = createSources(demo.sources, {
+    now: () => nowMs,
+    rateLimits: EMULATOR_RATE_LIMITS,
+  });
   const probe = createFeed({
     sources: sourceSet.sources,
     cursorCodec: createCursorCodec('bench-secret-0123456789abcdef0123'),

@@ -6,6 +6,7 @@ import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';
 import { createFeed } from './feed/createFeed';
 import type { Feed } from './feed/createFeed';
+import { EMULATOR_RATE_LIMITS } from './http/createTokenBucket';
 import { createSources } from './providers/createSources';
 import { createApolloServer } from './schema/createApolloServer';
 import { createContextFactory } from './schema/createContext';
@@ -68,6 +69,8 @@ export async function startAuditgraph(
   const sourceConfigs: readonly SourceConfig[] = demo?.sources ?? config.sources;
   const sourceSet = createSources(sourceConfigs, {
     now,
+    // The demo's emulators are not the providers: their rate limits do not apply.
+    ...(demo === null ? {} : { rateLimits: EMULATOR_RATE_LIMITS }),
     ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
   });
   const feed = createFeed({

@@ -477,6 +477,8 @@ function toSourceState(error: AuditgraphError | null): SourceState {
       return 'RATE_LIMITED';
     case 'SOURCE_AUTH_FAILED':
       return 'UNAUTHORIZED';
+    case 'CIRCUIT_OPEN':
+      return 'CIRCUIT_OPEN';
     case 'BAD_USER_INPUT':
     case 'SOURCE_UNAVAILABLE':
     case 'SOURCE_BAD_RESPONSE':

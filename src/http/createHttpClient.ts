@@ -2,6 +2,9 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import { AuditgraphError } from '../model/errors';
 import { computeBackoffMs } from './computeBackoffMs';
+import type { CircuitBreaker } from './createCircuitBreaker';
+import { isCircuitFailure } from './createCircuitBreaker';
+import type { TokenBucket } from './createTokenBucket';
 import type { ResponseHeaders } from './readRetryAfter';
 import { readRetryAfterMs } from './readRetryAfter';
 
@@ -38,6 +41,16 @@ export interface HttpClientOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** A number in [0, 1) for the backoff jitter; injected so tests pin it. */
   readonly random?: () => number;
+  /**
+   * The credential's client-side rate limit, shared with every source of the same credential:
+   * one token per requestJson call, taken before the first attempt. Its clock must be `now`'s.
+   */
+  readonly rateLimiter?: TokenBucket;
+  /**
+   * The source's circuit breaker: a whole requestJson call, retries included, is one outcome,
+   * and an open circuit fails the call before any upstream request.
+   */
+  readonly circuitBreaker?: CircuitBreaker;
 }
 
 export interface HttpResponse {
@@ -152,6 +165,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
 
   async function requestJson(path: string, request: RequestOptions = {}): Promise<HttpResponse> {
+    const { rateLimiter, circuitBreaker } = options;
+    if (rateLimiter === undefined && circuitBreaker === undefined) return send(path, request);
+    const permit = circuitBreaker?.admit(sourceId);
+    try {
+      await rateLimiter?.acquire(request.deadlineAt, {
+        sourceId,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      const response = await send(path, request);
+      permit?.settle('success');
+      return response;
+    } catch (error) {
+      // A caller that gave up says nothing about the upstream's health.
+      const failed = isCircuitFailure(error) && request.signal?.aborted !== true;
+      permit?.settle(failed ? 'failure' : 'neutral');
+      if (request.signal?.aborted && !(error instanceof AuditgraphError)) {
+        throw abandonedError(sourceId, error);
+      }
+      throw error;
+    }
+  }
+
+  async function send(path: string, request: RequestOptions): Promise<HttpResponse> {
     const method = request.method ?? 'GET';
     const idempotent = request.idempotent ?? method === 'GET';
     const fullPath = basePath + path;

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'SOURCE_AUTH_FAILED'
   /** A source answered with something that is not the shape its API promises. */
   | 'SOURCE_BAD_RESPONSE'
+  /** A source failed repeatedly, so calls to it fail fast for a while (its circuit is open). */
+  | 'CIRCUIT_OPEN'
   /** The configuration is invalid (start-up only). */
   | 'CONFIG_INVALID'
   | 'INTERNAL_SERVER_ERROR';

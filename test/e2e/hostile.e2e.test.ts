@@ -25,6 +25,7 @@ import { toCloudflareV1AuditEvent } from '../../src/providers/cloudflare-v1/toCl
 import { toCloudflareV2AuditEvent } from '../../src/providers/cloudflare-v2/toCloudflareV2AuditEvent';
 import type { SourceSet } from '../../src/providers/createSources';
 import { createSources } from '../../src/providers/createSources';
+import { EMULATOR_RATE_LIMITS } from '../../src/http/createTokenBucket';
 import { toFastlyAuditEvent } from '../../src/providers/fastly/toFastlyAuditEvent';
 import { toFusionAuthAuditLogAuditEvent } from '../../src/providers/fusionauth-audit-log/toFusionAuthAuditLogAuditEvent';
 import { toFusionAuthEventLogAuditEvent } from '../../src/providers/fusionauth-event-log/toFusionAuthEventLogAuditEvent';
@@ -178,7 +179,10 @@ async function startWorld(): Promise<World> {
     },
     { id: 'nirvana', kind: 'nirvana', baseUrl: emulators.nirvana.url, apiKey: KEY },
   ];
-  const sourceSet: SourceSet = createSources(configs, { now: () => NOW });
+  const sourceSet: SourceSet = createSources(configs, {
+    now: () => NOW,
+    rateLimits: EMULATOR_RATE_LIMITS,
+  });
   const ref = (id: string): SourceRef => ({ id, kind: configs.find((c) => c.id === id)!.kind });
   const expected = [
     ...fastly.map((r) => toFastlyAuditEvent(r, ref('fastly'))),

@@ -1,0 +1,190 @@
+import { createCircuitBreaker, isCircuitFailure } from '../../../src/http/createCircuitBreaker';
+import type { HttpClient } from '../../../src/http/createHttpClient';
+import { createHttpClient } from '../../../src/http/createHttpClient';
+import { AuditgraphError } from '../../../src/model/errors';
+import type { ScriptedServer, Step } from './startScriptedServer';
+import { ok, startScriptedServer, status } from './startScriptedServer';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+function createFakeTime() {
+  let nowMs = T0;
+  return {
+    now: () => nowMs,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+    sleep: (ms: number): Promise<void> => {
+      nowMs += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
+  const outcome = await promise.then(
+    () => new Error('expected a failure'),
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof AuditgraphError)) throw outcome;
+  return outcome;
+}
+
+let server: ScriptedServer | undefined;
+let client: HttpClient | undefined;
+let time = createFakeTime();
+
+/** A client without retries, so one call is one upstream request, behind a breaker. */
+async function start(steps: readonly Step[]) {
+  server = await startScriptedServer(steps);
+  const breaker = createCircuitBreaker({ failureThreshold: 3, openMs: 10_000, now: time.now });
+  client = createHttpClient({
+    baseUrl: server.url,
+    sourceId: 'src-a',
+    maxRetries: 0,
+    now: time.now,
+    sleep: time.sleep,
+    circuitBreaker: breaker,
+  });
+  return { server, client, breaker };
+}
+
+beforeEach(() => {
+  time = createFakeTime();
+});
+
+afterEach(async () => {
+  await client?.close();
+  await server?.close();
+  client = undefined;
+  server = undefined;
+});
+
+describe('createCircuitBreaker behind createHttpClient', () => {
+  it('opens after the threshold of consecutive failures, then makes no upstream request', async () => {
+    const { server, client, breaker } = await start([status(503)]);
+    for (let i = 0; i < 3; i += 1) {
+      expect((await failureOf(client.requestJson('/events'))).code).toBe('SOURCE_UNAVAILABLE');
+    }
+    expect(breaker.state()).toBe('open');
+    time.advance(4_000);
+    const error = await failureOf(client.requestJson('/events'));
+    expect(error.code).toBe('CIRCUIT_OPEN');
+    expect(error.details).toMatchObject({ sourceId: 'src-a', retryAfterSeconds: 6 });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('counts a call with all its retries as one failure', async () => {
+    server = await startScriptedServer([status(500)]);
+    const breaker = createCircuitBreaker({ failureThreshold: 2, now: time.now });
+    client = createHttpClient({
+      baseUrl: server.url,
+      sourceId: 'src-a',
+      maxRetries: 2,
+      random: () => 0,
+      now: time.now,
+      sleep: time.sleep,
+      circuitBreaker: breaker,
+    });
+    await failureOf(client.requestJson('/events'));
+    expect(server.requests).toHaveLength(3);
+    expect(breaker.state()).toBe('closed');
+    await failureOf(client.requestJson('/events'));
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('lets one probe through after openMs, and closes when it succeeds', async () => {
+    const { server, client, breaker } = await start([
+      status(500),
+      status(500),
+      status(500),
+      ok({ n: 1 }),
+      ok({ n: 2 }),
+    ]);
+    for (let i = 0; i < 3; i += 1) await failureOf(client.requestJson('/events'));
+    time.advance(10_000);
+    expect(breaker.state()).toBe('half-open');
+    expect((await client.requestJson('/events')).body).toEqual({ n: 1 });
+    expect(breaker.state()).toBe('closed');
+    expect((await client.requestJson('/events')).body).toEqual({ n: 2 });
+    expect(server.requests).toHaveLength(5);
+  });
+
+  it('re-opens when the half-open probe fails, for another openMs', async () => {
+    const { server, client, breaker } = await start([status(502)]);
+    for (let i = 0; i < 3; i += 1) await failureOf(client.requestJson('/events'));
+    time.advance(10_000);
+    expect((await failureOf(client.requestJson('/events'))).code).toBe('SOURCE_UNAVAILABLE');
+    expect(breaker.state()).toBe('open');
+    expect((await failureOf(client.requestJson('/events'))).code).toBe('CIRCUIT_OPEN');
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('fails fast while the one half-open probe is under way', async () => {
+    const { server, client } = await start([status(500), status(500), status(500), ok()]);
+    for (let i = 0; i < 3; i += 1) await failureOf(client.requestJson('/events'));
+    time.advance(10_000);
+    const probe = client.requestJson('/events');
+    expect((await failureOf(client.requestJson('/events'))).code).toBe('CIRCUIT_OPEN');
+    await probe;
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('is not opened by refused credentials', async () => {
+    const { server, client, breaker } = await start([status(401)]);
+    for (let i = 0; i < 5; i += 1) {
+      expect((await failureOf(client.requestJson('/events'))).code).toBe('SOURCE_AUTH_FAILED');
+    }
+    expect(breaker.state()).toBe('closed');
+    expect(server.requests).toHaveLength(5);
+  });
+
+  it('is not opened by rate limits or by requests the upstream calls wrong (4xx)', async () => {
+    const { breaker, client } = await start([
+      status(429, { 'retry-after': '3600' }),
+      status(400),
+      status(429, { 'retry-after': '3600' }),
+      status(404),
+    ]);
+    for (let i = 0; i < 4; i += 1) await failureOf(client.requestJson('/events'));
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it('starts counting again after a success', async () => {
+    const { breaker, client } = await start([status(500), status(500), ok(), status(500)]);
+    for (let i = 0; i < 2; i += 1) await failureOf(client.requestJson('/events'));
+    await client.requestJson('/events');
+    await failureOf(client.requestJson('/events'));
+    expect(breaker.state()).toBe('closed');
+  });
+});
+
+describe('createCircuitBreaker', () => {
+  it('leaves a probe that learned nothing half-open for the next caller', () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 1, openMs: 1_000, now: time.now });
+    breaker.admit('s').settle('failure');
+    time.advance(1_000);
+    breaker.admit('s').settle('neutral');
+    expect(breaker.state()).toBe('half-open');
+    breaker.admit('s').settle('success');
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it.each([
+    ['SOURCE_UNAVAILABLE', {}, true],
+    ['SOURCE_TIMEOUT', {}, true],
+    ['SOURCE_BAD_RESPONSE', { upstreamStatus: 200 }, true],
+    ['SOURCE_BAD_RESPONSE', {}, true],
+    ['SOURCE_BAD_RESPONSE', { upstreamStatus: 400 }, false],
+    ['SOURCE_AUTH_FAILED', { upstreamStatus: 401 }, false],
+    ['SOURCE_RATE_LIMITED', {}, false],
+    ['BAD_USER_INPUT', {}, false],
+  ] as const)('counts %s %j as a failure: %s', (code, details, counted) => {
+    expect(isCircuitFailure(new AuditgraphError(code, 'x', details))).toBe(counted);
+  });
+
+  it('rejects thresholds that could never open or never close', () => {
+    expect(() => createCircuitBreaker({ failureThreshold: 0 })).toThrow(/failureThreshold/);
+    expect(() => createCircuitBreaker({ openMs: -1 })).toThrow(/openMs/);
+  });
+});

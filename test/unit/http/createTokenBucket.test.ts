@@ -1,0 +1,114 @@
+import { createTokenBucket, RATE_LIMIT_DEFAULTS } from '../../../src/http/createTokenBucket';
+import { AuditgraphError } from '../../../src/model/errors';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+/** A clock that only moves when told to or when the bucket sleeps, and a record of sleeps. */
+function createFakeTime() {
+  let nowMs = T0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => nowMs,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+    sleep: (ms: number): Promise<void> => {
+      sleeps.push(ms);
+      nowMs += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
+  const outcome = await promise.then(
+    () => new Error('expected a failure'),
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof AuditgraphError)) throw outcome;
+  return outcome;
+}
+
+describe('createTokenBucket', () => {
+  it('hands out a full burst without waiting, then waits for each refilled token', async () => {
+    const time = createFakeTime();
+    const bucket = createTokenBucket({ capacity: 3, refillPerSecond: 2, ...time });
+    for (let i = 0; i < 3; i += 1) await bucket.acquire();
+    expect(time.sleeps).toEqual([]);
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(time.sleeps).toEqual([500, 500]);
+  });
+
+  it('refills with elapsed time, never beyond its capacity', async () => {
+    const time = createFakeTime();
+    const bucket = createTokenBucket({ capacity: 2, refillPerSecond: 1, ...time });
+    await bucket.acquire();
+    await bucket.acquire();
+    time.advance(60_000);
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(time.sleeps).toEqual([]);
+    await bucket.acquire();
+    expect(time.sleeps).toEqual([1_000]);
+  });
+
+  it('waits when the wait ends before the deadline', async () => {
+    const time = createFakeTime();
+    const bucket = createTokenBucket({ capacity: 1, refillPerSecond: 1, ...time });
+    await bucket.acquire(T0 + 5_000);
+    await bucket.acquire(T0 + 5_000);
+    expect(time.sleeps).toEqual([1_000]);
+  });
+
+  it('refuses at once, with a retry hint, when the wait would pass the deadline', async () => {
+    const time = createFakeTime();
+    const bucket = createTokenBucket({ capacity: 1, refillPerSecond: 0.25, ...time });
+    await bucket.acquire();
+    const error = await failureOf(bucket.acquire(T0 + 2_000, { sourceId: 'cloudflare-v1' }));
+    expect(error.code).toBe('SOURCE_RATE_LIMITED');
+    expect(error.details).toEqual({ sourceId: 'cloudflare-v1', retryAfterSeconds: 4 });
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('takes no token when it refuses, so the next caller waits no longer', async () => {
+    const time = createFakeTime();
+    const bucket = createTokenBucket({ capacity: 1, refillPerSecond: 1, ...time });
+    await bucket.acquire();
+    await failureOf(bucket.acquire(T0 + 500));
+    await failureOf(bucket.acquire(T0 + 500));
+    await bucket.acquire();
+    expect(time.sleeps).toEqual([1_000]);
+  });
+
+  it('makes concurrent callers queue: each waits for its own token', async () => {
+    const time = createFakeTime();
+    // A sleep that does not move the clock, as when the waits overlap in real time.
+    const sleeps: number[] = [];
+    const bucket = createTokenBucket({
+      capacity: 1,
+      refillPerSecond: 10,
+      now: time.now,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+    });
+    await Promise.all([bucket.acquire(), bucket.acquire(), bucket.acquire()]);
+    expect(sleeps).toEqual([100, 200]);
+  });
+
+  it('rejects a capacity or a rate that could never hand out a token', () => {
+    expect(() => createTokenBucket({ capacity: 0, refillPerSecond: 1 })).toThrow(/capacity/);
+    expect(() => createTokenBucket({ capacity: 1, refillPerSecond: 0 })).toThrow(/refillPerSecond/);
+  });
+
+  it.each(['cloudflare-v1', 'cloudflare-v2'] as const)(
+    'keeps %s under Cloudflare’s 1200 requests in any 5 minutes, burst included',
+    (kind) => {
+      const { capacity, refillPerSecond } = RATE_LIMIT_DEFAULTS[kind];
+      expect(capacity + refillPerSecond * 300).toBeLessThan(1200);
+    },
+  );
+});
