@@ -1,13 +1,18 @@
 import fc from 'fast-check';
 import type { Measurement } from '../support/pushdownMeasurement';
-import { filterArbitrary, report } from '../support/pushdownMeasurement';
+import {
+  deliveredBy,
+  filterArbitrary,
+  measureTraversal,
+  report,
+  traverseFeed,
+} from '../support/pushdownMeasurement';
 import { createRandom } from '../../src/emulators/dataset/createRandom';
 import { createPeople } from '../../src/emulators/dataset/people';
 import { generateNirvanaRecords } from '../../src/emulators/nirvana/generateNirvanaRecords';
 import { startNirvanaEmulator } from '../../src/emulators/nirvana/startNirvanaEmulator';
 import type { RecordedRequest } from '../../src/emulators/startEmulatorServer';
-import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import { createFeed, type FeedPage } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/createFeed';
 import {
   createEventMatcher,
   normalizeFilter,
@@ -92,36 +97,13 @@ async function listThroughAdapter(
   });
 }
 
-async function traverse(
+const traverse = (
   filter: EventFilter,
   options: { order: SortOrder; first: number; budget?: number; source?: Source },
-): Promise<FeedPage[]> {
-  const feed = createFeed({
-    sources: [options.source ?? kit.source],
-    cursorCodec: createCursorCodec('nirvana-pushdown-secret'),
-    now: () => NOW,
-    maxFirst: 100,
-    ...(options.budget === undefined ? {} : { maxUpstreamPagesPerSource: options.budget }),
-  });
-  const pages: FeedPage[] = [];
-  let after: string | null = null;
-  do {
-    const page: FeedPage = await feed.readPage({
-      first: options.first,
-      after,
-      filter,
-      order: options.order,
-    });
-    expect(page.sources.filter((source) => source.state !== 'OK')).toEqual([]);
-    pages.push(page);
-    after = page.hasNextPage ? page.endCursor : null;
-    if (pages.length > 5_000) throw new Error('the traversal did not end');
-  } while (after !== null);
-  return pages;
-}
+): Promise<FeedPage[]> =>
+  traverseFeed(options.source ?? kit.source, filter, { ...options, nowMs: NOW });
 
-const delivered = (pages: readonly FeedPage[]) =>
-  pages.flatMap((page) => page.edges.map((edge) => edge.event));
+const delivered = deliveredBy;
 
 /** The values a field takes in the dataset, the most frequent first. */
 function byFrequency(
@@ -310,23 +292,5 @@ describe('the nirvana source, when the last page hands out a cursor to an empty 
 });
 
 /** A full traversal in feed pages of 50, counting what it cost upstream. */
-async function measure(filter: EventFilter): Promise<Measurement> {
-  let rows = 0;
-  const counting: Source = {
-    ...large.source,
-    list: async (query, continuation, options) => {
-      const page = await large.source.list(query, continuation, options);
-      rows += page.events.length;
-      return page;
-    },
-  };
-  const pages = await traverse(filter, { order: 'desc', first: 50, source: counting });
-  const perPage = pages.map((page) => page.sources[0]?.upstreamRequests ?? 0);
-  return {
-    events: delivered(pages).length,
-    pages: pages.length,
-    requests: perPage.reduce((sum, n) => sum + n, 0),
-    maxRequestsPerPage: Math.max(...perPage),
-    rows,
-  };
-}
+const measure = (filter: EventFilter): Promise<Measurement> =>
+  measureTraversal(large.source, filter, NOW);

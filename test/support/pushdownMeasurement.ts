@@ -1,6 +1,69 @@
 import fc from 'fast-check';
-import type { EventFilterInput } from '../../src/feed/eventFilter';
+import { createCursorCodec } from '../../src/feed/createCursorCodec';
+import type { FeedPage } from '../../src/feed/createFeed';
+import { createFeed } from '../../src/feed/createFeed';
+import type { EventFilter, EventFilterInput } from '../../src/feed/eventFilter';
 import type { AuditEvent } from '../../src/model/AuditEvent';
+import type { SortOrder, Source } from '../../src/model/Source';
+
+/** A full feed traversal over one source, every page checked to have kept the source OK. */
+export async function traverseFeed(
+  source: Source,
+  filter: EventFilter,
+  options: { order: SortOrder; first: number; nowMs: number; budget?: number },
+): Promise<FeedPage[]> {
+  const feed = createFeed({
+    sources: [source],
+    cursorCodec: createCursorCodec('pushdown-traversal-test-secret'),
+    now: () => options.nowMs,
+    maxFirst: 100,
+    ...(options.budget === undefined ? {} : { maxUpstreamPagesPerSource: options.budget }),
+  });
+  const pages: FeedPage[] = [];
+  let after: string | null = null;
+  do {
+    const page: FeedPage = await feed.readPage({
+      first: options.first,
+      after,
+      filter,
+      order: options.order,
+    });
+    expect(page.sources.filter((status) => status.state !== 'OK')).toEqual([]);
+    pages.push(page);
+    after = page.hasNextPage ? page.endCursor : null;
+    if (pages.length > 5_000) throw new Error('the traversal did not end');
+  } while (after !== null);
+  return pages;
+}
+
+export const deliveredBy = (pages: readonly FeedPage[]): AuditEvent[] =>
+  pages.flatMap((page) => page.edges.map((edge) => edge.event));
+
+/** A full traversal in feed pages of 50 over `source`, counting what it cost upstream. */
+export async function measureTraversal(
+  source: Source,
+  filter: EventFilter,
+  nowMs: number,
+): Promise<Measurement> {
+  let rows = 0;
+  const counting: Source = {
+    ...source,
+    list: async (query, continuation, options) => {
+      const page = await source.list(query, continuation, options);
+      rows += page.events.length;
+      return page;
+    },
+  };
+  const pages = await traverseFeed(counting, filter, { order: 'desc', first: 50, nowMs });
+  const perPage = pages.map((page) => page.sources[0]?.upstreamRequests ?? 0);
+  return {
+    events: deliveredBy(pages).length,
+    pages: pages.length,
+    requests: perPage.reduce((sum, n) => sum + n, 0),
+    maxRequestsPerPage: Math.max(...perPage),
+    rows,
+  };
+}
 
 /** What one full traversal cost upstream, for comparing pushed and residual filters. */
 export interface Measurement {
