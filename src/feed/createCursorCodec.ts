@@ -17,6 +17,19 @@ export interface FeedCursor {
   readonly position: FeedPosition;
   /** At least one event of the traversal lies before the position. */
   readonly hasPrevious: boolean;
+  /**
+   * Sources that failed while the traversal moved on, each with the place it stood: every event
+   * of it up to there was delivered (null: none yet). The next page reads it again from there.
+   * Absent when every source is up to `position`.
+   */
+  readonly lagging?: readonly LaggingSource[];
+}
+
+/** A source that fell behind the traversal's position because it failed. */
+export interface LaggingSource {
+  readonly sourceId: string;
+  /** Every event of the source up to here was delivered; null: none was, from the start. */
+  readonly stoodAt: FeedPosition | null;
 }
 
 export interface CursorCodec {
@@ -30,19 +43,40 @@ export interface CursorCodec {
 
 const PREFIX = 'ag1';
 const MAC_BYTES = 16;
-/** Checked before any decoding or HMAC work, so a huge cursor costs nothing. */
-const MAX_CURSOR_LENGTH = 1024;
-const CURSOR_SHAPE = /^ag1\.[A-Za-z0-9_-]{1,900}\.[A-Za-z0-9_-]{22}$/;
+/**
+ * Checked before any decoding or HMAC work, so a huge cursor costs nothing. Room for the position
+ * and a lagging position for each of a handful of sources with long native ids.
+ */
+const MAX_CURSOR_LENGTH = 2048;
+const CURSOR_SHAPE = /^ag1\.[A-Za-z0-9_-]{1,1990}\.[A-Za-z0-9_-]{22}$/;
+/** More lagging sources than this in one cursor is not something auditgraph writes. */
+const MAX_LAGGING = 32;
 
-type CursorPayload = [
-  order: 'a' | 'd',
-  filterHash: string,
-  asOfMs: number,
-  ts: number,
-  sourceId: string,
-  nativeId: string | null,
-  hasPrevious: 0 | 1,
-];
+/** A lagging source: its id alone when it stood at the start, else its id and position. */
+type LaggingPayload =
+  | [sourceId: string]
+  | [sourceId: string, ts: number, positionSourceId: string, nativeId: string | null];
+
+type CursorPayload =
+  | [
+      order: 'a' | 'd',
+      filterHash: string,
+      asOfMs: number,
+      ts: number,
+      sourceId: string,
+      nativeId: string | null,
+      hasPrevious: 0 | 1,
+    ]
+  | [
+      order: 'a' | 'd',
+      filterHash: string,
+      asOfMs: number,
+      ts: number,
+      sourceId: string,
+      nativeId: string | null,
+      hasPrevious: 0 | 1,
+      lagging: LaggingPayload[],
+    ];
 
 /**
  * Cursors are versioned (`ag1`), carry their payload as base64url JSON, and are signed with an
@@ -55,7 +89,7 @@ export function createCursorCodec(secret: string | Uint8Array): CursorCodec {
 
   return {
     encode(cursor) {
-      const payload: CursorPayload = [
+      const base = [
         cursor.order === 'asc' ? 'a' : 'd',
         cursor.filterHash,
         cursor.asOfMs,
@@ -63,7 +97,12 @@ export function createCursorCodec(secret: string | Uint8Array): CursorCodec {
         cursor.position.sourceId,
         cursor.position.nativeId,
         cursor.hasPrevious ? 1 : 0,
-      ];
+      ] as const;
+      // Written only when a source lags, so the common cursor stays short.
+      const payload: CursorPayload =
+        cursor.lagging !== undefined && cursor.lagging.length > 0
+          ? [...base, cursor.lagging.map(toLaggingPayload)]
+          : [...base];
       const body = `${PREFIX}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
       return `${body}.${sign(body).toString('base64url')}`;
     },
@@ -77,7 +116,7 @@ export function createCursorCodec(secret: string | Uint8Array): CursorCodec {
       const payload = parsePayload(
         Buffer.from(body.slice(PREFIX.length + 1), 'base64url').toString('utf8'),
       );
-      const [order, filterHash, asOfMs, ts, sourceId, nativeId, hasPrevious] = payload;
+      const [order, filterHash, asOfMs, ts, sourceId, nativeId, hasPrevious, lagging] = payload;
       if ((order === 'a' ? 'asc' : 'desc') !== expected.order) {
         throw badUserInput('the cursor was made for another orderBy; start again without `after`');
       }
@@ -90,6 +129,7 @@ export function createCursorCodec(secret: string | Uint8Array): CursorCodec {
         asOfMs,
         position: { ts, sourceId, nativeId },
         hasPrevious: hasPrevious === 1,
+        ...(lagging === undefined ? {} : { lagging: lagging.map(fromLaggingPayload) }),
       };
     },
   };
@@ -112,7 +152,7 @@ function parsePayload(json: string): CursorPayload {
   // turn into a crash deeper down.
   if (
     !Array.isArray(value) ||
-    value.length !== 7 ||
+    (value.length !== 7 && !(value.length === 8 && isLaggingList(value[7]))) ||
     (value[0] !== 'a' && value[0] !== 'd') ||
     typeof value[1] !== 'string' ||
     !Number.isSafeInteger(value[2]) ||
@@ -124,4 +164,34 @@ function parsePayload(json: string): CursorPayload {
     throw invalid();
   }
   return value as CursorPayload;
+}
+
+function toLaggingPayload(lagging: LaggingSource): LaggingPayload {
+  const { sourceId, stoodAt } = lagging;
+  if (stoodAt === null) return [sourceId];
+  return [sourceId, stoodAt.ts, stoodAt.sourceId, stoodAt.nativeId];
+}
+
+function fromLaggingPayload(payload: LaggingPayload): LaggingSource {
+  if (payload.length === 1) return { sourceId: payload[0], stoodAt: null };
+  const [sourceId, ts, positionSourceId, nativeId] = payload;
+  return { sourceId, stoodAt: { ts, sourceId: positionSourceId, nativeId } };
+}
+
+function isLaggingList(value: unknown): value is LaggingPayload[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= MAX_LAGGING &&
+    value.every(
+      (entry) =>
+        Array.isArray(entry) &&
+        typeof entry[0] === 'string' &&
+        (entry.length === 1 ||
+          (entry.length === 4 &&
+            Number.isSafeInteger(entry[1]) &&
+            typeof entry[2] === 'string' &&
+            (typeof entry[3] === 'string' || entry[3] === null))),
+    )
+  );
 }

@@ -3,7 +3,7 @@ import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
 import { parseGlobalEventId } from '../model/globalId';
 import type { ListOptions, ListQuery, SortOrder, Source } from '../model/Source';
-import type { CursorCodec, FeedCursor } from './createCursorCodec';
+import type { CursorCodec, LaggingSource } from './createCursorCodec';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
@@ -26,6 +26,20 @@ export interface SourceOutcome {
    * after it may still appear, so a traversal whose `asOf` is later may miss them.
    */
   readonly completeUntilMs: number;
+  /**
+   * Events of this source that the traversal had already passed while the source was failing,
+   * found on this page now that it answers again. They are not in the feed: they can no longer
+   * be placed in order. Null when there were none.
+   */
+  readonly missed: MissedEvents | null;
+}
+
+/** What a source that failed earlier in a traversal turned out to hold behind its position. */
+export interface MissedEvents {
+  readonly count: number;
+  /** The earliest and latest `occurredAtMs` among them, for a query that fetches them. */
+  readonly oldestMs: number;
+  readonly newestMs: number;
 }
 
 export interface FeedEdge {
@@ -133,14 +147,21 @@ export function createFeed(options: FeedOptions): Feed {
     const selected = selectSources(filter);
     const nowMs = now();
     const asOfMs = cursor?.asOfMs ?? nowMs - holdBackMs;
-    const window = toWindow(filter, asOfMs, order, cursor);
+    const lagging = new Map(
+      (cursor?.lagging ?? []).map((entry) => [entry.sourceId, entry.stoodAt] as const),
+    );
 
     const matches = createEventMatcher(filter);
-    const readers = selected.map((source) =>
-      createSourceReader(source, {
+    const readers = selected.map((source) => {
+      // A source that failed earlier resumes where it stood; what lies between there and the
+      // cursor's position is counted as missed, never delivered out of order.
+      const isLagging = cursor !== null && lagging.has(source.id);
+      const startAt = isLagging ? (lagging.get(source.id) ?? null) : (cursor?.position ?? null);
+      return createSourceReader(source, {
         order,
-        window,
-        position: cursor?.position ?? null,
+        window: toWindow(filter, asOfMs, order, startAt),
+        position: startAt,
+        gapEnd: isLagging ? cursor.position : null,
         matches,
         pushedFilter: pushdown ? filter : null,
         // What the upstream filters exactly needs only the page's worth; anything the feed must
@@ -152,13 +173,13 @@ export function createFeed(options: FeedOptions): Feed {
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt }),
         },
-      }),
-    );
+      });
+    });
 
     const out: AuditEvent[] = [];
     let stoppedAt: FeedPosition | null = null;
     let hasMore = false;
-    if (window.sinceMs < window.beforeMs) {
+    {
       await Promise.all(readers.map((reader) => reader.fetchMore()));
       while (out.length < first) {
         const next = pickNext(readers, order);
@@ -167,6 +188,18 @@ export function createFeed(options: FeedOptions): Feed {
           out.push(next.event);
           next.reader.take();
           continue;
+        }
+        // A lagging source still counting what it missed sorts before every other candidate, so
+        // nothing has been delivered yet. Out of budget, once it has counted something (so each
+        // page moves it on), the page stays where the cursor was and the next one goes on.
+        if (
+          next.reader.inGap() &&
+          next.reader.missedCount() > 0 &&
+          next.reader.upstreamRequests >= maxUpstreamPages &&
+          cursor !== null
+        ) {
+          stoppedAt = cursor.position;
+          break;
         }
         const madeProgress =
           cursor === null || comparePositions(order, next.bound, cursor.position) > 0;
@@ -190,27 +223,33 @@ export function createFeed(options: FeedOptions): Feed {
         hasMore = await probeForMore(readers, maxUpstreamPages);
     }
 
-    const edges = out.map((event) => ({
-      event,
-      cursor: cursorCodec.encode({
+    const stood = readers.flatMap((reader) => {
+      const stoodAt = reader.stoodAt();
+      return stoodAt === undefined ? [] : [{ sourceId: reader.sourceId, stoodAt }];
+    });
+    // Sources left behind a position: those that stood before it (a source that failed after
+    // delivering past it resumes from the position like any other).
+    const laggingAt = (position: FeedPosition): readonly LaggingSource[] =>
+      stood.filter(
+        (entry) => entry.stoodAt === null || comparePositions(order, entry.stoodAt, position) < 0,
+      );
+    const encodeAt = (position: FeedPosition, hasPrevious: boolean) =>
+      cursorCodec.encode({
         order,
         filterHash,
         asOfMs,
-        position: toEventKey(event),
-        hasPrevious: true,
-      }),
-    }));
+        position,
+        hasPrevious,
+        lagging: laggingAt(position),
+      });
+    const edges = out.map((event) => ({ event, cursor: encodeAt(toEventKey(event), true) }));
     const hasPrevious = cursor?.hasPrevious ?? false;
-    const endCursor =
-      stoppedAt !== null
-        ? cursorCodec.encode({
-            order,
-            filterHash,
-            asOfMs,
-            position: stoppedAt,
-            hasPrevious: hasPrevious || edges.length > 0,
-          })
-        : (edges[edges.length - 1]?.cursor ?? null);
+    let endCursor = edges[edges.length - 1]?.cursor ?? null;
+    if (stoppedAt !== null) endCursor = encodeAt(stoppedAt, hasPrevious || edges.length > 0);
+    // An empty page of a traversal with a source behind still moves that source on: the same
+    // position, with where it now stands.
+    else if (endCursor === null && cursor !== null && stood.length > 0)
+      endCursor = encodeAt(cursor.position, hasPrevious);
     return {
       edges,
       hasNextPage: hasMore || stoppedAt !== null,
@@ -263,13 +302,13 @@ function toWindow(
   filter: EventFilter,
   asOfMs: number,
   order: SortOrder,
-  cursor: FeedCursor | null,
+  position: FeedPosition | null,
 ): Window {
   let sinceMs = filter.sinceMs ?? 0;
   let beforeMs = Math.min(filter.beforeMs ?? Number.MAX_SAFE_INTEGER, asOfMs + 1);
-  if (cursor !== null) {
-    if (order === 'asc') sinceMs = Math.max(sinceMs, cursor.position.ts);
-    else beforeMs = Math.min(beforeMs, cursor.position.ts + 1);
+  if (position !== null) {
+    if (order === 'asc') sinceMs = Math.max(sinceMs, position.ts);
+    else beforeMs = Math.min(beforeMs, position.ts + 1);
   }
   return { sinceMs: Math.max(0, sinceMs), beforeMs };
 }
@@ -313,7 +352,13 @@ async function probeForMore(
 interface SourceReaderOptions {
   readonly order: SortOrder;
   readonly window: Window;
+  /** Where the source stands: its events up to here were delivered (null: none yet). */
   readonly position: FeedPosition | null;
+  /**
+   * For a source that failed earlier in the traversal: the traversal's position. Its events up to
+   * here can no longer be placed in order, so they are counted as missed, not delivered.
+   */
+  readonly gapEnd: FeedPosition | null;
   readonly matches: (event: AuditEvent) => boolean;
   /** The filter to hand the source for pushdown; null to read by time alone. */
   readonly pushedFilter: EventFilter | null;
@@ -332,6 +377,15 @@ interface SourceReader {
   hasBuffered(): boolean;
   fetchMore(): Promise<void>;
   readonly upstreamRequests: number;
+  /** Still reading through the events it missed while it failed. */
+  inGap(): boolean;
+  /** Events counted as missed on this page so far. */
+  missedCount(): number;
+  /**
+   * Where a source that failed on this page, or is still reading through what it missed, stood
+   * at its end: the next page reads it again from there. Undefined for a source that kept up.
+   */
+  stoodAt(): FeedPosition | null | undefined;
   outcome(): Omit<SourceOutcome, 'completeUntilMs'>;
 }
 
@@ -351,9 +405,12 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
   let head = 0;
   let frontierTs: number | null = null;
   let continuation: string | null = null;
-  let exhausted = false;
+  let exhausted = window.sinceMs >= window.beforeMs;
   let error: AuditgraphError | null = null;
   let upstreamRequests = 0;
+  let gapEnd = options.gapEnd;
+  let stood = position;
+  let missed: MissedEvents | null = null;
 
   const accepts = (event: AuditEvent) =>
     event.occurredAtMs >= window.sinceMs &&
@@ -362,7 +419,12 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     matches(event);
 
   async function fetchMore(): Promise<void> {
-    if (exhausted || error !== null) return;
+    if (error !== null) return;
+    if (exhausted) {
+      // An empty window: nothing to read, and so nothing missed.
+      countMissed();
+      return;
+    }
     upstreamRequests += 1;
     try {
       const page = await source.list(query, continuation, options.listOptions);
@@ -406,8 +468,49 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
       if (tieGroupFillsPage && frontierTs !== null && query.pageSize < source.maxPageSize) {
         readTieGroupAsWindow(frontierTs);
       }
+      countMissed();
     } catch (caught) {
       error = toSourceError(caught, source.id);
+    }
+  }
+
+  /** The next event if it can be released in order, else the earliest place one could be. */
+  function nextBound(): { event: AuditEvent | null; bound: FeedPosition } | null {
+    const next = buffer[head];
+    if (
+      next !== undefined &&
+      (exhausted || (frontierTs !== null && isBefore(next.occurredAtMs, frontierTs)))
+    ) {
+      return { event: next, bound: toEventKey(next) };
+    }
+    if (exhausted || frontierTs === null) return null;
+    return { event: null, bound: { ts: frontierTs, sourceId: source.id, nativeId: null } };
+  }
+
+  /**
+   * Counts, in order, the events of a lagging source up to the traversal's position, and ends the
+   * gap once the source's next possible event lies past it.
+   */
+  function countMissed(): void {
+    while (gapEnd !== null) {
+      const next = nextBound();
+      if (next === null || comparePositions(order, next.bound, gapEnd) > 0) {
+        stood = gapEnd;
+        gapEnd = null;
+        return;
+      }
+      if (next.event === null) return;
+      const ts = next.event.occurredAtMs;
+      missed =
+        missed === null
+          ? { count: 1, oldestMs: ts, newestMs: ts }
+          : {
+              count: missed.count + 1,
+              oldestMs: Math.min(missed.oldestMs, ts),
+              newestMs: Math.max(missed.newestMs, ts),
+            };
+      stood = next.bound;
+      head += 1;
     }
   }
 
@@ -429,21 +532,14 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
   const reader: SourceReader = {
     peek() {
       if (error !== null) return null;
-      const next = buffer[head];
-      if (
-        next !== undefined &&
-        (exhausted || (frontierTs !== null && isBefore(next.occurredAtMs, frontierTs)))
-      ) {
-        return { reader, event: next, bound: toEventKey(next) };
-      }
-      if (exhausted || frontierTs === null) return null;
-      return {
-        reader,
-        event: null,
-        bound: { ts: frontierTs, sourceId: source.id, nativeId: null },
-      };
+      const next = nextBound();
+      if (next === null) return null;
+      // A source still in its gap must read on before anything of it can be delivered.
+      return { reader, event: gapEnd === null ? next.event : null, bound: next.bound };
     },
     take() {
+      const taken = buffer[head];
+      if (taken !== undefined) stood = toEventKey(taken);
       head += 1;
     },
     sourceId: source.id,
@@ -455,7 +551,10 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     get upstreamRequests() {
       return upstreamRequests;
     },
-    outcome: () => ({ source, state: toSourceState(error), error, upstreamRequests }),
+    inGap: () => error === null && gapEnd !== null,
+    missedCount: () => missed?.count ?? 0,
+    stoodAt: () => (error !== null || gapEnd !== null ? stood : undefined),
+    outcome: () => ({ source, state: toSourceState(error), error, upstreamRequests, missed }),
   };
   return reader;
 }
@@ -479,6 +578,8 @@ function toSourceState(error: AuditgraphError | null): SourceState {
       return 'UNAUTHORIZED';
     case 'CIRCUIT_OPEN':
       return 'CIRCUIT_OPEN';
+    case 'SOURCE_EVENTS_MISSED':
+      return 'OK';
     case 'BAD_USER_INPUT':
     case 'SOURCE_UNAVAILABLE':
     case 'SOURCE_BAD_RESPONSE':

@@ -56,6 +56,7 @@ export function isCircuitFailure(error: unknown): boolean {
     case 'SOURCE_RATE_LIMITED':
     case 'SOURCE_AUTH_FAILED':
     case 'CIRCUIT_OPEN':
+    case 'SOURCE_EVENTS_MISSED':
     case 'CONFIG_INVALID':
     case 'INTERNAL_SERVER_ERROR':
       return false;

@@ -17,6 +17,11 @@ export type ErrorCode =
   | 'SOURCE_BAD_RESPONSE'
   /** A source failed repeatedly, so calls to it fail fast for a while (its circuit is open). */
   | 'CIRCUIT_OPEN'
+  /**
+   * A source that had failed answered again, holding events the traversal had already passed:
+   * they are reported (count and time range), not delivered out of order.
+   */
+  | 'SOURCE_EVENTS_MISSED'
   /** The configuration is invalid (start-up only). */
   | 'CONFIG_INVALID'
   | 'INTERNAL_SERVER_ERROR';
@@ -26,6 +31,8 @@ export interface AuditgraphErrorDetails {
   readonly retryAfterSeconds?: number;
   /** HTTP status the upstream answered with, when there was one. */
   readonly upstreamStatus?: number;
+  /** SOURCE_EVENTS_MISSED: how many events, and the time range that holds them. */
+  readonly missed?: { readonly count: number; readonly oldest: string; readonly newest: string };
   readonly cause?: unknown;
 }
 

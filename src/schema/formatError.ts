@@ -22,6 +22,7 @@ export function toErrorExtensions(error: AuditgraphError): Record<string, unknow
     ...(error.details.retryAfterSeconds === undefined
       ? {}
       : { retryAfterSeconds: error.details.retryAfterSeconds }),
+    ...(error.details.missed === undefined ? {} : { missed: error.details.missed }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { responsePathAsArray } from 'graphql';
+import type { MissedEvents } from '../feed/createFeed';
 import type { EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
 import { toProvider } from '../model/AuditEvent';
@@ -28,6 +29,12 @@ export const resolvers: Resolvers = {
       const path = responsePathAsArray(info.path);
       for (const outcome of page.sources) {
         if (outcome.error !== null) context.sourceErrors.push({ error: outcome.error, path });
+        if (outcome.missed !== null) {
+          context.sourceErrors.push({
+            error: toMissedError(outcome.source.id, outcome.missed),
+            path,
+          });
+        }
       }
       return page;
     },
@@ -96,6 +103,14 @@ export const resolvers: Resolvers = {
     retryAfterSeconds: (outcome) => outcome.error?.details.retryAfterSeconds ?? null,
     upstreamRequests: (outcome) => outcome.upstreamRequests,
     completeUntil: (outcome) => new Date(outcome.completeUntilMs),
+    missed: (outcome) =>
+      outcome.missed === null
+        ? null
+        : {
+            count: outcome.missed.count,
+            oldest: new Date(outcome.missed.oldestMs),
+            newest: new Date(outcome.missed.newestMs),
+          },
   },
 };
 
@@ -117,4 +132,18 @@ function toFilterInput(filter: AuditEventFilter | null | undefined): EventFilter
     ipAddress: filter.ipAddress ?? null,
     text: filter.text ?? null,
   };
+}
+
+/**
+ * Missed events are reported in `errors` as well as in `sources`, so that a client that checks
+ * only `errors` still learns that the traversal has a hole, and where.
+ */
+function toMissedError(sourceId: string, missed: MissedEvents): AuditgraphError {
+  const oldest = new Date(missed.oldestMs).toISOString();
+  const newest = new Date(missed.newestMs).toISOString();
+  return new AuditgraphError(
+    'SOURCE_EVENTS_MISSED',
+    `source ${sourceId} answered again with ${missed.count} event(s) from ${oldest} to ${newest} that this traversal had already passed while it was failing; they are not in it — query that range of the source to see them`,
+    { sourceId, missed: { count: missed.count, oldest, newest } },
+  );
 }

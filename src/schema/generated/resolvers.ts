@@ -90,7 +90,11 @@ export type AuditEventConnection = {
   readonly asOf: Scalars['DateTime']['output'];
   readonly edges: ReadonlyArray<AuditEventEdge>;
   readonly pageInfo: PageInfo;
-  /** One per selected source: how it fared for this page. */
+  /**
+   * One per selected source: how it fared for this page. `hasNextPage` speaks for the sources that
+   * answered; the endCursor of a page on which a source failed still resumes that source where it
+   * stood, so reading it again later brings the rest of that source.
+   */
   readonly sources: ReadonlyArray<SourceStatus>;
   /** Null unless every selected source reports an exact total. */
   readonly totalCount?: Maybe<Scalars['Int']['output']>;
@@ -162,6 +166,16 @@ export type Changes = {
   readonly __typename?: 'Changes';
   readonly after?: Maybe<Scalars['JSON']['output']>;
   readonly before?: Maybe<Scalars['JSON']['output']>;
+};
+
+/** Events a source held behind the traversal's position when it answered again. */
+export type MissedEvents = {
+  readonly __typename?: 'MissedEvents';
+  readonly count: Scalars['Int']['output'];
+  /** The latest occurredAt among them. */
+  readonly newest: Scalars['DateTime']['output'];
+  /** The earliest occurredAt among them. */
+  readonly oldest: Scalars['DateTime']['output'];
 };
 
 export type Node = {
@@ -257,6 +271,14 @@ export type SourceStatus = {
   readonly completeUntil: Scalars['DateTime']['output'];
   /** Why it failed, when it did. */
   readonly message?: Maybe<Scalars['String']['output']>;
+  /**
+   * Events of this source that the traversal had already passed while the source was failing,
+   * found on this page now that it answers again. They are not in the connection, because they can
+   * no longer be placed in order; fetch them with a filter on this source from `oldest` to
+   * `newest`. Null when there were none. A source that fails is read again, on the next page, from
+   * where it stood, so nothing else of it is lost.
+   */
+  readonly missed?: Maybe<MissedEvents>;
   /** When rate limited: how long the source asked to wait. */
   readonly retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
   readonly source: AuditSource;
@@ -381,6 +403,7 @@ export type ResolversTypes = {
   Changes: ResolverTypeWrapper<ChangesModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  MissedEvents: ResolverTypeWrapper<MissedEvents>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<FeedPage>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -407,6 +430,7 @@ export type ResolversParentTypes = {
   Changes: ChangesModel;
   DateTime: Scalars['DateTime']['output'];
   JSON: Scalars['JSON']['output'];
+  MissedEvents: MissedEvents;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: FeedPage;
   Boolean: Scalars['Boolean']['output'];
@@ -482,6 +506,12 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type MissedEventsResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['MissedEvents'] = ResolversParentTypes['MissedEvents']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  newest?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  oldest?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type NodeResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'AuditEvent', ParentType, ContextType>;
 };
@@ -519,6 +549,7 @@ export type ResourceResolvers<ContextType = AuditgraphContext, ParentType extend
 export type SourceStatusResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
   completeUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  missed?: Resolver<Maybe<ResolversTypes['MissedEvents']>, ParentType, ContextType>;
   retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['AuditSource'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['SourceState'], ParentType, ContextType>;
@@ -535,6 +566,7 @@ export type Resolvers<ContextType = AuditgraphContext> = {
   Changes?: ChangesResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
+  MissedEvents?: MissedEventsResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { createCursorCodec } from '../../../src/feed/createCursorCodec';
 import type { FeedCursor } from '../../../src/feed/createCursorCodec';
@@ -113,5 +114,44 @@ describe('the cursor codec', () => {
         },
       ),
     );
+  });
+
+  it('round-trips the positions of lagging sources, and keeps them under the length limit for six sources with long ids', () => {
+    const position = (ts: number) => ({
+      ts,
+      sourceId: 'cloudflare-production-account',
+      nativeId: '0f3c9a7e-5b1d-4c2e-9a8f-6d4b2e1c0a9f',
+    });
+    const cursor: FeedCursor = {
+      ...AFTER_EVENT,
+      lagging: [
+        { sourceId: 'fusionauth-audit-log-prod', stoodAt: null },
+        ...Array.from({ length: 5 }, (_, i) => ({
+          sourceId: `lagging-source-number-${i}`,
+          stoodAt: position(1772442800000 + i),
+        })),
+      ],
+    };
+    const text = codec.encode(cursor);
+    expect(codec.decode(text, expected)).toEqual(cursor);
+    expect(text.length).toBeLessThanOrEqual(2048);
+  });
+
+  it('refuses a lagging list that is not one auditgraph writes, even when signed', () => {
+    const sign = (payload: unknown[]) => {
+      // Sign a hand-made payload with the real secret, as a bug or an old release could.
+      const body = `ag1.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      const mac = createHmac('sha256', SECRET).update(body).digest().subarray(0, 16);
+      return `${body}.${mac.toString('base64url')}`;
+    };
+    const base = ['d', expected.filterHash, 1, 2, 'fastly', 'x', 1];
+    expect(codeOf(() => codec.decode(sign([...base, []]), expected))).toBe('BAD_USER_INPUT');
+    expect(codeOf(() => codec.decode(sign([...base, [[1]]]), expected))).toBe('BAD_USER_INPUT');
+    expect(codeOf(() => codec.decode(sign([...base, [['a', 1.5, 'b', null]]]), expected))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(codec.decode(sign([...base, [['a']]]), expected).lagging).toEqual([
+      { sourceId: 'a', stoodAt: null },
+    ]);
   });
 });
