@@ -1,8 +1,14 @@
 import { AuditgraphError } from '../model/errors';
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failed calls that open the circuit. */
+  /** Consecutive failed calls that open the circuit: a quiet source that is simply down. */
   readonly failureThreshold?: number;
+  /** The rolling window over which the failure rate is measured (R7: 10 s). */
+  readonly windowMs?: number;
+  /** Calls the window must hold before its failure rate may open the circuit (R7: 20). */
+  readonly minimumCalls?: number;
+  /** The share of the window's calls, in percent, whose failure opens the circuit (R7: 50). */
+  readonly failureRatePercent?: number;
   /** How long the circuit stays open before one probe is let through. */
   readonly openMs?: number;
   /** Epoch ms; injected so tests move time without waiting. */
@@ -34,8 +40,14 @@ export interface CircuitBreaker {
 
 export const CIRCUIT_BREAKER_DEFAULTS = {
   failureThreshold: 5,
+  windowMs: 10_000,
+  minimumCalls: 20,
+  failureRatePercent: 50,
   openMs: 30_000,
 } as const;
+
+/** The window is counted in this many slices, so its memory does not grow with traffic. */
+const WINDOW_SLICES = 10;
 
 /**
  * Whether an error says the upstream is unhealthy: unreachable, too slow, or answering with
@@ -64,9 +76,20 @@ export function isCircuitFailure(error: unknown): boolean {
 }
 
 /**
- * A circuit breaker for one source: closed until `failureThreshold` consecutive calls fail, then
- * open for `openMs` (every call fails fast, no upstream request), then half-open: one probe goes
- * through, and its success closes the circuit while its failure opens it again.
+ * A circuit breaker for one source. Closed, it opens on either of two rules (R7):
+ * - within the rolling window, at least `minimumCalls` calls were made and at least
+ *   `failureRatePercent` of them failed: a busy source failing often, even with successes
+ *   in between;
+ * - `failureThreshold` calls failed in a row: a quiet source that is simply down, which would
+ *   take too long to make `minimumCalls` calls.
+ *
+ * Open, every call fails fast (no upstream request) for `openMs`; then it is half-open: one
+ * probe goes through, and its success closes the circuit while its failure opens it again.
+ *
+ * Only successes and failures are counted: a neutral outcome says nothing about the upstream.
+ * Outcomes of calls admitted before the circuit last opened are ignored, successes included:
+ * once open, only the probe decides, so a straggler that happened to succeed cannot close a
+ * circuit that a high failure rate opened.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const failureThreshold = assertPositiveInteger(
@@ -75,9 +98,27 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     CIRCUIT_BREAKER_DEFAULTS.failureThreshold,
   );
   const openMs = assertPositiveInteger(options.openMs, 'openMs', CIRCUIT_BREAKER_DEFAULTS.openMs);
+  const windowMs = assertPositiveInteger(
+    options.windowMs,
+    'windowMs',
+    CIRCUIT_BREAKER_DEFAULTS.windowMs,
+  );
+  const minimumCalls = assertPositiveInteger(
+    options.minimumCalls,
+    'minimumCalls',
+    CIRCUIT_BREAKER_DEFAULTS.minimumCalls,
+  );
+  const failureRatePercent = assertPercent(
+    options.failureRatePercent,
+    'failureRatePercent',
+    CIRCUIT_BREAKER_DEFAULTS.failureRatePercent,
+  );
   const now = options.now ?? Date.now;
-  let failures = 0;
+  const window = createOutcomeWindow(windowMs, now);
+  let consecutiveFailures = 0;
   let openedAt: number | null = null;
+  /** How many times the circuit has opened: a permit from an earlier opening is stale. */
+  let openings = 0;
   let probing = false;
 
   function state(): CircuitState {
@@ -87,7 +128,47 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   function open(): void {
     openedAt = now();
-    failures = 0;
+    openings += 1;
+    consecutiveFailures = 0;
+    window.clear();
+  }
+
+  function close(): void {
+    openedAt = null;
+    consecutiveFailures = 0;
+    window.clear();
+  }
+
+  function failureRateExceeded(): boolean {
+    const { calls, failures } = window.totals();
+    return calls >= minimumCalls && failures * 100 >= failureRatePercent * calls;
+  }
+
+  /** Counts the outcome of a call admitted while the circuit was closed. */
+  function count(outcome: 'success' | 'failure'): void {
+    window.record(outcome === 'failure');
+    if (outcome === 'success') {
+      consecutiveFailures = 0;
+      return;
+    }
+    consecutiveFailures += 1;
+    // Checked on failures only: a success never opens the circuit.
+    if (consecutiveFailures >= failureThreshold || failureRateExceeded()) open();
+  }
+
+  function settleProbe(outcome: CallOutcome): void {
+    probing = false;
+    switch (outcome) {
+      case 'success':
+        close();
+        return;
+      case 'failure':
+        open();
+        return;
+      case 'neutral':
+        // A probe that learned nothing leaves the circuit half-open for the next caller.
+        return;
+    }
   }
 
   function admit(sourceId: string): CircuitPermit {
@@ -102,31 +183,18 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     }
     const isProbe = current === 'half-open';
     if (isProbe) probing = true;
+    const admittedIn = openings;
     let settled = false;
     return {
       settle(outcome) {
         if (settled) return;
         settled = true;
-        if (isProbe) probing = false;
-        switch (outcome) {
-          case 'success':
-            failures = 0;
-            openedAt = null;
-            return;
-          case 'failure':
-            if (isProbe) {
-              open();
-              return;
-            }
-            // A call admitted before the circuit opened adds nothing to an open circuit.
-            if (openedAt !== null) return;
-            failures += 1;
-            if (failures >= failureThreshold) open();
-            return;
-          case 'neutral':
-            // A probe that learned nothing leaves the circuit half-open for the next caller.
-            return;
+        if (isProbe) {
+          settleProbe(outcome);
+          return;
         }
+        if (outcome === 'neutral' || admittedIn !== openings) return;
+        count(outcome);
       },
     };
   }
@@ -134,10 +202,80 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   return { admit, state };
 }
 
+interface OutcomeWindow {
+  record(failed: boolean): void;
+  totals(): { readonly calls: number; readonly failures: number };
+  clear(): void;
+}
+
+interface WindowSlice {
+  /** Which slice of time this is (epoch ms divided by the slice's length), or -1 when unused. */
+  index: number;
+  calls: number;
+  failures: number;
+}
+
+/**
+ * Calls and failures of the last `windowMs`, counted in WINDOW_SLICES slices of time, as
+ * Hystrix and resilience4j do: a call leaves the window between 0.9 and 1 `windowMs` after it
+ * was made, and memory stays the same at any traffic.
+ */
+function createOutcomeWindow(windowMs: number, now: () => number): OutcomeWindow {
+  const sliceMs = windowMs / WINDOW_SLICES;
+  const slices: WindowSlice[] = Array.from({ length: WINDOW_SLICES }, () => unusedSlice());
+  const currentIndex = (): number => Math.floor(now() / sliceMs);
+
+  function sliceFor(index: number): WindowSlice {
+    const slot = ((index % WINDOW_SLICES) + WINDOW_SLICES) % WINDOW_SLICES;
+    let slice = slices[slot];
+    if (slice === undefined || slice.index !== index) {
+      slice = { index, calls: 0, failures: 0 };
+      slices[slot] = slice;
+    }
+    return slice;
+  }
+
+  return {
+    record(failed) {
+      const slice = sliceFor(currentIndex());
+      slice.calls += 1;
+      if (failed) slice.failures += 1;
+    },
+    totals() {
+      const current = currentIndex();
+      let calls = 0;
+      let failures = 0;
+      for (const slice of slices) {
+        if (slice.index <= current - WINDOW_SLICES || slice.index > current) continue;
+        calls += slice.calls;
+        failures += slice.failures;
+      }
+      return { calls, failures };
+    },
+    clear() {
+      for (let slot = 0; slot < WINDOW_SLICES; slot += 1) slices[slot] = unusedSlice();
+    },
+  };
+}
+
+function unusedSlice(): WindowSlice {
+  return { index: -1, calls: 0, failures: 0 };
+}
+
 function assertPositiveInteger(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
     throw new TypeError(`createCircuitBreaker: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function assertPercent(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0 || value > 100) {
+    throw new TypeError(
+      `createCircuitBreaker: ${name} must be a number above 0 and at most 100, got ${value}`,
+    );
   }
   return value;
 }

@@ -4,9 +4,13 @@ import { AuditgraphError } from '../model/errors';
 import { computeBackoffMs } from './computeBackoffMs';
 import type { CircuitBreaker } from './createCircuitBreaker';
 import { isCircuitFailure } from './createCircuitBreaker';
+import type { CallerLimits } from './createRequestCoalescer';
+import { createRequestCoalescer } from './createRequestCoalescer';
+import { createRetryBudget } from './createRetryBudget';
 import type { TokenBucket } from './createTokenBucket';
 import type { ResponseHeaders } from './readRetryAfter';
 import { readRetryAfterMs } from './readRetryAfter';
+import { toRequestKey } from './toRequestKey';
 
 export { parseRetryAfter } from './readRetryAfter';
 
@@ -24,6 +28,11 @@ export interface HttpClientOptions {
   readonly maxBodyBytes?: number;
   /** Called once per upstream request made (metrics and tests), so once per attempt. */
   readonly onRequest?: (request: { readonly method: string; readonly path: string }) => void;
+  /**
+   * Called when a call joins an identical call already under way instead of sending a request
+   * of its own (metrics and tests).
+   */
+  readonly onCoalesced?: (request: { readonly method: string; readonly path: string }) => void;
   /** Retries of an idempotent request after a network error, a 408 or a 5xx, at most. */
   readonly maxRetries?: number;
   /** The ceiling of the first retry's jittered delay; it doubles with each retry. */
@@ -35,6 +44,15 @@ export interface HttpClientOptions {
    * deadline decides. Longer waits fail at once with SOURCE_RATE_LIMITED and the hint.
    */
   readonly maxRateLimitWaitMs?: number;
+  /**
+   * The source's retry budget (R7; see createRetryBudget): retry credits each call's first
+   * attempt earns. A retry without a credit is not made: the call fails with its attempt's error.
+   */
+  readonly retryBudgetRatio?: number;
+  /** Retry credits the budget holds at most. */
+  readonly retryBudgetMaxTokens?: number;
+  /** Retry credits a quiet source earns per second, whatever its traffic. */
+  readonly retryBudgetMinPerSecond?: number;
   /** Epoch ms; injected so tests move time without waiting. */
   readonly now?: () => number;
   /** Waits `ms`, rejecting when `signal` aborts; injected so tests record waits instead. */
@@ -43,12 +61,13 @@ export interface HttpClientOptions {
   readonly random?: () => number;
   /**
    * The credential's client-side rate limit, shared with every source of the same credential:
-   * one token per requestJson call, taken before the first attempt. Its clock must be `now`'s.
+   * one token per upstream request, taken before each attempt, retries included, since the
+   * upstream counts every request. Its clock must be `now`'s.
    */
   readonly rateLimiter?: TokenBucket;
   /**
-   * The source's circuit breaker: a whole requestJson call, retries included, is one outcome,
-   * and an open circuit fails the call before any upstream request.
+   * The source's circuit breaker: a whole call, retries included and however many callers
+   * shared it, is one outcome, and an open circuit fails the call before any upstream request.
    */
   readonly circuitBreaker?: CircuitBreaker;
 }
@@ -56,7 +75,10 @@ export interface HttpClientOptions {
 export interface HttpResponse {
   readonly status: number;
   readonly headers: ResponseHeaders;
-  /** The parsed JSON body; null for an empty body. */
+  /**
+   * The parsed JSON body; null for an empty body. Callers that shared one request share this
+   * value: read it, never change it.
+   */
   readonly body: unknown;
 }
 
@@ -74,15 +96,25 @@ export interface RequestOptions {
   readonly method?: 'GET' | 'POST';
   readonly jsonBody?: unknown;
   /**
-   * Whether the request may be sent again after a failure. GET is by default; a read-only POST
-   * (FusionAuth's search) says so here.
+   * Whether the request may be sent again after a failure, and shared with identical calls
+   * under way. GET is by default; a read-only POST (FusionAuth's search) says so here.
    */
   readonly idempotent?: boolean;
+  /**
+   * Called once for each request this call sends upstream, retries included; never for a call
+   * that shared an identical request already under way (it sent nothing).
+   */
+  readonly onAttempt?: () => void;
 }
 
 export interface HttpClient {
   /** `path` is relative to the base URL's path and includes the query string. */
   requestJson(path: string, options?: RequestOptions): Promise<HttpResponse>;
+  /**
+   * Requests under way that an identical call would join, however many callers share each
+   * (metrics, tests); 0 once every one has settled or been abandoned.
+   */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -121,6 +153,19 @@ const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
 ]);
 
+/** A request as it goes on the wire, worked out once for all its attempts. */
+interface PreparedRequest {
+  readonly method: 'GET' | 'POST';
+  /** The base URL's path, then the request's path and query string. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly acceptStatuses: readonly number[] | undefined;
+  readonly idempotent: boolean;
+  /** The starting caller's attempt hook; not part of the request's identity. */
+  readonly onAttempt: (() => void) | undefined;
+}
+
 /** What one attempt came to: a response to return, or a failure the loop may retry. */
 type Attempt =
   | { readonly kind: 'answered'; readonly response: HttpResponse }
@@ -131,13 +176,29 @@ type Attempt =
       readonly waitMs: number | null;
     };
 
+type FailedAttempt = Exclude<Attempt, { readonly kind: 'answered' }>;
+
+/** Where a call stands in its retries. */
+interface RetryProgress {
+  retries: number;
+  rateLimitWaited: boolean;
+  /** The error of the attempt the next one retries; undefined before the first attempt. */
+  lastError: AuditgraphError | undefined;
+}
+
 /**
  * An HTTP client for one source: one undici keep-alive pool to its origin, JSON in and out, and
  * every failure turned into an AuditgraphError with a SOURCE_* code. No message ever carries a
  * header, a query string or an upstream body, so a credential cannot leak through an error.
  *
  * Idempotent requests are retried (network errors, 408, 5xx: backoff with full jitter; 429: once,
- * after the wait the upstream asks for) and every wait stays inside the request's deadline.
+ * after the wait the upstream asks for), every wait stays inside the request's deadline, and
+ * every retry is paid for by the source's retry budget.
+ *
+ * Identical idempotent calls under way at the same time are sent once and share the answer
+ * (createRequestCoalescer says how their deadlines and signals combine). The shared request is
+ * one call for the circuit breaker and the retry budget, and takes the rate-limit tokens of its
+ * own attempts only.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const url = new URL(options.baseUrl);
@@ -157,6 +218,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  const retryBudget = createRetryBudget({
+    ...(options.retryBudgetRatio === undefined ? {} : { ratio: options.retryBudgetRatio }),
+    ...(options.retryBudgetMaxTokens === undefined
+      ? {}
+      : { maxTokens: options.retryBudgetMaxTokens }),
+    ...(options.retryBudgetMinPerSecond === undefined
+      ? {}
+      : { minPerSecond: options.retryBudgetMinPerSecond }),
+    now,
+  });
+  const coalescer = createRequestCoalescer<HttpResponse>({
+    now,
+    sleep,
+    timedOut: () => deadlineError(sourceId, 'no-answer'),
+    abandoned: (reason) => abandonedError(sourceId, reason),
+  });
   const pool = new Pool(url.origin, {
     connections: options.connections ?? HTTP_CLIENT_DEFAULTS.connections,
     connectTimeout: options.connectTimeoutMs ?? HTTP_CLIENT_DEFAULTS.connectTimeoutMs,
@@ -165,77 +242,159 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
 
   async function requestJson(path: string, request: RequestOptions = {}): Promise<HttpResponse> {
-    const { rateLimiter, circuitBreaker } = options;
-    if (rateLimiter === undefined && circuitBreaker === undefined) return send(path, request);
-    const permit = circuitBreaker?.admit(sourceId);
-    try {
-      await rateLimiter?.acquire(request.deadlineAt, {
-        sourceId,
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      const response = await send(path, request);
-      permit?.settle('success');
-      return response;
-    } catch (error) {
-      // A caller that gave up says nothing about the upstream's health.
-      const failed = isCircuitFailure(error) && request.signal?.aborted !== true;
-      permit?.settle(failed ? 'failure' : 'neutral');
-      if (request.signal?.aborted && !(error instanceof AuditgraphError)) {
-        throw abandonedError(sourceId, error);
-      }
-      throw error;
+    assertStillWanted(request);
+    const prepared = prepareRequest(path, request);
+    // Sending a request that changes something twice is not the same as sending it once.
+    if (!prepared.idempotent) return runCall(prepared, request);
+    return coalescer.share({
+      key: toRequestKey(prepared),
+      signal: request.signal,
+      deadlineAt: request.deadlineAt,
+      start: (limits) => runCall(prepared, limits),
+      onJoin: () => options.onCoalesced?.({ method: prepared.method, path: prepared.path }),
+    });
+  }
+
+  /** A call that is over before it starts sends nothing, and says nothing about the upstream. */
+  function assertStillWanted(request: RequestOptions): void {
+    if (request.signal?.aborted) throw abandonedError(sourceId, request.signal.reason);
+    if (request.deadlineAt !== undefined && request.deadlineAt - now() <= 0) {
+      throw deadlineError(sourceId, 'no-answer');
     }
   }
 
-  async function send(path: string, request: RequestOptions): Promise<HttpResponse> {
+  function prepareRequest(path: string, request: RequestOptions): PreparedRequest {
     const method = request.method ?? 'GET';
-    const idempotent = request.idempotent ?? method === 'GET';
-    const fullPath = basePath + path;
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
     let body: string | undefined;
     if (request.jsonBody !== undefined) {
       body = JSON.stringify(request.jsonBody);
       headers['content-type'] = 'application/json';
     }
-    const deadlineAt = request.deadlineAt;
-    let retries = 0;
-    let rateLimitWaited = false;
-    for (;;) {
-      if (deadlineAt !== undefined && deadlineAt - now() <= 0) {
-        throw deadlineError(sourceId, retries === 0 ? 'no-answer' : 'no-time-to-retry');
-      }
-      const attempt = await attemptOnce({ method, fullPath, headers, body, request });
-      switch (attempt.kind) {
-        case 'answered':
-          return attempt.response;
-        case 'transient': {
-          if (!idempotent || retries >= maxRetries) throw attempt.error;
-          const delayMs = computeBackoffMs(retries, backoff, random);
-          if (deadlineAt !== undefined && now() + delayMs >= deadlineAt) {
-            throw deadlineError(sourceId, 'no-time-to-retry', attempt.error);
-          }
-          await pause(delayMs, request.signal);
-          break;
-        }
-        case 'rate-limited': {
-          // One wait only: a second 429 means the hint was wrong, and asking again and again
-          // is what trips Cloudflare's five-minute block.
-          const { waitMs } = attempt;
-          if (!idempotent || rateLimitWaited || retries >= maxRetries || waitMs === null) {
-            throw attempt.error;
-          }
-          const fits =
-            deadlineAt === undefined ? waitMs <= maxRateLimitWaitMs : now() + waitMs < deadlineAt;
-          if (!fits) throw attempt.error;
-          rateLimitWaited = true;
-          await pause(waitMs, request.signal);
-          break;
-        }
-        default:
-          return assertNever(attempt);
-      }
-      retries += 1;
+    return {
+      method,
+      path: basePath + path,
+      headers,
+      body,
+      acceptStatuses: request.acceptStatuses,
+      idempotent: request.idempotent ?? method === 'GET',
+      onAttempt: request.onAttempt,
+    };
+  }
+
+  /**
+   * One call as the circuit breaker sees it: admitted or refused as a whole, and one outcome
+   * however many attempts it took and however many callers shared it.
+   */
+  async function runCall(prepared: PreparedRequest, limits: CallerLimits): Promise<HttpResponse> {
+    const permit = options.circuitBreaker?.admit(sourceId);
+    try {
+      const response = await send(prepared, limits);
+      permit?.settle('success');
+      return response;
+    } catch (error) {
+      // Callers that gave up say nothing about the upstream's health.
+      const failed = isCircuitFailure(error) && limits.signal?.aborted !== true;
+      permit?.settle(failed ? 'failure' : 'neutral');
+      throw error;
     }
+  }
+
+  async function send(prepared: PreparedRequest, limits: CallerLimits): Promise<HttpResponse> {
+    const progress: RetryProgress = { retries: 0, rateLimitWaited: false, lastError: undefined };
+    for (;;) {
+      assertStillRunning(limits, progress.lastError);
+      await takeRateToken(limits, progress.lastError);
+      if (progress.retries === 0) retryBudget.recordFirstAttempt();
+      const attempt = await attemptOnce(prepared, limits);
+      if (attempt.kind === 'answered') return attempt.response;
+      const delayMs = planRetry(attempt, prepared, limits.deadlineAt, progress);
+      await pause(delayMs, limits.signal);
+      progress.retries += 1;
+      if (attempt.kind === 'rate-limited') progress.rateLimitWaited = true;
+      progress.lastError = attempt.error;
+    }
+  }
+
+  /** Before each attempt: nobody waits for it any more, or its deadline has passed. */
+  function assertStillRunning(limits: CallerLimits, lastError: AuditgraphError | undefined) {
+    const { signal, deadlineAt } = limits;
+    if (signal?.aborted) throw abandonedError(sourceId, signal.reason);
+    if (deadlineAt === undefined || deadlineAt - now() > 0) return;
+    if (lastError === undefined) throw deadlineError(sourceId, 'no-answer');
+    throw deadlineError(sourceId, 'no-time-to-retry', lastError);
+  }
+
+  /**
+   * Takes the credential's rate-limit token for one attempt. A first attempt it refuses fails
+   * with SOURCE_RATE_LIMITED; a retry it refuses fails with the error of the attempt it would
+   * have retried. That error is what the upstream did (the limit only kept us from asking
+   * again), and it is what the circuit breaker must see: a rate limit counts as neutral, and
+   * would hide a failing upstream behind a busy credential.
+   */
+  async function takeRateToken(
+    limits: CallerLimits,
+    retrying: AuditgraphError | undefined,
+  ): Promise<void> {
+    const { rateLimiter } = options;
+    if (rateLimiter === undefined) return;
+    try {
+      await rateLimiter.acquire(limits.deadlineAt, {
+        sourceId,
+        ...(limits.signal ? { signal: limits.signal } : {}),
+      });
+    } catch (error) {
+      if (limits.signal?.aborted) throw abandonedError(sourceId, error);
+      throw retrying ?? error;
+    }
+  }
+
+  /**
+   * The wait before a failed attempt is retried, or, thrown, the error to report instead: no
+   * retry of a request that is not idempotent, beyond maxRetries, that the deadline has no room
+   * for, or that the retry budget cannot pay for.
+   */
+  function planRetry(
+    attempt: FailedAttempt,
+    prepared: PreparedRequest,
+    deadlineAt: number | undefined,
+    progress: RetryProgress,
+  ): number {
+    if (!prepared.idempotent || progress.retries >= maxRetries) throw attempt.error;
+    const delayMs =
+      attempt.kind === 'transient'
+        ? backoffDelayMs(attempt.error, progress.retries, deadlineAt)
+        : rateLimitWaitMs(attempt.error, attempt.waitMs, progress, deadlineAt);
+    // Spent last, so that a retry the rules above refuse costs no credit.
+    if (!retryBudget.trySpend()) throw attempt.error;
+    return delayMs;
+  }
+
+  function backoffDelayMs(
+    error: AuditgraphError,
+    retries: number,
+    deadlineAt: number | undefined,
+  ): number {
+    const delayMs = computeBackoffMs(retries, backoff, random);
+    if (deadlineAt !== undefined && now() + delayMs >= deadlineAt) {
+      throw deadlineError(sourceId, 'no-time-to-retry', error);
+    }
+    return delayMs;
+  }
+
+  function rateLimitWaitMs(
+    error: AuditgraphError,
+    waitMs: number | null,
+    progress: RetryProgress,
+    deadlineAt: number | undefined,
+  ): number {
+    // One wait only: a second 429 means the hint was wrong, and asking again and again is
+    // what trips Cloudflare's five-minute block.
+    if (progress.rateLimitWaited || waitMs === null) throw error;
+    const fits =
+      deadlineAt === undefined ? waitMs <= maxRateLimitWaitMs : now() + waitMs < deadlineAt;
+    if (!fits) throw error;
+    return waitMs;
   }
 
   async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -246,27 +405,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function attemptOnce(input: {
-    readonly method: 'GET' | 'POST';
-    readonly fullPath: string;
-    readonly headers: Readonly<Record<string, string>>;
-    readonly body: string | undefined;
-    readonly request: RequestOptions;
-  }): Promise<Attempt> {
-    const { method, fullPath, request } = input;
-    options.onRequest?.({ method, path: fullPath });
+  async function attemptOnce(prepared: PreparedRequest, limits: CallerLimits): Promise<Attempt> {
+    const { method, path } = prepared;
+    options.onRequest?.({ method, path });
+    prepared.onAttempt?.();
     const deadlineSignal =
-      request.deadlineAt === undefined
+      limits.deadlineAt === undefined
         ? undefined
-        : AbortSignal.timeout(Math.max(1, request.deadlineAt - now()));
+        : AbortSignal.timeout(Math.max(1, limits.deadlineAt - now()));
     // One signal for undici: whichever of the caller and the deadline gives up first closes the
     // socket, instead of leaving it reading a response nobody waits for.
     const signal =
-      deadlineSignal && request.signal
-        ? AbortSignal.any([request.signal, deadlineSignal])
-        : (deadlineSignal ?? request.signal);
+      deadlineSignal && limits.signal
+        ? AbortSignal.any([limits.signal, deadlineSignal])
+        : (deadlineSignal ?? limits.signal);
     const classify = (error: unknown): Attempt => {
-      if (request.signal?.aborted) throw abandonedError(sourceId, error);
+      if (limits.signal?.aborted) throw abandonedError(sourceId, error);
       if (deadlineSignal?.aborted) throw deadlineError(sourceId, 'no-answer', error);
       const failure = toNetworkError(error, sourceId);
       if (isRetryableNetworkError(error)) return { kind: 'transient', error: failure };
@@ -276,17 +430,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let response;
     try {
       response = await pool.request({
-        path: fullPath,
+        path,
         method,
-        headers: input.headers,
-        ...(input.body === undefined ? {} : { body: input.body }),
+        headers: prepared.headers,
+        ...(prepared.body === undefined ? {} : { body: prepared.body }),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
       return classify(error);
     }
     const { statusCode } = response;
-    const accepted = request.acceptStatuses?.includes(statusCode) ?? false;
+    const accepted = prepared.acceptStatuses?.includes(statusCode) ?? false;
     if (!accepted && (RETRYABLE_STATUSES.has(statusCode) || statusCode === 429)) {
       // The body of a refusal is of no use; dropping the socket is cheaper than reading an
       // upstream error page of unknown size before the retry.
@@ -331,6 +485,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   return {
     requestJson,
+    inFlight: () => coalescer.size(),
     close: () => pool.close(),
   };
 }
@@ -355,10 +510,6 @@ function assertCount(value: number | undefined, name: string, fallback: number):
     throw new TypeError(`createHttpClient: ${name} must be a non-negative integer, got ${value}`);
   }
   return value;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected attempt outcome ${JSON.stringify(value)}`);
 }
 
 async function readCapped(

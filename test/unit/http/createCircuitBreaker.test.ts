@@ -1,4 +1,9 @@
-import { createCircuitBreaker, isCircuitFailure } from '../../../src/http/createCircuitBreaker';
+import type { CircuitBreaker } from '../../../src/http/createCircuitBreaker';
+import {
+  CIRCUIT_BREAKER_DEFAULTS,
+  createCircuitBreaker,
+  isCircuitFailure,
+} from '../../../src/http/createCircuitBreaker';
 import type { HttpClient } from '../../../src/http/createHttpClient';
 import { createHttpClient } from '../../../src/http/createHttpClient';
 import { AuditgraphError } from '../../../src/model/errors';
@@ -81,6 +86,8 @@ describe('createCircuitBreaker behind createHttpClient', () => {
       baseUrl: server.url,
       sourceId: 'src-a',
       maxRetries: 2,
+      // Room in the retry budget for both retries of each call: a new client has one credit.
+      retryBudgetMinPerSecond: 10,
       random: () => 0,
       now: time.now,
       sleep: time.sleep,
@@ -125,8 +132,28 @@ describe('createCircuitBreaker behind createHttpClient', () => {
     for (let i = 0; i < 3; i += 1) await failureOf(client.requestJson('/events'));
     time.advance(10_000);
     const probe = client.requestJson('/events');
-    expect((await failureOf(client.requestJson('/events'))).code).toBe('CIRCUIT_OPEN');
+    // Another request: an identical one would share the probe's answer (coalescing).
+    const other = client.requestJson('/events?page=2');
+    expect((await failureOf(other)).code).toBe('CIRCUIT_OPEN');
     await probe;
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('gives an identical call made during the half-open probe the probe’s answer', async () => {
+    const { server, client, breaker } = await start([
+      status(500),
+      status(500),
+      status(500),
+      ok({ n: 1 }),
+    ]);
+    for (let i = 0; i < 3; i += 1) await failureOf(client.requestJson('/events'));
+    time.advance(10_000);
+    const answers = await Promise.all([
+      client.requestJson('/events'),
+      client.requestJson('/events'),
+    ]);
+    expect(answers.map((answer) => answer.body)).toEqual([{ n: 1 }, { n: 1 }]);
+    expect(breaker.state()).toBe('closed');
     expect(server.requests).toHaveLength(4);
   });
 
@@ -186,5 +213,129 @@ describe('createCircuitBreaker', () => {
   it('rejects thresholds that could never open or never close', () => {
     expect(() => createCircuitBreaker({ failureThreshold: 0 })).toThrow(/failureThreshold/);
     expect(() => createCircuitBreaker({ openMs: -1 })).toThrow(/openMs/);
+  });
+
+  it.each([
+    ['windowMs', 0],
+    ['windowMs', 2.5],
+    ['minimumCalls', 0],
+    ['failureRatePercent', 0],
+    ['failureRatePercent', 101],
+    ['failureRatePercent', Number.NaN],
+  ])('refuses %s = %p at construction', (name, value) => {
+    expect(() => createCircuitBreaker({ [name]: value })).toThrow(name);
+  });
+
+  it('has the defaults R7 asks for', () => {
+    expect(CIRCUIT_BREAKER_DEFAULTS).toMatchObject({
+      failureThreshold: 5,
+      windowMs: 10_000,
+      minimumCalls: 20,
+      failureRatePercent: 50,
+    });
+  });
+});
+
+/** Settles one call per letter: F a failure, S a success, N neutral. */
+function play(breaker: CircuitBreaker, outcomes: string): void {
+  const names = { F: 'failure', S: 'success', N: 'neutral' } as const;
+  for (const letter of outcomes) {
+    breaker.admit('s').settle(names[letter as keyof typeof names]);
+  }
+}
+
+describe('createCircuitBreaker failure rate (R7)', () => {
+  it('opens when half of 20 calls in the window failed, though never 5 in a row', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    play(breaker, 'SF'.repeat(9) + 'S');
+    expect(breaker.state()).toBe('closed');
+    play(breaker, 'F');
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('stays closed under 20 calls, however many of them failed', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    play(breaker, 'FFFFS'.repeat(3) + 'FFFF');
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it('stays closed when fewer than half of the calls fail', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    play(breaker, 'FSSFS'.repeat(20));
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it('forgets calls older than the window', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    play(breaker, 'FFS'.repeat(6));
+    time.advance(10_000);
+    // With the 18 calls above still counted: 20 calls, 14 failed.
+    play(breaker, 'FF');
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it('counts calls spread over the window', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    for (let i = 0; i < 10; i += 1) {
+      play(breaker, 'SF');
+      time.advance(900);
+    }
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('does not count neutral outcomes as calls', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    play(breaker, 'FSFN'.repeat(6) + 'NNNN');
+    // 12 failures of 18 counted calls: below minimumCalls.
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it('still opens a quiet source after 5 failures in a row', () => {
+    const breaker = createCircuitBreaker({ now: time.now });
+    for (let i = 0; i < 4; i += 1) {
+      play(breaker, 'F');
+      time.advance(60_000);
+    }
+    expect(breaker.state()).toBe('closed');
+    play(breaker, 'F');
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('takes the rule from its options', () => {
+    const breaker = createCircuitBreaker({
+      windowMs: 1_000,
+      minimumCalls: 4,
+      failureRatePercent: 75,
+      now: time.now,
+    });
+    // Half failed: enough for the default rate, not for 75 %.
+    play(breaker, 'FSFS');
+    expect(breaker.state()).toBe('closed');
+    play(breaker, 'FFF');
+    expect(breaker.state()).toBe('closed');
+    // 6 failures of 8 calls.
+    play(breaker, 'F');
+    expect(breaker.state()).toBe('open');
+  });
+
+  it('starts counting afresh after a probe closed the circuit', () => {
+    const breaker = createCircuitBreaker({ openMs: 1_000, now: time.now });
+    play(breaker, 'SF'.repeat(10));
+    time.advance(1_000);
+    play(breaker, 'S');
+    expect(breaker.state()).toBe('closed');
+    play(breaker, 'SF'.repeat(9) + 'S');
+    expect(breaker.state()).toBe('closed');
+  });
+
+  // Changed deliberately with the failure-rate rule: a success from a call admitted before the
+  // circuit opened used to close it; now only the probe decides once the circuit is open.
+  it('ignores calls admitted before the circuit opened, successes included', () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 2, now: time.now });
+    const straggler = breaker.admit('s');
+    play(breaker, 'FF');
+    expect(breaker.state()).toBe('open');
+    straggler.settle('success');
+    expect(breaker.state()).toBe('open');
   });
 });

@@ -1,6 +1,9 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { createCircuitBreaker } from '../../../src/http/createCircuitBreaker';
 import type { HttpClient, HttpClientOptions } from '../../../src/http/createHttpClient';
 import { createHttpClient } from '../../../src/http/createHttpClient';
+import type { TokenBucket } from '../../../src/http/createTokenBucket';
+import { createTokenBucket } from '../../../src/http/createTokenBucket';
 import { AuditgraphError } from '../../../src/model/errors';
 import type { ScriptedServer, Step } from './startScriptedServer';
 import { ok, startScriptedServer, status } from './startScriptedServer';
@@ -95,7 +98,9 @@ describe('createHttpClient retries', () => {
   });
 
   it('gives up after 2 retries of a persistent 503: exactly 3 requests (R7)', async () => {
-    const { server, client } = await start([status(503)]);
+    // A new client's retry budget holds one credit; this test is about maxRetries, so the
+    // budget is given room for both retries (the budget has tests of its own below).
+    const { server, client } = await start([status(503)], { retryBudgetMinPerSecond: 10 });
     const error = await failureOf(client.requestJson('/events'));
     expect(error.code).toBe('SOURCE_UNAVAILABLE');
     expect(error.details).toMatchObject({ sourceId: 'src-a', upstreamStatus: 503 });
@@ -271,6 +276,58 @@ describe('createHttpClient rate limits', () => {
     const { client } = await start([status(429, { 'x-ratelimit-reset': reset }), ok()]);
     await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
     expect(time.sleeps).toEqual([3_000]);
+  });
+});
+
+describe('createHttpClient client-side rate limit', () => {
+  it('takes a token for every attempt, retries included', async () => {
+    const deadlines: (number | undefined)[] = [];
+    const limiter: TokenBucket = {
+      acquire: (deadlineAt) => {
+        deadlines.push(deadlineAt);
+        return Promise.resolve();
+      },
+    };
+    const { server, client } = await start([status(503), { type: 'reset' }, ok()], {
+      rateLimiter: limiter,
+      retryBudgetMinPerSecond: 10,
+    });
+    await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+    expect(server.requests).toHaveLength(3);
+    expect(deadlines).toEqual([T0 + 5_000, T0 + 5_000, T0 + 5_000]);
+  });
+
+  it('waits for the token of a retry when the wait fits the deadline', async () => {
+    const bucket = createTokenBucket({ capacity: 1, refillPerSecond: 10, ...time });
+    const { server, client } = await start([status(503), ok()], { rateLimiter: bucket });
+    await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+    expect(server.requests).toHaveLength(2);
+    // The backoff (50 ms), then the rest of the second token's refill (50 ms).
+    expect(time.sleeps).toEqual([50, 50]);
+  });
+
+  it('fails a first attempt the limit cannot serve in time with SOURCE_RATE_LIMITED', async () => {
+    const bucket = createTokenBucket({ capacity: 1, refillPerSecond: 0.01, ...time });
+    const { server, client } = await start([ok()], { rateLimiter: bucket });
+    await client.requestJson('/events?page=1');
+    const error = await failureOf(client.requestJson('/events?page=2', { deadlineAt: T0 + 5_000 }));
+    expect(error.code).toBe('SOURCE_RATE_LIMITED');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails a retry the limit cannot serve in time with the error of the attempt it retries', async () => {
+    const bucket = createTokenBucket({ capacity: 1, refillPerSecond: 0.01, ...time });
+    const breaker = createCircuitBreaker({ failureThreshold: 1, now: time.now });
+    const { server, client } = await start([status(503), ok()], {
+      rateLimiter: bucket,
+      circuitBreaker: breaker,
+    });
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(error.details.upstreamStatus).toBe(503);
+    expect(server.requests).toHaveLength(1);
+    // The upstream failed, and the breaker hears so: a rate limit would have counted as neutral.
+    expect(breaker.state()).toBe('open');
   });
 });
 

@@ -17,7 +17,9 @@ export type Step =
   /** Never answer. */
   | { readonly type: 'hang' }
   /** Send the headers and a first chunk, then never finish. */
-  | { readonly type: 'stall-body' };
+  | { readonly type: 'stall-body' }
+  /** Hold the request until `until` settles, then play `then`: a test decides when it ends. */
+  | { readonly type: 'held'; readonly until: Promise<unknown>; readonly then: Step };
 
 export interface SeenRequest {
   readonly method: string;
@@ -42,6 +44,22 @@ export const ok = (body: unknown = { ok: true }): Step => ({
   status: 200,
   body: JSON.stringify(body),
 });
+
+/** A request held until the gate opens, then answered with `then`. */
+export const held = (gate: Gate, then: Step): Step => ({ type: 'held', until: gate.opened, then });
+
+export interface Gate {
+  readonly opened: Promise<void>;
+  open(): void;
+}
+
+export function createGate(): Gate {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open: () => open() };
+}
 
 export const status = (code: number, headers: Readonly<Record<string, string>> = {}): Step => ({
   type: 'respond',
@@ -120,6 +138,11 @@ function play(step: Step, request: IncomingMessage, response: ServerResponse): v
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"items":[');
       return;
+    case 'held': {
+      const playLater = () => play(step.then, request, response);
+      step.until.then(playLater, playLater);
+      return;
+    }
     default: {
       const unexpected: never = step;
       throw new Error(`unknown step ${JSON.stringify(unexpected)}`);
