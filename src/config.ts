@@ -53,6 +53,21 @@ export interface AuditgraphConfig {
     /** How long one GraphQL request may wait on upstreams in all, retries included, in ms. */
     readonly requestDeadlineMs: number;
   };
+  /**
+   * The cache of upstream pages of closed time windows. Always set by loadConfig; a config built
+   * by hand without it gets CONFIG_DEFAULTS.
+   */
+  readonly cache?: CacheConfig;
+}
+
+export interface CacheConfig {
+  /** The most memory the cache may hold, estimated as JSON bytes; 0 turns the cache off. */
+  readonly maxBytes: number;
+  /**
+   * A time window that ended less than this long ago (or less than its source's late-arrival
+   * delay) is always read upstream, so the head of the feed stays fresh.
+   */
+  readonly freshnessSeconds: number;
 }
 
 export interface LoadConfigInput {
@@ -82,7 +97,15 @@ export const CONFIG_DEFAULTS = {
   holdBackSeconds: 0,
   scanBudgetPages: 20,
   requestDeadlineMs: 10_000,
+  cacheMaxBytes: 64 * 1024 * 1024,
+  cacheFreshnessSeconds: 300,
 } as const;
+
+/** The cache when nothing configures it: 64 MiB, windows closed for five minutes. */
+export const DEFAULT_CACHE_CONFIG: CacheConfig = {
+  maxBytes: CONFIG_DEFAULTS.cacheMaxBytes,
+  freshnessSeconds: CONFIG_DEFAULTS.cacheFreshnessSeconds,
+};
 
 /** How late each kind's API usually shows an event, unless a source's config says otherwise. */
 export const DEFAULT_LATE_ARRIVAL_SECONDS: Readonly<Record<SourceKind, number>> = {
@@ -100,6 +123,9 @@ export const MAX_FIRST_LIMIT = 1000;
 
 /** The longest hold-back or late-arrival delay a config may name: one day. */
 export const MAX_DELAY_SECONDS = 86_400;
+
+/** The largest cache a config may ask for: 16 GiB. */
+export const MAX_CACHE_BYTES = 16 * 1024 * 1024 * 1024;
 
 /** Cursors are signed with HMAC-SHA256; a shorter key would be the weak link. */
 export const MIN_CURSOR_SECRET_LENGTH = 32;
@@ -149,6 +175,18 @@ export const ENVIRONMENT_VARIABLES: readonly {
     description:
       'How long one GraphQL request may wait on upstreams in all, retries included (overrides `feed.requestDeadlineMs`)',
     default: String(CONFIG_DEFAULTS.requestDeadlineMs),
+  },
+  {
+    name: 'AUDITGRAPH_CACHE_MAX_BYTES',
+    description:
+      'Memory for upstream pages of closed time windows, estimated as JSON bytes; 0 turns the cache off (overrides `cache.maxBytes`)',
+    default: String(CONFIG_DEFAULTS.cacheMaxBytes),
+  },
+  {
+    name: 'AUDITGRAPH_CACHE_FRESHNESS_SECONDS',
+    description:
+      "Windows that ended less than this long ago (or than the source's `lateArrivalSeconds`) are always read upstream (overrides `cache.freshnessSeconds`)",
+    default: String(CONFIG_DEFAULTS.cacheFreshnessSeconds),
   },
   {
     name: 'AUDITGRAPH_CURSOR_SECRET',
@@ -241,6 +279,12 @@ export function describeConfig(config: AuditgraphConfig): string[] {
   lines.push(
     `feed: hold-back ${config.feed.holdBackSeconds} s, scan budget ${config.feed.scanBudgetPages} upstream pages per source per page, request deadline ${config.feed.requestDeadlineMs} ms`,
   );
+  const cache = config.cache ?? DEFAULT_CACHE_CONFIG;
+  lines.push(
+    cache.maxBytes === 0
+      ? 'cache: off'
+      : `cache: up to ${cache.maxBytes} bytes of upstream pages of windows closed for ${cache.freshnessSeconds} s (or the source's late-arrival delay)`,
+  );
   lines.push(
     config.cursorSecret === null
       ? 'cursor secret: random per process (cursors do not survive a restart or cross replicas)'
@@ -310,6 +354,18 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
     cursorSecretSchema,
     file?.cursorSecret,
   );
+  const cacheMaxBytes = pickSetting(
+    env,
+    'AUDITGRAPH_CACHE_MAX_BYTES',
+    cacheBytesSchema,
+    file?.cacheMaxBytes,
+  );
+  const cacheFreshness = pickSetting(
+    env,
+    'AUDITGRAPH_CACHE_FRESHNESS_SECONDS',
+    freshnessSchema,
+    file?.cacheFreshnessSeconds,
+  );
 
   return {
     mode: sources.length === 0 ? 'demo' : 'live',
@@ -323,6 +379,10 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
       holdBackSeconds: holdBack?.value ?? CONFIG_DEFAULTS.holdBackSeconds,
       scanBudgetPages: file?.scanBudgetPages?.value ?? CONFIG_DEFAULTS.scanBudgetPages,
       requestDeadlineMs: deadline?.value ?? CONFIG_DEFAULTS.requestDeadlineMs,
+    },
+    cache: {
+      maxBytes: cacheMaxBytes?.value ?? DEFAULT_CACHE_CONFIG.maxBytes,
+      freshnessSeconds: cacheFreshness?.value ?? DEFAULT_CACHE_CONFIG.freshnessSeconds,
     },
   };
 }
@@ -464,6 +524,8 @@ interface FileConfig {
   readonly holdBackSeconds?: Setting<number>;
   readonly scanBudgetPages?: Setting<number>;
   readonly requestDeadlineMs?: Setting<number>;
+  readonly cacheMaxBytes?: Setting<number>;
+  readonly cacheFreshnessSeconds?: Setting<number>;
 }
 
 function parseFileConfig(
@@ -487,7 +549,7 @@ function parseFileConfig(
     const issue = firstIssue(parsed.error);
     fail(issue.path, issue.message);
   }
-  const { server, pagination, cursorSecret, demo, feed } = parsed.data;
+  const { server, pagination, cursorSecret, demo, feed, cache } = parsed.data;
   return {
     sources: (parsed.data.sources ?? []).map((entry, index) => parseFileSource(entry, index, fail)),
     referencedVariables,
@@ -500,6 +562,8 @@ function parseFileConfig(
     ...setting('holdBackSeconds', feed?.holdBackSeconds, 'feed.holdBackSeconds'),
     ...setting('scanBudgetPages', feed?.scanBudgetPages, 'feed.scanBudgetPages'),
     ...setting('requestDeadlineMs', feed?.requestDeadlineMs, 'feed.requestDeadlineMs'),
+    ...setting('cacheMaxBytes', cache?.maxBytes, 'cache.maxBytes'),
+    ...setting('cacheFreshnessSeconds', cache?.freshnessSeconds, 'cache.freshnessSeconds'),
   };
 }
 
@@ -676,6 +740,8 @@ const holdBackSchema = integer(0, MAX_DELAY_SECONDS);
 const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
 const scanBudgetSchema = integer(1, 1000);
 const deadlineSchema = integer(100, 120_000);
+const cacheBytesSchema = integer(0, MAX_CACHE_BYTES);
+const freshnessSchema = integer(0, MAX_DELAY_SECONDS);
 const cursorSecretSchema = text('is required')
   .min(MIN_CURSOR_SECRET_LENGTH, {
     error: `must be at least ${MIN_CURSOR_SECRET_LENGTH} characters (it signs cursors)`,
@@ -709,6 +775,10 @@ const fileSchema = strictObject({
     holdBackSeconds: holdBackSchema.optional(),
     scanBudgetPages: scanBudgetSchema.optional(),
     requestDeadlineMs: deadlineSchema.optional(),
+  }).optional(),
+  cache: strictObject({
+    maxBytes: cacheBytesSchema.optional(),
+    freshnessSeconds: freshnessSchema.optional(),
   }).optional(),
 });
 

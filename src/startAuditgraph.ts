@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditgraphConfig, SourceConfig } from './config';
-import { DEFAULT_LATE_ARRIVAL_SECONDS } from './config';
+import { DEFAULT_CACHE_CONFIG, DEFAULT_LATE_ARRIVAL_SECONDS } from './config';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
 import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';
 import { createFeed } from './feed/createFeed';
 import type { Feed } from './feed/createFeed';
 import { EMULATOR_RATE_LIMITS } from './http/createTokenBucket';
+import { logLine } from './logLine';
+import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
+import type { SourceDeps } from './providers/createSources';
 import { createApolloServer } from './schema/createApolloServer';
 import { createContextFactory } from './schema/createContext';
 import { startHttpServer } from './server/startHttpServer';
@@ -51,6 +54,8 @@ export interface StartOptions {
   readonly now?: () => number;
   /** Called once per upstream request, with the source id. */
   readonly onUpstreamRequest?: (sourceId: string) => void;
+  /** The thresholds of every source's circuit breaker (tests shorten how long it stays open). */
+  readonly circuitBreaker?: SourceDeps['circuitBreaker'];
 }
 
 /**
@@ -67,11 +72,22 @@ export async function startAuditgraph(
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
       : null;
   const sourceConfigs: readonly SourceConfig[] = demo?.sources ?? config.sources;
+  // One cache for all sources, for the life of the process: its byte budget is shared.
+  const pageCache = createPageCache(config.cache ?? DEFAULT_CACHE_CONFIG, {
+    onStoreError: (error) =>
+      options.log(
+        logLine('warn', 'page cache store failed; reading upstream', {
+          error: error instanceof Error ? error.name : typeof error,
+        }),
+      ),
+  });
   const sourceSet = createSources(sourceConfigs, {
     now,
+    ...(pageCache === null ? {} : { pageCache }),
     // The demo's emulators are not the providers: their rate limits do not apply.
     ...(demo === null ? {} : { rateLimits: EMULATOR_RATE_LIMITS }),
     ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
+    ...(options.circuitBreaker ? { circuitBreaker: options.circuitBreaker } : {}),
   });
   const feed = createFeed({
     sources: sourceSet.sources,

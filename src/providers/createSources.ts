@@ -8,6 +8,8 @@ import type { RateLimit, TokenBucket } from '../http/createTokenBucket';
 import { createTokenBucket, RATE_LIMIT_DEFAULTS } from '../http/createTokenBucket';
 import type { SourceKind } from '../model/AuditEvent';
 import type { Source } from '../model/Source';
+import { createCachingSource, toCachingSourceOptions } from './cache/createCachingSource';
+import type { PageCache } from './cache/createPageCache';
 import { createCloudflareV1Source } from './cloudflare-v1/createCloudflareV1Source';
 import { createCloudflareV2Source } from './cloudflare-v2/createCloudflareV2Source';
 import { createFastlySource } from './fastly/createFastlySource';
@@ -28,7 +30,7 @@ export interface SourceDeps {
   /** Per-kind overrides of RATE_LIMIT_DEFAULTS (EMULATOR_RATE_LIMITS for the emulators). */
   readonly rateLimits?: Partial<Readonly<Record<SourceKind, RateLimit>>>;
   /** The thresholds of every source's circuit breaker. */
-  readonly circuitBreaker?: Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs'>;
+  readonly circuitBreaker?: Omit<CircuitBreakerOptions, 'now'>;
   /**
    * The clock of the HTTP clients, rate limiters and circuit breakers: real elapsed time, not
    * `now` (which tests freeze to pin which events count as fresh). Injected by tests only.
@@ -37,6 +39,11 @@ export interface SourceDeps {
     readonly now: () => number;
     readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   };
+  /**
+   * Serves pages of closed time windows from a store, keyed per source and credential; absent,
+   * every read goes upstream.
+   */
+  readonly pageCache?: PageCache;
 }
 
 /**
@@ -74,7 +81,12 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
       }),
     });
     clients.push(http);
-    return createSource(config, { http, now: deps.now });
+    const source = createSource(config, { http, now: deps.now });
+    if (deps.pageCache === undefined) return source;
+    return createCachingSource(
+      source,
+      toCachingSourceOptions(config, toCredentialKey(config), deps.pageCache, deps.now),
+    );
   });
   return {
     sources,

@@ -76,6 +76,7 @@ describe('loadConfig defaults', () => {
       cursorSecret: null,
       demo: { seed: CONFIG_DEFAULTS.demoSeed },
       feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
+      cache: { maxBytes: 67_108_864, freshnessSeconds: 300 },
     });
   });
 
@@ -586,7 +587,7 @@ describe('loadConfig validates', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache)',
     ],
     [
       'an unknown feed key',
@@ -1143,6 +1144,7 @@ describe('describeConfig', () => {
       'listen: [::]:4010',
       'pagination: first defaults to 20, at most 100',
       'feed: hold-back 0 s, scan budget 20 upstream pages per source per page, request deadline 10000 ms',
+      "cache: up to 67108864 bytes of upstream pages of windows closed for 300 s (or the source's late-arrival delay)",
       'cursor secret: random per process (cursors do not survive a restart or cross replicas)',
     ]);
   });
