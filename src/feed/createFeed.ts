@@ -18,7 +18,10 @@ export interface SourceOutcome {
   readonly source: Source;
   readonly state: SourceState;
   readonly error: AuditgraphError | null;
-  /** Upstream requests made to it for this page. */
+  /**
+   * Requests sent to its API for this page, retries included; pages served from the cache or
+   * shared with an identical request under way cost none.
+   */
   readonly upstreamRequests: number;
   /**
    * Up to when the source's API already holds every event, as far as auditgraph knows: now less
@@ -195,7 +198,7 @@ export function createFeed(options: FeedOptions): Feed {
         if (
           next.reader.inGap() &&
           next.reader.missedCount() > 0 &&
-          next.reader.upstreamRequests >= maxUpstreamPages &&
+          next.reader.pagesRead >= maxUpstreamPages &&
           cursor !== null
         ) {
           stoppedAt = cursor.position;
@@ -203,11 +206,11 @@ export function createFeed(options: FeedOptions): Feed {
         }
         const madeProgress =
           cursor === null || comparePositions(order, next.bound, cursor.position) > 0;
-        if (next.reader.upstreamRequests >= maxUpstreamPages && madeProgress) {
+        if (next.reader.pagesRead >= maxUpstreamPages && madeProgress) {
           stoppedAt = next.bound;
           break;
         }
-        if (next.reader.upstreamRequests >= hardLimit) {
+        if (next.reader.pagesRead >= hardLimit) {
           next.reader.fail(
             new AuditgraphError(
               'SOURCE_BAD_RESPONSE',
@@ -344,7 +347,7 @@ async function probeForMore(
     if (readers.some((reader) => reader.hasBuffered())) return true;
     const open = readers.filter((reader) => reader.peek() !== null);
     if (open.length === 0) return false;
-    if (open.some((reader) => reader.upstreamRequests >= maxUpstreamPages)) return true;
+    if (open.some((reader) => reader.pagesRead >= maxUpstreamPages)) return true;
     await Promise.all(open.map((reader) => reader.fetchMore()));
   }
 }
@@ -376,7 +379,8 @@ interface SourceReader {
   /** Holds an event still to deliver (known to exist, if not yet known to be next). */
   hasBuffered(): boolean;
   fetchMore(): Promise<void>;
-  readonly upstreamRequests: number;
+  /** Upstream pages asked for on this page: what the scan budget counts. */
+  readonly pagesRead: number;
   /** Still reading through the events it missed while it failed. */
   inGap(): boolean;
   /** Events counted as missed on this page so far. */
@@ -407,7 +411,14 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
   let continuation: string | null = null;
   let exhausted = window.sinceMs >= window.beforeMs;
   let error: AuditgraphError | null = null;
-  let upstreamRequests = 0;
+  let pagesRead = 0;
+  let requestsSent = 0;
+  const listOptions: ListOptions = {
+    ...options.listOptions,
+    onUpstreamRequest: () => {
+      requestsSent += 1;
+    },
+  };
   let gapEnd = options.gapEnd;
   let stood = position;
   let missed: MissedEvents | null = null;
@@ -425,9 +436,9 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
       countMissed();
       return;
     }
-    upstreamRequests += 1;
+    pagesRead += 1;
     try {
-      const page = await source.list(query, continuation, options.listOptions);
+      const page = await source.list(query, continuation, listOptions);
       const fresh: AuditEvent[] = [];
       for (const event of page.events) {
         // An offset API repeats an event when rows shift under it; the first sighting counts.
@@ -548,13 +559,19 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     },
     hasBuffered: () => error === null && head < buffer.length,
     fetchMore,
-    get upstreamRequests() {
-      return upstreamRequests;
+    get pagesRead() {
+      return pagesRead;
     },
     inGap: () => error === null && gapEnd !== null,
     missedCount: () => missed?.count ?? 0,
     stoodAt: () => (error !== null || gapEnd !== null ? stood : undefined),
-    outcome: () => ({ source, state: toSourceState(error), error, upstreamRequests, missed }),
+    outcome: () => ({
+      source,
+      state: toSourceState(error),
+      error,
+      upstreamRequests: requestsSent,
+      missed,
+    }),
   };
   return reader;
 }

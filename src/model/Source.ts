@@ -43,6 +43,11 @@ export interface ListOptions {
   readonly signal?: AbortSignal;
   /** Epoch ms by which the request, its retries and its waits must be over. */
   readonly deadlineAt?: number;
+  /**
+   * Called once for each request the source sends upstream, retries included: never for an
+   * answer from the page cache, or one shared with an identical request already under way.
+   */
+  readonly onUpstreamRequest?: () => void;
 }
 
 /**

@@ -62,8 +62,9 @@ export function createMemorySource(options: MemorySourceOptions): MemorySource {
     maxPageSize: options.maxPageSize,
     requests,
     events: options.events,
-    list(query, continuation): Promise<ListPage> {
+    list(query, continuation, listOptions): Promise<ListPage> {
       requests.push(query);
+      listOptions?.onUpstreamRequest?.();
       let offset = 0;
       let seed: number;
       if (paging === 'offset') {

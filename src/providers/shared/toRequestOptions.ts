@@ -13,5 +13,6 @@ export function toRequestOptions(
     headers,
     ...(options?.signal ? { signal: options.signal } : {}),
     ...(options?.deadlineAt === undefined ? {} : { deadlineAt: options.deadlineAt }),
+    ...(options?.onUpstreamRequest ? { onAttempt: options.onUpstreamRequest } : {}),
   };
 }

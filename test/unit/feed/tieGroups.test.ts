@@ -81,8 +81,9 @@ describe('an upstream that pages on forever at one timestamp', () => {
       kind: 'nirvana',
       provider: 'NIRVANA',
       maxPageSize: 10,
-      list: (_query, continuation) => {
+      list: (_query, continuation, options) => {
         served += 1;
+        options?.onUpstreamRequest?.();
         const offset = continuation === null ? 0 : Number(continuation);
         const events = Array.from({ length: 10 }, (_, i) =>
           makeEvent({

@@ -87,14 +87,17 @@ describe('the auditEvents query', () => {
         kind: 'cloudflare-v2',
         provider: 'CLOUDFLARE',
         maxPageSize: 100,
-        list: () =>
-          Promise.reject(
+        list: (_query, _continuation, options) => {
+          // One request sent, answered with a 503.
+          options?.onUpstreamRequest?.();
+          return Promise.reject(
             new AuditgraphError(
               'SOURCE_UNAVAILABLE',
               'source broken answered with a server error (HTTP 503)',
               { sourceId: 'broken', upstreamStatus: 503 },
             ),
-          ),
+          );
+        },
         get: () => Promise.resolve(null),
       },
     ]);
