@@ -27,11 +27,17 @@ export const auditLogWireSchema = z
 export type AuditLogWire = z.infer<typeof auditLogWireSchema>;
 
 /** `GET|POST /api/system/audit-log/search` */
-export const auditLogSearchResponseWireSchema = z.object({
-  // Whether FusionAuth leaves out an empty list is UNCONFIRMED: absent reads as none.
-  auditLogs: z.array(auditLogWireSchema).exactOptional(),
-  total: z.int().nonnegative().exactOptional(),
-});
+export const auditLogSearchResponseWireSchema = z
+  .object({
+    // Whether FusionAuth leaves out an empty list is UNCONFIRMED: absent reads as none.
+    auditLogs: z.array(auditLogWireSchema).exactOptional(),
+    total: z.int().nonnegative().exactOptional(),
+  })
+  // Either key may be left out, but a body with neither is not a search response: read as an
+  // empty page, it would hide a broken upstream (or a proxy's answer) as a quiet source.
+  .refine((body) => body.auditLogs !== undefined || body.total !== undefined, {
+    message: 'neither auditLogs nor total is present',
+  });
 export type AuditLogSearchResponseWire = z.infer<typeof auditLogSearchResponseWireSchema>;
 
 /** `GET /api/system/audit-log/{auditLogId}` */

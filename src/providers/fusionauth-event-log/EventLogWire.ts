@@ -22,11 +22,17 @@ export const eventLogWireSchema = z
 export type EventLogWire = z.infer<typeof eventLogWireSchema>;
 
 /** `GET|POST /api/system/event-log/search` */
-export const eventLogSearchResponseWireSchema = z.object({
-  // Whether FusionAuth leaves out an empty list is UNCONFIRMED: absent reads as none.
-  eventLogs: z.array(eventLogWireSchema).exactOptional(),
-  total: z.int().nonnegative().exactOptional(),
-});
+export const eventLogSearchResponseWireSchema = z
+  .object({
+    // Whether FusionAuth leaves out an empty list is UNCONFIRMED: absent reads as none.
+    eventLogs: z.array(eventLogWireSchema).exactOptional(),
+    total: z.int().nonnegative().exactOptional(),
+  })
+  // Either key may be left out, but a body with neither is not a search response: read as an
+  // empty page, it would hide a broken upstream (or a proxy's answer) as a quiet source.
+  .refine((body) => body.eventLogs !== undefined || body.total !== undefined, {
+    message: 'neither eventLogs nor total is present',
+  });
 export type EventLogSearchResponseWire = z.infer<typeof eventLogSearchResponseWireSchema>;
 
 /** `GET /api/system/event-log/{eventLogId}` */
