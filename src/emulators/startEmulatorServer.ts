@@ -45,8 +45,19 @@ export type Fault =
   | { readonly type: 'reset' }
   /** 200 with a body that is not JSON. */
   | { readonly type: 'bad-json' }
-  /** Send the headers, then hold the body back for `delayMs`. */
-  | { readonly type: 'slow-body'; readonly delayMs: number };
+  /** Send the headers, then hold the body back for `delayMs` (less if the client goes). */
+  | { readonly type: 'slow-body'; readonly delayMs: number }
+  /**
+   * Send nothing, not even the headers, for `delayMs` (less if the client goes), then answer as
+   * usual: an upstream that accepted the connection and stalls.
+   */
+  | { readonly type: 'hang'; readonly delayMs: number }
+  /**
+   * Send the usual response with a Content-Length one byte larger than what follows: the first
+   * `bytes` of the body (default: all of it, so what arrives may even parse), then close the
+   * connection. A body cut short must be a failure, never a short page.
+   */
+  | { readonly type: 'truncated-body'; readonly bytes?: number };
 
 export interface FaultRule {
   readonly fault: Fault;
@@ -97,6 +108,13 @@ export interface EmulatorServer {
   /** Every request received, in order (cleared by `resetRequests`). */
   readonly requests: readonly RecordedRequest[];
   resetRequests(): void;
+  /** TCP connections open to the server now, idle keep-alive ones included. */
+  openConnections(): number;
+  /**
+   * Requests received whose response has not finished and whose connection is still open: after
+   * a client gave up on a hang or a slow body, 0 shows it closed its socket rather than leave it.
+   */
+  pendingResponses(): number;
   close(): Promise<void>;
 }
 
@@ -113,9 +131,15 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   const knobs: EmulatorKnobs = { latencyMs: 0, shuffleTies: true, faults: [] };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  let pending = 0;
   const contentType = options.contentType ?? 'application/json';
 
   const server = createServer((req, res) => {
+    pending += 1;
+    // 'close' comes once the response has finished or its connection closed, whichever is first.
+    res.once('close', () => {
+      pending -= 1;
+    });
     handle(req, res).catch(() => {
       if (!res.headersSent) {
         res.statusCode = 500;
@@ -149,6 +173,10 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     if (knobs.latencyMs > 0) await delay(knobs.latencyMs);
 
     const fault = takeFault(knobs, path);
+    if (fault?.type === 'hang') {
+      await delayUnlessClosed(fault.delayMs, res);
+      if (res.destroyed) return;
+    }
     if (fault?.type === 'reset') {
       req.socket.destroy();
       return;
@@ -188,8 +216,19 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     if (fault?.type === 'slow-body') {
       res.writeHead(response.status, { 'content-type': contentType, ...response.headers });
       res.flushHeaders();
-      await delay(fault.delayMs);
+      await delayUnlessClosed(fault.delayMs, res);
       if (!res.destroyed) res.end(serialize(response.body));
+      return;
+    }
+    if (fault?.type === 'truncated-body') {
+      const payload = Buffer.from(serialize(response.body), 'utf8');
+      const sent = payload.subarray(0, Math.max(0, fault.bytes ?? payload.length));
+      res.writeHead(response.status, {
+        'content-type': contentType,
+        ...response.headers,
+        'content-length': String(payload.length + 1),
+      });
+      res.write(sent, () => res.destroy());
       return;
     }
     send(res, response, contentType);
@@ -209,6 +248,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     resetRequests: () => {
       requests.length = 0;
     },
+    openConnections: () => sockets.size,
+    pendingResponses: () => pending,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -287,4 +328,21 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits `ms`, or less when the response's connection closes first: a fault that outlived the
+ * client would keep a timer, and the test's process, alive for nothing.
+ */
+function delayUnlessClosed(ms: number, res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
 }
