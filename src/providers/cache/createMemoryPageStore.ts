@@ -6,8 +6,12 @@ export interface MemoryPageStoreOptions {
   readonly maxBytes: number;
 }
 
+/**
+ * An entry is kept as its JSON text: one serialization measures it and snapshots it, and every
+ * `get` parses a copy of its own, so nothing a caller does to a page can reach the store.
+ */
 interface StoredEntry {
-  readonly entry: CachedEntry;
+  readonly json: string;
   readonly bytes: number;
 }
 
@@ -39,13 +43,16 @@ export function createMemoryPageStore(options: MemoryPageStoreOptions): PageStor
       const stored = lru.get(key);
       if (stored === undefined) misses += 1;
       else hits += 1;
-      return Promise.resolve(stored?.entry);
+      return Promise.resolve(
+        stored === undefined ? undefined : (JSON.parse(stored.json) as CachedEntry),
+      );
     },
     set(key, entry) {
-      const bytes = estimateEntryBytes(key, entry);
+      const json = JSON.stringify(entry);
+      const bytes = toEntryBytes(key, json);
       // lru-cache would refuse it too, but keep an older entry of the key from standing in.
       if (bytes > maxBytes) lru.delete(key);
-      else lru.set(key, { entry: deepFreeze(structuredClone(entry)), bytes });
+      else lru.set(key, { json, bytes });
       return Promise.resolve();
     },
     delete(key) {
@@ -71,13 +78,9 @@ export function createMemoryPageStore(options: MemoryPageStoreOptions): PageStor
  * and the JSON text is what a shared store would hold.
  */
 export function estimateEntryBytes(key: string, entry: CachedEntry): number {
-  return Buffer.byteLength(key, 'utf8') + Buffer.byteLength(JSON.stringify(entry), 'utf8');
+  return toEntryBytes(key, JSON.stringify(entry));
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
+function toEntryBytes(key: string, json: string): number {
+  return Buffer.byteLength(key, 'utf8') + Buffer.byteLength(json, 'utf8');
 }

@@ -87,7 +87,7 @@ describe('createMemoryPageStore', () => {
     expect(store.stats()).toMatchObject({ entries: 0, bytes: 0 });
   });
 
-  it('keeps a frozen snapshot: neither the stored value nor what get returns can be changed', async () => {
+  it('keeps a snapshot: changing what was stored, or what get returned, does not reach the store', async () => {
     const store = createMemoryPageStore({ maxBytes: 100_000 });
     const entry = pageEntry('a');
     await store.set('k', entry);
@@ -96,16 +96,14 @@ describe('createMemoryPageStore', () => {
     const stored = await store.get('k');
     if (stored?.type !== 'page') throw new Error('a page entry expected');
     expect(stored.page.events).toHaveLength(3);
-    expect(Object.isFrozen(stored)).toBe(true);
-    expect(Object.isFrozen(stored.page)).toBe(true);
-    expect(Object.isFrozen(stored.page.events)).toBe(true);
-    expect(Object.isFrozen(stored.page.events[0])).toBe(true);
-    expect(() => {
-      (stored.page.events as unknown[]).push(null);
-    }).toThrow(/^Cannot /);
-    expect(() => {
-      (stored.page.events[0] as { action: string }).action = 'changed';
-    }).toThrow(/^Cannot /);
+    (stored.page.events as unknown[]).push(null);
+    (stored.page.events[0] as { action: string }).action = 'changed';
+
+    const again = await store.get('k');
+    if (again?.type !== 'page') throw new Error('a page entry expected');
+    expect(again.page.events).toHaveLength(3);
+    expect(again.page.events[0]!.action).not.toBe('changed');
+    expect(again).toEqual(pageEntry('a'));
   });
 
   it('forgets a deleted key', async () => {
