@@ -7,27 +7,7 @@ import { createTokenBucket } from '../../../src/http/createTokenBucket';
 import { AuditgraphError } from '../../../src/model/errors';
 import type { ScriptedServer, Step } from './startScriptedServer';
 import { ok, startScriptedServer, status } from './startScriptedServer';
-
-const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
-
-/** A clock that only moves when the client sleeps, and a record of every sleep. */
-function createFakeTime() {
-  let nowMs = T0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => nowMs,
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-    sleep: (ms: number, signal?: AbortSignal): Promise<void> => {
-      if (signal?.aborted) return Promise.reject(signal.reason as Error);
-      sleeps.push(ms);
-      nowMs += ms;
-      return Promise.resolve();
-    },
-  };
-}
+import { T0, createFakeTime } from './fakeClocks';
 
 let server: ScriptedServer | undefined;
 let client: HttpClient | undefined;

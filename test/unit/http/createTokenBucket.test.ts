@@ -1,25 +1,6 @@
 import { createTokenBucket, RATE_LIMIT_DEFAULTS } from '../../../src/http/createTokenBucket';
 import { AuditgraphError } from '../../../src/model/errors';
-
-const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
-
-/** A clock that only moves when told to or when the bucket sleeps, and a record of sleeps. */
-function createFakeTime() {
-  let nowMs = T0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => nowMs,
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-    sleep: (ms: number): Promise<void> => {
-      sleeps.push(ms);
-      nowMs += ms;
-      return Promise.resolve();
-    },
-  };
-}
+import { T0, createFakeTime } from './fakeClocks';
 
 async function failureOf(promise: Promise<unknown>): Promise<AuditgraphError> {
   const outcome = await promise.then(
