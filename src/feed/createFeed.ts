@@ -598,6 +598,8 @@ function toSourceState(error: AuditgraphError | null): SourceState {
     case 'SOURCE_EVENTS_MISSED':
       return 'OK';
     case 'BAD_USER_INPUT':
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
     case 'SOURCE_UNAVAILABLE':
     case 'SOURCE_BAD_RESPONSE':
     case 'CONFIG_INVALID':

@@ -65,6 +65,8 @@ export function isCircuitFailure(error: unknown): boolean {
       return status === undefined || status < 400 || status >= 500;
     }
     case 'BAD_USER_INPUT':
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
     case 'SOURCE_RATE_LIMITED':
     case 'SOURCE_AUTH_FAILED':
     case 'CIRCUIT_OPEN':

@@ -5,6 +5,10 @@
 export type ErrorCode =
   /** Anything the client sent wrong: arguments, cursors, ids. */
   | 'BAD_USER_INPUT'
+  /** The request carries no valid credential of auditgraph's clients (HTTP 401). */
+  | 'UNAUTHENTICATED'
+  /** The client is known but may not read what it asked for (a source, personal data). */
+  | 'FORBIDDEN'
   /** A source could not be reached, or answered with a server error. */
   | 'SOURCE_UNAVAILABLE'
   /** A source did not answer within its time limit. */

@@ -1,5 +1,7 @@
 import type { Feed } from '../feed/createFeed';
 import type { AuditgraphError } from '../model/errors';
+import type { Principal } from '../model/Principal';
+import { ANONYMOUS_PRINCIPAL } from '../model/Principal';
 import type { Source } from '../model/Source';
 
 /** A source's failure on one page, to be reported in `errors` beside the partial data. */
@@ -17,6 +19,8 @@ export interface AuditgraphContext {
   readonly sourceErrors: SourceErrorReport[];
   /** Epoch ms by which every upstream request of this GraphQL request must be over. */
   readonly deadlineAt: number;
+  /** Who is asking, and what it may read. */
+  readonly principal: Principal;
 }
 
 export interface ContextOptions {
@@ -37,6 +41,7 @@ export function createContextFactory(options: ContextOptions): () => Promise<Aud
       sourcesById,
       pagination: options.pagination,
       sourceErrors: [],
+      principal: ANONYMOUS_PRINCIPAL,
       deadlineAt:
         (options.now ?? Date.now)() + (options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS),
     });
