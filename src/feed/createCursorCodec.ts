@@ -11,8 +11,20 @@ export interface FeedCursor {
   readonly order: SortOrder;
   /** hashFilter() of the traversal's filter: a cursor is only good for the filter it came from. */
   readonly filterHash: string;
+  /**
+   * Principal.id of the client the traversal is read for: a cursor is only good for that client.
+   * Only a keyed hash of it is written into the cursor.
+   */
+  readonly principalId: string;
   /** The snapshot instant fixed by the traversal's first page. */
   readonly asOfMs: number;
+  /**
+   * When the traversal's cursors stop being accepted. Absent when the first page's cursors are
+   * written: the codec sets it then (now plus its ttl), and every later cursor of the traversal
+   * carries it unchanged, so they all expire together and a replayed page gives the very same
+   * cursors (promise 6). A decoded cursor always has it.
+   */
+  readonly expiresAtMs?: number;
   /** Every event at or before this position, in the traversal's order, has been delivered. */
   readonly position: FeedPosition;
   /** At least one event of the traversal lies before the position. */
@@ -32,23 +44,41 @@ export interface LaggingSource {
   readonly stoodAt: FeedPosition | null;
 }
 
-export interface CursorCodec {
-  encode(cursor: FeedCursor): string;
-  /** Refuses anything malformed, tampered or made for another order or filter: BAD_USER_INPUT. */
-  decode(
-    text: string,
-    expected: { readonly order: SortOrder; readonly filterHash: string },
-  ): FeedCursor;
+/** What a cursor must have been made for to be accepted. */
+export interface ExpectedCursor {
+  readonly order: SortOrder;
+  readonly filterHash: string;
+  readonly principalId: string;
 }
 
-const PREFIX = 'ag1';
+export interface CursorCodec {
+  encode(cursor: FeedCursor): string;
+  /**
+   * Refuses anything malformed, tampered, expired, written by an earlier version, or made for
+   * another client, order or filter: BAD_USER_INPUT.
+   */
+  decode(text: string, expected: ExpectedCursor): FeedCursor & { readonly expiresAtMs: number };
+}
+
+export interface CursorCodecOptions {
+  /** How long a traversal's cursors are accepted after its first page. Default 24 h. */
+  readonly ttlMs?: number;
+  /** Epoch ms; Date.now unless a test injects a clock. */
+  readonly now?: () => number;
+}
+
+const PREFIX = 'ag2';
+/** Cursors of earlier formats: refused with a message saying so, not as tampered. */
+const EARLIER_PREFIXES = ['ag1.'];
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 const MAC_BYTES = 16;
+const PRINCIPAL_TAG_BYTES = 12;
 /**
  * Checked before any decoding or HMAC work, so a huge cursor costs nothing. Room for the position
  * and a lagging position for each of a handful of sources with long native ids.
  */
 const MAX_CURSOR_LENGTH = 2048;
-const CURSOR_SHAPE = /^ag1\.[A-Za-z0-9_-]{1,1990}\.[A-Za-z0-9_-]{22}$/;
+const CURSOR_SHAPE = /^ag2\.[A-Za-z0-9_-]{1,1990}\.[A-Za-z0-9_-]{22}$/;
 /** More lagging sources than this in one cursor is not something auditgraph writes. */
 const MAX_LAGGING = 32;
 
@@ -57,66 +87,107 @@ type LaggingPayload =
   | [sourceId: string]
   | [sourceId: string, ts: number, positionSourceId: string, nativeId: string | null];
 
-type CursorPayload =
-  | [
-      order: 'a' | 'd',
-      filterHash: string,
-      asOfMs: number,
-      ts: number,
-      sourceId: string,
-      nativeId: string | null,
-      hasPrevious: 0 | 1,
-    ]
-  | [
-      order: 'a' | 'd',
-      filterHash: string,
-      asOfMs: number,
-      ts: number,
-      sourceId: string,
-      nativeId: string | null,
-      hasPrevious: 0 | 1,
-      lagging: LaggingPayload[],
-    ];
+type BasePayload = [
+  order: 'a' | 'd',
+  filterHash: string,
+  principalTag: string,
+  expiresAtMs: number,
+  asOfMs: number,
+  ts: number,
+  sourceId: string,
+  nativeId: string | null,
+  hasPrevious: 0 | 1,
+];
+
+type CursorPayload = BasePayload | [...BasePayload, lagging: LaggingPayload[]];
 
 /**
- * Cursors are versioned (`ag1`), carry their payload as base64url JSON, and are signed with an
+ * Cursors are versioned (`ag2`), carry their payload as base64url JSON, and are signed with an
  * HMAC-SHA256 (truncated to 128 bits) over the version and payload with the server's secret.
+ *
+ * The payload is `[order, filterHash, principalTag, expiresAtMs, asOfMs, ts, sourceId, nativeId,
+ * hasPrevious, lagging?]`. `principalTag` is an HMAC of the principal's id under the same secret
+ * (96 bits), so a cursor names no client to whoever sees it, yet is refused for any other client.
  */
-export function createCursorCodec(secret: string | Uint8Array): CursorCodec {
+export function createCursorCodec(
+  secret: string | Uint8Array,
+  options: CursorCodecOptions = {},
+): CursorCodec {
   if (secret.length < 16) throw new Error('the cursor secret must be at least 16 bytes long');
+  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) {
+    throw new Error('the cursor ttlMs must be a positive whole number of milliseconds');
+  }
+  const now = options.now ?? Date.now;
   const sign = (body: string) =>
     createHmac('sha256', secret).update(body).digest().subarray(0, MAC_BYTES);
+  // A separate domain from the cursor MAC, whose input always starts with the version.
+  const tagPrincipal = (principalId: string) =>
+    createHmac('sha256', secret)
+      .update(`principal\u0000${principalId}`)
+      .digest()
+      .subarray(0, PRINCIPAL_TAG_BYTES)
+      .toString('base64url');
 
   return {
     encode(cursor) {
-      const base = [
+      const base: BasePayload = [
         cursor.order === 'asc' ? 'a' : 'd',
         cursor.filterHash,
+        tagPrincipal(cursor.principalId),
+        cursor.expiresAtMs ?? now() + ttlMs,
         cursor.asOfMs,
         cursor.position.ts,
         cursor.position.sourceId,
         cursor.position.nativeId,
         cursor.hasPrevious ? 1 : 0,
-      ] as const;
+      ];
       // Written only when a source lags, so the common cursor stays short.
       const payload: CursorPayload =
         cursor.lagging !== undefined && cursor.lagging.length > 0
           ? [...base, cursor.lagging.map(toLaggingPayload)]
-          : [...base];
+          : base;
       const body = `${PREFIX}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
       return `${body}.${sign(body).toString('base64url')}`;
     },
 
     decode(text, expected) {
-      if (text.length > MAX_CURSOR_LENGTH || !CURSOR_SHAPE.test(text)) throw invalid();
+      if (text.length > MAX_CURSOR_LENGTH) throw invalid();
+      if (EARLIER_PREFIXES.some((prefix) => text.startsWith(prefix))) {
+        throw badUserInput(
+          'the cursor was made by an earlier version of auditgraph and is no longer accepted; start again without `after`',
+        );
+      }
+      if (!CURSOR_SHAPE.test(text)) throw invalid();
       const lastDot = text.lastIndexOf('.');
       const body = text.slice(0, lastDot);
-      const mac = Buffer.from(text.slice(lastDot + 1), 'base64url');
-      if (mac.length !== MAC_BYTES || !timingSafeEqual(mac, sign(body))) throw invalid();
+      const macText = text.slice(lastDot + 1);
+      const mac = Buffer.from(macText, 'base64url');
+      // 16 bytes fill 22 characters with 4 spare bits, which decoding ignores: only the one
+      // canonical spelling is accepted, so a cursor is one string, not sixteen.
+      if (mac.length !== MAC_BYTES || mac.toString('base64url') !== macText) throw invalid();
+      if (!timingSafeEqual(mac, sign(body))) throw invalid();
       const payload = parsePayload(
         Buffer.from(body.slice(PREFIX.length + 1), 'base64url').toString('utf8'),
       );
-      const [order, filterHash, asOfMs, ts, sourceId, nativeId, hasPrevious, lagging] = payload;
+      const [
+        order,
+        filterHash,
+        principalTag,
+        expiresAtMs,
+        asOfMs,
+        ts,
+        sourceId,
+        nativeId,
+        hasPrevious,
+        lagging,
+      ] = payload;
+      if (principalTag !== tagPrincipal(expected.principalId)) {
+        throw badUserInput('the cursor was made for another client; start again without `after`');
+      }
+      if (now() >= expiresAtMs) {
+        throw badUserInput('the cursor has expired; start again without `after`');
+      }
       if ((order === 'a' ? 'asc' : 'desc') !== expected.order) {
         throw badUserInput('the cursor was made for another orderBy; start again without `after`');
       }
@@ -126,7 +197,9 @@ export function createCursorCodec(secret: string | Uint8Array): CursorCodec {
       return {
         order: expected.order,
         filterHash,
+        principalId: expected.principalId,
         asOfMs,
+        expiresAtMs,
         position: { ts, sourceId, nativeId },
         hasPrevious: hasPrevious === 1,
         ...(lagging === undefined ? {} : { lagging: lagging.map(fromLaggingPayload) }),
@@ -152,14 +225,16 @@ function parsePayload(json: string): CursorPayload {
   // turn into a crash deeper down.
   if (
     !Array.isArray(value) ||
-    (value.length !== 7 && !(value.length === 8 && isLaggingList(value[7]))) ||
+    (value.length !== 9 && !(value.length === 10 && isLaggingList(value[9]))) ||
     (value[0] !== 'a' && value[0] !== 'd') ||
     typeof value[1] !== 'string' ||
-    !Number.isSafeInteger(value[2]) ||
+    typeof value[2] !== 'string' ||
     !Number.isSafeInteger(value[3]) ||
-    typeof value[4] !== 'string' ||
-    (typeof value[5] !== 'string' && value[5] !== null) ||
-    (value[6] !== 0 && value[6] !== 1)
+    !Number.isSafeInteger(value[4]) ||
+    !Number.isSafeInteger(value[5]) ||
+    typeof value[6] !== 'string' ||
+    (typeof value[7] !== 'string' && value[7] !== null) ||
+    (value[8] !== 0 && value[8] !== 1)
   ) {
     throw invalid();
   }

@@ -2,10 +2,12 @@ import type { AuditEvent } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
 import { parseGlobalEventId } from '../model/globalId';
+import type { Principal } from '../model/Principal';
+import { ANONYMOUS_PRINCIPAL, canReadSource } from '../model/Principal';
 import type { ListOptions, ListQuery, SortOrder, Source } from '../model/Source';
 import type { CursorCodec, LaggingSource } from './createCursorCodec';
 import type { EventFilter } from './eventFilter';
-import { EMPTY_FILTER, createEventMatcher, hashFilter } from './eventFilter';
+import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
 import { isFullyPushed, planPushdown } from '../providers/pushdownCapabilities';
 import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
@@ -71,6 +73,12 @@ export interface FeedPageRequest {
   readonly signal?: AbortSignal;
   /** Epoch ms by which every upstream request for this page must be over. */
   readonly deadlineAt?: number;
+  /**
+   * Who is asking. Only the sources it may read are selected, called and reported; a filter
+   * naming another is FORBIDDEN, as are filters on personal data without the pii permission; its
+   * cursors are good for it alone. Default: ANONYMOUS_PRINCIPAL (every source, personal data).
+   */
+  readonly principal?: Principal;
 }
 
 export interface FeedOptions {
@@ -99,10 +107,17 @@ export interface FeedOptions {
 }
 
 export interface Feed {
+  /** Every configured source; what a client may see of them is `readableSources(principal)`. */
   readonly sources: readonly Source[];
+  /** The configured sources the principal may read, in configuration order. */
+  readableSources(principal?: Principal): readonly Source[];
   readPage(request: FeedPageRequest): Promise<FeedPage>;
-  /** One event by its global id; null when its source does not know it (or is not configured). */
-  readEvent(id: string, options?: ListOptions): Promise<AuditEvent | null>;
+  /**
+   * One event by its global id; null when its source does not know it, is not configured, or is
+   * one the principal may not read (the same null: an id tells nothing of a source it may not
+   * read). Default principal: ANONYMOUS_PRINCIPAL.
+   */
+  readEvent(id: string, options?: ListOptions, principal?: Principal): Promise<AuditEvent | null>;
 }
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
@@ -141,20 +156,32 @@ export function createFeed(options: FeedOptions): Feed {
 
   async function readPage(request: FeedPageRequest): Promise<FeedPage> {
     const { first, filter, order } = request;
+    const principal = request.principal ?? ANONYMOUS_PRINCIPAL;
     if (!Number.isSafeInteger(first) || first < 1 || first > maxFirst) {
       throw badUserInput(`first must be an integer from 1 to ${maxFirst}`);
     }
+    assertFilterPermitted(filter, principal);
+    const selected = selectSources(filter, principal);
     const filterHash = hashFilter(filter);
     const cursor =
-      request.after === null ? null : cursorCodec.decode(request.after, { order, filterHash });
-    const selected = selectSources(filter);
+      request.after === null
+        ? null
+        : cursorCodec.decode(request.after, { order, filterHash, principalId: principal.id });
     const nowMs = now();
     const asOfMs = cursor?.asOfMs ?? nowMs - holdBackMs;
+    // A lagging source the principal may no longer read (its permissions changed during the
+    // traversal) is dropped rather than the cursor refused: it is not selected, so it is neither
+    // read nor named, and the next cursor no longer carries it.
     const lagging = new Map(
-      (cursor?.lagging ?? []).map((entry) => [entry.sourceId, entry.stoodAt] as const),
+      (cursor?.lagging ?? [])
+        .filter((entry) => canReadSource(principal, entry.sourceId))
+        .map((entry) => [entry.sourceId, entry.stoodAt] as const),
     );
 
-    const matches = createEventMatcher(filter);
+    // Without the pii permission, `text` is matched against the description as the client sees
+    // it, redacted; an upstream would match the original, so it is not pushed down.
+    const matches = createEventMatcher(filter, { redactedText: !principal.pii });
+    const pushedFilter = principal.pii ? filter : { ...filter, text: null };
     const readers = selected.map((source) => {
       // A source that failed earlier resumes where it stood; what lies between there and the
       // cursor's position is counted as missed, never delivered out of order.
@@ -166,10 +193,13 @@ export function createFeed(options: FeedOptions): Feed {
         position: startAt,
         gapEnd: isLagging ? cursor.position : null,
         matches,
-        pushedFilter: pushdown ? filter : null,
+        pushedFilter: pushdown ? pushedFilter : null,
         // What the upstream filters exactly needs only the page's worth; anything the feed must
         // filter itself is read in the largest pages, to scan the most per request.
-        pageSize: isFullyPushed(planPushdown(source.kind, pushdown ? filter : EMPTY_FILTER), filter)
+        pageSize: isFullyPushed(
+          planPushdown(source.kind, pushdown ? pushedFilter : EMPTY_FILTER),
+          filter,
+        )
           ? pageSizeFor(first, source.maxPageSize)
           : source.maxPageSize,
         listOptions: {
@@ -240,7 +270,10 @@ export function createFeed(options: FeedOptions): Feed {
       cursorCodec.encode({
         order,
         filterHash,
+        principalId: principal.id,
         asOfMs,
+        // A first page leaves it to the codec; later pages keep the traversal's.
+        ...(cursor === null ? {} : { expiresAtMs: cursor.expiresAtMs }),
         position,
         hasPrevious,
         lagging: laggingAt(position),
@@ -268,26 +301,47 @@ export function createFeed(options: FeedOptions): Feed {
     };
   }
 
-  function selectSources(filter: EventFilter): Source[] {
+  /**
+   * The sources of a page: those the principal may read that the filter selects. A principal
+   * limited to some sources gets the same FORBIDDEN for a source it may not read and for one that
+   * does not exist, so that it cannot learn which other sources are configured.
+   */
+  function selectSources(filter: EventFilter, principal: Principal): Source[] {
     for (const id of filter.sourceIds ?? []) {
-      if (!byId.has(id))
+      if (principal.sourceIds !== null) {
+        if (!principal.sourceIds.has(id) || !byId.has(id)) {
+          throw new AuditgraphError('FORBIDDEN', `you may not read source ${JSON.stringify(id)}`);
+        }
+      } else if (!byId.has(id)) {
         throw badUserInput(`filter.sources names an unknown source: ${JSON.stringify(id)}`);
+      }
     }
-    return sources.filter(
+    return readableSources(principal).filter(
       (source) =>
         (filter.sourceIds === null || filter.sourceIds.includes(source.id)) &&
         (filter.providers === null || filter.providers.includes(toProvider(source.kind))),
     );
   }
 
-  async function readEvent(id: string, options: ListOptions = {}): Promise<AuditEvent | null> {
+  function readableSources(principal: Principal = ANONYMOUS_PRINCIPAL): readonly Source[] {
+    return principal.sourceIds === null
+      ? sources
+      : sources.filter((source) => canReadSource(principal, source.id));
+  }
+
+  async function readEvent(
+    id: string,
+    options: ListOptions = {},
+    principal: Principal = ANONYMOUS_PRINCIPAL,
+  ): Promise<AuditEvent | null> {
     const parts = parseGlobalEventId(id);
+    if (!canReadSource(principal, parts.sourceId)) return null;
     const source = byId.get(parts.sourceId);
     if (source === undefined) return null;
     return source.get(parts.nativeId, parts.occurredAtMs, options);
   }
 
-  return { sources, readPage, readEvent };
+  return { sources, readableSources, readPage, readEvent };
 }
 
 interface Window {

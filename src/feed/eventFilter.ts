@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { AuditEvent } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
-import { badUserInput } from '../model/errors';
+import { AuditgraphError, badUserInput } from '../model/errors';
 import type { EventFilter } from '../model/EventFilter';
+import type { Principal } from '../model/Principal';
+import { redactPersonalText } from './redactPersonalText';
 
 export type { EventFilter } from '../model/EventFilter';
 
@@ -101,11 +103,47 @@ export function hashFilter(filter: EventFilter): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
+/**
+ * Refuses, with FORBIDDEN, the filter fields that would let a client without the pii permission
+ * probe personal data it may not see: which events have a given actor email or IP address.
+ * `actorIds` are ids, but some providers use the email as the id: values with an `@` (or any
+ * email or IP address in them) count as personal data. `text` is allowed: for such a client it is
+ * matched against the description as that client sees it (see createEventMatcher).
+ */
+export function assertFilterPermitted(filter: EventFilter, principal: Principal): void {
+  if (principal.pii) return;
+  const forbidden = (field: string) =>
+    new AuditgraphError(
+      'FORBIDDEN',
+      `filter.${field} matches personal data, which this client may not read`,
+    );
+  if (filter.actorEmails !== null) throw forbidden('actorEmails');
+  if (filter.ipAddress !== null) throw forbidden('ipAddress');
+  if (filter.actorIds?.some((id) => id.includes('@') || redactPersonalText(id) !== id) === true) {
+    throw forbidden('actorIds (a value with an email or IP address)');
+  }
+}
+
+export interface EventMatcherOptions {
+  /**
+   * Match `text` against the description with email and IP addresses redacted, as a client
+   * without the pii permission sees it, so that the filter tells it nothing it may not read.
+   */
+  readonly redactedText?: boolean;
+}
+
 /** Does the event pass every field of the filter (time bounds and sources included)? */
-export function createEventMatcher(filter: EventFilter): (event: AuditEvent) => boolean {
+export function createEventMatcher(
+  filter: EventFilter,
+  options: EventMatcherOptions = {},
+): (event: AuditEvent) => boolean {
   const ipMatches = createIpMatcher(filter.ipAddress);
   const emails = filter.actorEmails;
   const text = filter.text;
+  const description = options.redactedText
+    ? (event: AuditEvent) =>
+        event.description === null ? null : redactPersonalText(event.description)
+    : (event: AuditEvent) => event.description;
   const oneOf = <T>(allowed: readonly T[] | null, value: T | null | undefined) =>
     allowed === null || (value !== null && value !== undefined && allowed.includes(value));
   return (event) =>
@@ -125,7 +163,7 @@ export function createEventMatcher(filter: EventFilter): (event: AuditEvent) => 
     ipMatches(event) &&
     (text === null ||
       event.action.toLowerCase().includes(text) ||
-      (event.description?.toLowerCase().includes(text) ?? false));
+      (description(event)?.toLowerCase().includes(text) ?? false));
 }
 
 function createIpMatcher(range: string | null): (event: AuditEvent) => boolean {

@@ -3,8 +3,13 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { AuditgraphError } from '../model/errors';
 import { isAuditgraphError } from '../model/errors';
 
-/** Codes Apollo Server gives to errors of the request itself; their messages are safe to show. */
+/**
+ * Codes of errors of the request itself, given by Apollo Server or raised as GraphQLErrors before
+ * any resolver runs (authentication, authorization): their messages are safe to show.
+ */
 const REQUEST_ERROR_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',

@@ -7,6 +7,7 @@ import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 import { toGlobalEventId } from '../model/globalId';
 import type { AuditEventFilter, Resolvers } from './generated/resolvers';
+import { redactField, redactedPaths } from './redaction/redactField';
 import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
 
 /**
@@ -25,6 +26,7 @@ export const resolvers: Resolvers = {
         filter: normalizeFilter(toFilterInput(args.filter)),
         order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
         deadlineAt: context.deadlineAt,
+        principal: context.principal,
       });
       const path = responsePathAsArray(info.path);
       for (const outcome of page.sources) {
@@ -39,10 +41,10 @@ export const resolvers: Resolvers = {
       return page;
     },
     auditEvent: (_parent, args, context) =>
-      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }),
+      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }, context.principal),
     node: (_parent, args, context) =>
-      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }),
-    auditSources: (_parent, _args, context) => context.feed.sources,
+      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }, context.principal),
+    auditSources: (_parent, _args, context) => context.feed.readableSources(context.principal),
   },
 
   Node: {
@@ -73,9 +75,11 @@ export const resolvers: Resolvers = {
   AuditEvent: {
     // The router sends `{ __typename, id }`; the id is checked like any client input.
     __resolveReference: (reference, context) =>
-      context.feed.readEvent(String((reference as { id?: unknown }).id), {
-        deadlineAt: context.deadlineAt,
-      }),
+      context.feed.readEvent(
+        String((reference as { id?: unknown }).id),
+        { deadlineAt: context.deadlineAt },
+        context.principal,
+      ),
     id: (event) => toGlobalEventId(event),
     source: (event, _args, context) => {
       const source = context.sourcesById.get(event.sourceId);
@@ -86,8 +90,22 @@ export const resolvers: Resolvers = {
     },
     provider: (event) => toProvider(event.kind),
     occurredAt: (event) => new Date(event.occurredAtMs),
-    metadata: (event) => event.metadata,
-    raw: (event) => event.raw,
+    // Personal data: whichever query returned the event, these are the only way out of it, so a
+    // client without the pii permission sees it redacted the same way everywhere.
+    description: (event, _args, { principal }) =>
+      principal.pii ? event.description : redactField.description(event),
+    actor: (event, _args, { principal }) =>
+      principal.pii ? event.actor : redactField.actor(event),
+    resource: (event, _args, { principal }) =>
+      principal.pii ? event.resource : redactField.resource(event),
+    request: (event, _args, { principal }) =>
+      principal.pii ? event.request : redactField.request(event),
+    changes: (event, _args, { principal }) =>
+      principal.pii ? event.changes : redactField.changes(),
+    metadata: (event, _args, { principal }) =>
+      principal.pii ? event.metadata : redactField.metadata(event),
+    raw: (event, _args, { principal }) => (principal.pii ? event.raw : redactField.raw()),
+    redacted: (event, _args, { principal }) => (principal.pii ? [] : redactedPaths(event)),
   },
 
   AuditSource: {

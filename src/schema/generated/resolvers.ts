@@ -29,9 +29,11 @@ export type AccessToken = {
 
 export type Actor = {
   readonly __typename?: 'Actor';
+  /** Null when redacted (see AuditEvent.redacted). */
   readonly email?: Maybe<Scalars['String']['output']>;
   /** The provider's id of the actor. */
   readonly id?: Maybe<Scalars['ID']['output']>;
+  /** Null when redacted (see AuditEvent.redacted). */
   readonly ip?: Maybe<Scalars['String']['output']>;
   readonly name?: Maybe<Scalars['String']['output']>;
   /** The API token or key the actor used, when the provider says. */
@@ -61,6 +63,13 @@ export type AuditCategory =
 /**
  * One thing someone did, in one provider. What a provider does not say is null, never guessed;
  * its own record is in `raw`.
+ *
+ * A client without the permission to read personal data sees the same event through every field
+ * that returns one (`auditEvents`, `auditEvent`, `node`, `_entities`) redacted the same way: actor
+ * email and IP addresses, the request's IP address, `changes` and `raw` are null; an actor id or
+ * name that is the actor's email (or holds an email or IP address) is null; email and IP addresses
+ * in `description`, `metadata`, `resource.name` and `request.path` read `[redacted]`. `redacted`
+ * lists what was redacted, so redacted and absent can be told apart.
  */
 export type AuditEvent = Node & {
   readonly __typename?: 'AuditEvent';
@@ -68,6 +77,7 @@ export type AuditEvent = Node & {
   readonly action: Scalars['String']['output'];
   readonly actor?: Maybe<Actor>;
   readonly category: AuditCategory;
+  /** Null when redacted (see `redacted`). */
   readonly changes?: Maybe<Changes>;
   readonly description?: Maybe<Scalars['String']['output']>;
   readonly id: Scalars['ID']['output'];
@@ -77,8 +87,13 @@ export type AuditEvent = Node & {
   readonly occurredAt: Scalars['DateTime']['output'];
   readonly outcome: AuditOutcome;
   readonly provider: AuditProvider;
-  /** The provider's record, as it arrived. */
-  readonly raw: Scalars['JSON']['output'];
+  /** The provider's record, as it arrived; null when redacted (see `redacted`). */
+  readonly raw?: Maybe<Scalars['JSON']['output']>;
+  /**
+   * The fields redacted for this client, as paths ("actor.email", "raw", "description", …): each one
+   * held personal data this client may not read. Empty for a client that may read personal data.
+   */
+  readonly redacted: ReadonlyArray<Scalars['String']['output']>;
   readonly request?: Maybe<RequestInfo>;
   readonly resource?: Maybe<Resource>;
   readonly source: AuditSource;
@@ -108,20 +123,28 @@ export type AuditEventEdge = {
 
 /**
  * Every field narrows the feed; fields combine with AND, values within a list with OR.
- * An empty list matches nothing.
+ * An empty list matches nothing. A client without the permission to read personal data may not
+ * filter on it: `actorEmails`, `ipAddress` and `actorIds` values holding an email or IP address are
+ * FORBIDDEN for it.
  */
 export type AuditEventFilter = {
   /** Exact match on AuditEvent.action. */
   readonly actions?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
-  /** Case-insensitive. */
+  /** Case-insensitive. Needs the personal-data permission. */
   readonly actorEmails?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
-  /** Actor.id values. */
+  /**
+   * Actor.id values. Without the personal-data permission, a value holding an `@`, an email or an
+   * IP address is FORBIDDEN.
+   */
   readonly actorIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   readonly actorTypes?: InputMaybe<ReadonlyArray<ActorType>>;
   /** Exclusive. */
   readonly before?: InputMaybe<Scalars['DateTime']['input']>;
   readonly categories?: InputMaybe<ReadonlyArray<AuditCategory>>;
-  /** An IPv4 or IPv6 address, or a CIDR range; matches the actor's or the request's address. */
+  /**
+   * An IPv4 or IPv6 address, or a CIDR range; matches the actor's or the request's address. Needs
+   * the personal-data permission.
+   */
   readonly ipAddress?: InputMaybe<Scalars['String']['input']>;
   readonly outcome?: InputMaybe<AuditOutcome>;
   readonly providers?: InputMaybe<ReadonlyArray<AuditProvider>>;
@@ -129,9 +152,17 @@ export type AuditEventFilter = {
   readonly resourceTypes?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
   /** Inclusive. */
   readonly since?: InputMaybe<Scalars['DateTime']['input']>;
-  /** AuditSource.id values. */
+  /**
+   * AuditSource.id values. Naming a source this client may not read is FORBIDDEN (whether or not
+   * the source exists).
+   */
   readonly sources?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
-  /** Case-insensitive substring of description or action. */
+  /**
+   * Case-insensitive substring of description or action. For a client without the personal-data
+   * permission it matches the description as that client sees it, with email and IP addresses
+   * replaced by `[redacted]`, so it cannot find what it may not read (such a filter is applied by
+   * auditgraph, not by the providers' APIs).
+   */
   readonly text?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -192,17 +223,17 @@ export type PageInfo = {
 
 export type Query = {
   readonly __typename?: 'Query';
-  /** One event by its id; null when its source no longer has it. */
+  /** One event by its id; null when its source no longer has it, or is one this client may not read. */
   readonly auditEvent?: Maybe<AuditEvent>;
   /**
-   * Audit events from every selected source, merged into one time-ordered feed. Pages are Relay
-   * cursors over a snapshot fixed by the first page (`asOf`): a traversal delivers every matching
-   * event exactly once, in order, however the upstreams page.
+   * Audit events from every selected source this client may read, merged into one time-ordered
+   * feed. Pages are Relay cursors over a snapshot fixed by the first page (`asOf`): a traversal
+   * delivers every matching event exactly once, in order, however the upstreams page.
    */
   readonly auditEvents: AuditEventConnection;
-  /** The configured sources. */
+  /** The configured sources this client may read. */
   readonly auditSources: ReadonlyArray<AuditSource>;
-  /** Any object by its global id (Relay). */
+  /** Any object by its global id (Relay); null as for `auditEvent`. */
   readonly node?: Maybe<Node>;
 };
 
@@ -226,6 +257,7 @@ export type QueryNodeArgs = {
 
 export type RequestInfo = {
   readonly __typename?: 'RequestInfo';
+  /** Null when redacted (see AuditEvent.redacted). */
   readonly ip?: Maybe<Scalars['String']['output']>;
   readonly method?: Maybe<Scalars['String']['output']>;
   readonly path?: Maybe<Scalars['String']['output']>;
@@ -467,7 +499,8 @@ export type AuditEventResolvers<ContextType = AuditgraphContext, ParentType exte
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['AuditProvider'], ParentType, ContextType>;
-  raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  redacted?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   request?: Resolver<Maybe<ResolversTypes['RequestInfo']>, ParentType, ContextType>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['AuditSource'], ParentType, ContextType>;
