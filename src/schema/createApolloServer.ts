@@ -6,9 +6,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { AuditgraphContext } from './createContext';
+import { createQueryLimits, type QueryLimits } from './createQueryLimits';
+import { createReadAuditPlugin } from './createReadAuditPlugin';
 import { createFormatError, toErrorExtensions } from './formatError';
 import { resolvers } from './resolvers';
 import { logLine } from '../logLine';
+
+export { QUERY_LIMIT_DEFAULTS, type QueryLimits } from './createQueryLimits';
 
 const SCHEMA_FILE = join('schema', 'auditgraph.graphql');
 
@@ -24,22 +28,40 @@ export function readSchemaSdl(): string {
 export interface ApolloServerOptions {
   /** Writes one JSON log line. */
   readonly log: (line: string) => void;
+  /** Answer `__schema` and `__type`; default true. Production mode turns it off. */
+  readonly introspection?: boolean;
+  /** Depth, alias, token, cost and directive limits; each defaults to QUERY_LIMIT_DEFAULTS. */
+  readonly limits?: Partial<QueryLimits>;
+  /** Log one `audit` line per operation (who read what); default true. */
+  readonly audit?: boolean;
 }
 
 /**
- * auditgraph's GraphQL server: the federation subgraph schema, error formatting, and the plugin
- * that reports each failed source in `errors`. GraphiQL is served by the HTTP layer, so Apollo's
- * own landing page is off.
+ * auditgraph's GraphQL server: the federation subgraph schema, error formatting, the plugin that
+ * reports each failed source in `errors`, the query limits and the audit of reads. GraphiQL is
+ * served by the HTTP layer, so Apollo's own landing page is off.
+ *
+ * Every limit is enforced while parsing or validating, before a resolver runs, so an operation
+ * over a limit costs no upstream request. Batching stays off and CSRF prevention on.
  */
 export function createApolloServer(options: ApolloServerOptions): ApolloServer<AuditgraphContext> {
   const schema = buildSubgraphSchema({
     typeDefs: parse(readSchemaSdl()),
     resolvers: resolvers as never,
   });
+  const limits = createQueryLimits(options.limits);
   return new ApolloServer<AuditgraphContext>({
     schema,
     csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    introspection: options.introspection ?? true,
+    // No "Did you mean …?" naming fields a client did not ask for (matrix S7).
+    hideSchemaDetailsFromClientErrors: true,
     includeStacktraceInErrorResponses: false,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    // Fragment explosions: Apollo counts the selections a document expands to (matrix S5).
+    maxRecursiveSelections: true,
     // Apollo's own messages go out as auditgraph's structured log lines, not bare console text.
     logger: {
       debug: () => undefined,
@@ -52,7 +74,13 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
     formatError: createFormatError((error) =>
       options.log(logLine('error', 'unexpected error', { error: describeError(error) })),
     ),
-    plugins: [ApolloServerPluginLandingPageDisabled(), sourceErrorsPlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...(limits.plugins as ApolloServerPlugin<AuditgraphContext>[]),
+      sourceErrorsPlugin(),
+      // Last, so the errors it records include those the plugins above add.
+      ...(options.audit === false ? [] : [createReadAuditPlugin(options.log)]),
+    ],
   });
 }
 

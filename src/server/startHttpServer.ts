@@ -25,6 +25,12 @@ export interface HttpServerOptions<C extends BaseContext> {
   readonly host: string;
   /** 0 picks a free port; the handle's `url` names the one chosen. */
   readonly port: number;
+  /**
+   * Serve GraphiQL to a browser's GET of `/graphql`; default true. When false that GET goes to
+   * GraphQL like any other (a 400 with a code, since it carries no operation): production mode
+   * turns it off with introspection.
+   */
+  readonly graphiql?: boolean;
   readonly graphiqlTitle?: string;
   /** The query GraphiQL opens with. */
   readonly defaultQuery?: string;
@@ -98,6 +104,7 @@ export async function startHttpServer<C extends BaseContext>(
   assertSettings(settings);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const isReady = options.isReady ?? (() => true);
+  const graphiqlEnabled = options.graphiql ?? true;
   let state: ServerState = { phase: 'serving' };
   let graphiql: Promise<GraphiqlPage> | null = null;
 
@@ -141,7 +148,12 @@ export async function startHttpServer<C extends BaseContext>(
       }
       case GRAPHQL_PATH: {
         if (!allowMethod(request, response, ['GET', 'POST'])) return;
-        if (method === 'GET' && prefersHtml(request.headers.accept) && !hasQuery(search)) {
+        if (
+          graphiqlEnabled &&
+          method === 'GET' &&
+          prefersHtml(request.headers.accept) &&
+          !hasQuery(search)
+        ) {
           await sendGraphiql(request, response, await loadGraphiql());
           return;
         }
@@ -175,9 +187,11 @@ export async function startHttpServer<C extends BaseContext>(
       context: () => options.context(request),
     });
     // Apollo answers a browser's GET with its landing page, which loads Apollo Sandbox from a
-    // CDN. The server is told to disable it; should it not be, the local GraphiQL stands in.
+    // CDN. The server is told to disable it; should it not be, the local GraphiQL stands in, or
+    // nothing when GraphiQL is off.
     if (result.headers.get('content-type')?.startsWith('text/html') === true) {
-      await sendGraphiql(request, response, await loadGraphiql());
+      if (graphiqlEnabled) await sendGraphiql(request, response, await loadGraphiql());
+      else sendError(response, 400, 'BAD_REQUEST', 'Send a GraphQL operation.');
       return;
     }
     response.statusCode = result.status ?? 200;

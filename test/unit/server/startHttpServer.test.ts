@@ -379,6 +379,39 @@ describe('startHttpServer: GraphiQL', () => {
     expect(response.text).not.toContain('apollographql.com');
   });
 
+  it('does not serve GraphiQL when it is off: a browser GET goes to GraphQL and gets a 400 with a code', async () => {
+    const { url } = await start({ graphiql: false });
+    const response = await send(url, {
+      path: '/graphql',
+      headers: { accept: BROWSER_ACCEPT, 'accept-encoding': 'gzip' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/json/);
+    expect(response.text).not.toContain('GraphiQL');
+    expect(json(response)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('still answers GraphQL over GET when GraphiQL is off', async () => {
+    const { url } = await start({ graphiql: false });
+    const response = await send(url, {
+      path: `/graphql?query=${encodeURIComponent('{ hello }')}`,
+      headers: { accept: BROWSER_ACCEPT, 'apollo-require-preflight': '1' },
+    });
+    expect(json(response)).toEqual({ data: { hello: 'world' } });
+  });
+
+  it("shows neither GraphiQL nor Apollo's landing page when GraphiQL is off and Apollo's is left on", async () => {
+    const { url } = await start({ graphiql: false, landingPage: true });
+    const response = await send(url, {
+      path: `/graphql?query=${encodeURIComponent('{ hello }')}`,
+      headers: { accept: BROWSER_ACCEPT },
+    });
+    expect(response.status).toBe(400);
+    expect(json(response)).toEqual({
+      errors: [{ message: 'Send a GraphQL operation.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
   it('answers 500 and logs when the page cannot be rendered', async () => {
     const { url, logs } = await start({ defaultQuery: '# </script><script>alert(1)</script>' });
     const response = await send(url, { path: '/graphql', headers: { accept: BROWSER_ACCEPT } });
