@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { isLoopbackHost } from './auth/isLoopbackHost';
+import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
 import { SOURCE_KINDS, type SourceKind } from './model/AuditEvent';
 import { AuditgraphError } from './model/errors';
 
@@ -58,6 +61,109 @@ export interface AuditgraphConfig {
    * by hand without it gets CONFIG_DEFAULTS.
    */
   readonly cache?: CacheConfig;
+  /**
+   * Who may call auditgraph. Always set by loadConfig; a config built by hand without it gets
+   * DEFAULT_AUTH_CONFIG, which lets no one in but the loopback demo's anonymous clients.
+   */
+  readonly auth?: AuthConfig;
+  /** Always set by loadConfig; a config built by hand without it gets toSecurityDefaults(mode). */
+  readonly security?: SecurityConfig;
+  /** Always set by loadConfig; a config built by hand without it gets DEFAULT_AUDIT_CONFIG. */
+  readonly audit?: AuditConfig;
+}
+
+/** What a client may be granted beyond reading its sources. */
+export type Permission = 'pii';
+
+export interface AuthConfig {
+  readonly apiKeys: readonly ApiKeyConfig[];
+  readonly jwt: JwtConfig | null;
+  /**
+   * Lets the demo answer requests without credentials on a host that is not loopback. Refused in
+   * live mode: real audit logs are never served to anonymous clients.
+   */
+  readonly allowUnauthenticated: boolean;
+}
+
+/** One client's static API key. The key itself is never stored, only its hash. */
+export interface ApiKeyConfig {
+  /** Names the client in logs and as its principal. */
+  readonly id: string;
+  /** The SHA-256 of the key, 64 lowercase hex digits (`npm run auth:hash-key`). */
+  readonly sha256: string;
+  /** `['*']` for every source, else the ids of the sources it may read. */
+  readonly sources: readonly string[];
+  readonly permissions: readonly Permission[];
+}
+
+/** The JWS algorithms a JWT may be signed with. `none` is not one of them, whatever the config. */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** JWTs from an OIDC provider (FusionAuth, Auth0, Keycloak, ...) or any issuer with a key. */
+export type JwtConfig = JwtClaimsConfig & JwtKeyConfig;
+
+/** Exactly one key verifies the signatures. */
+export type JwtKeyConfig =
+  | { readonly jwksUrl: string; readonly publicKey?: never; readonly secret?: never }
+  | { readonly publicKey: string; readonly jwksUrl?: never; readonly secret?: never }
+  | { readonly secret: string; readonly jwksUrl?: never; readonly publicKey?: never };
+
+export interface JwtClaimsConfig {
+  /** `iss` must equal this. */
+  readonly issuer: string;
+  /** `aud` must be or contain this. */
+  readonly audience: string;
+  /** Accepted signature algorithms: HMAC only with a secret, never with a public key. */
+  readonly algorithms: readonly JwtAlgorithm[];
+  /** The claim holding the source ids a token may read (a list, or `*` for all). */
+  readonly sourcesClaim: string;
+  /** The claim holding the token's permissions; `pii` among them grants personal data. */
+  readonly permissionsClaim: string;
+  /** How far `exp` and `nbf` may be off, for clocks that differ. */
+  readonly clockToleranceSeconds: number;
+}
+
+export interface SecurityConfig {
+  /** Live mode. The demo, whose data is made up, never is. */
+  readonly production: boolean;
+  readonly introspection: boolean;
+  /** GraphiQL for a browser's GET of /graphql. */
+  readonly graphiql: boolean;
+  /** How long a cursor stays good after its traversal's first page. */
+  readonly cursorTtlSeconds: number;
+  /** The largest request body accepted. */
+  readonly maxBodyBytes: number;
+  readonly limits: QueryLimits;
+}
+
+/** Checked on every operation before it runs (reliability matrix S3, S5, S6, S10). */
+export interface QueryLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxCost: number;
+  readonly maxDirectives: number;
+}
+
+export interface AuditConfig {
+  /** One log line per GraphQL read: who asked for what. */
+  readonly enabled: boolean;
 }
 
 export interface CacheConfig {
@@ -99,7 +205,45 @@ export const CONFIG_DEFAULTS = {
   requestDeadlineMs: 10_000,
   cacheMaxBytes: 64 * 1024 * 1024,
   cacheFreshnessSeconds: 300,
+  cursorTtlSeconds: 86_400,
+  maxBodyBytes: 1024 * 1024,
+  jwtSourcesClaim: 'auditgraph_sources',
+  jwtPermissionsClaim: 'auditgraph_permissions',
+  jwtClockToleranceSeconds: 30,
 } as const;
+
+/** Nobody may call without credentials, except on the loopback demo. */
+export const DEFAULT_AUTH_CONFIG: AuthConfig = {
+  apiKeys: [],
+  jwt: null,
+  allowUnauthenticated: false,
+};
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxDepth: 10,
+  maxAliases: 15,
+  maxTokens: 2000,
+  maxCost: 5000,
+  maxDirectives: 50,
+};
+
+export const DEFAULT_AUDIT_CONFIG: AuditConfig = { enabled: true };
+
+/**
+ * The security settings when nothing configures them. Introspection and GraphiQL help people
+ * explore the demo; in live mode they only help an attacker map the API, so they are off.
+ */
+export function toSecurityDefaults(mode: AuditgraphConfig['mode']): SecurityConfig {
+  const production = mode === 'live';
+  return {
+    production,
+    introspection: !production,
+    graphiql: !production,
+    cursorTtlSeconds: CONFIG_DEFAULTS.cursorTtlSeconds,
+    maxBodyBytes: CONFIG_DEFAULTS.maxBodyBytes,
+    limits: DEFAULT_QUERY_LIMITS,
+  };
+}
 
 /** The cache when nothing configures it: 64 MiB, windows closed for five minutes. */
 export const DEFAULT_CACHE_CONFIG: CacheConfig = {
@@ -129,6 +273,15 @@ export const MAX_CACHE_BYTES = 16 * 1024 * 1024 * 1024;
 
 /** Cursors are signed with HMAC-SHA256; a shorter key would be the weak link. */
 export const MIN_CURSOR_SECRET_LENGTH = 32;
+
+/** An HS256 secret shorter than this can be guessed offline from one token. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+/** The longest a cursor may stay good: 30 days. */
+export const MAX_CURSOR_TTL_SECONDS = 30 * 86_400;
+
+/** The largest request body a config may allow: 16 MiB. */
+export const MAX_BODY_BYTES_LIMIT = 16 * 1024 * 1024;
 
 /**
  * Every environment variable auditgraph reads, for the README's config table and its check.
@@ -190,8 +343,53 @@ export const ENVIRONMENT_VARIABLES: readonly {
   },
   {
     name: 'AUDITGRAPH_CURSOR_SECRET',
-    description: `HMAC key for cursors, at least ${MIN_CURSOR_SECRET_LENGTH} characters; unset: random per process`,
+    description: `HMAC key for cursors, at least ${MIN_CURSOR_SECRET_LENGTH} characters (overrides \`cursorSecret\`); required in live mode, random per process in the demo when unset`,
     default: null,
+  },
+  {
+    name: 'AUDITGRAPH_JWT_JWKS_URL',
+    description:
+      "URL of the JSON Web Key Set that signs clients' JWTs, https unless on loopback (overrides `auth.jwt.jwksUrl`)",
+    default: null,
+  },
+  {
+    name: 'AUDITGRAPH_JWT_ISSUER',
+    description: 'The `iss` every JWT must carry (overrides `auth.jwt.issuer`)',
+    default: null,
+  },
+  {
+    name: 'AUDITGRAPH_JWT_AUDIENCE',
+    description: 'The `aud` every JWT must carry (overrides `auth.jwt.audience`)',
+    default: null,
+  },
+  {
+    name: 'AUDITGRAPH_ALLOW_UNAUTHENTICATED',
+    description:
+      '`true` lets the demo serve requests without credentials on a host that is not loopback; refused in live mode (overrides `auth.allowUnauthenticated`)',
+    default: 'false',
+  },
+  {
+    name: 'NODE_ENV',
+    description: '`production` turns introspection and GraphiQL off by default, in the demo too',
+    default: null,
+  },
+  {
+    name: 'AUDITGRAPH_INTROSPECTION',
+    description:
+      '`true` or `false`: schema introspection (overrides `security.introspection`); unset: on in the demo, off in live mode or with NODE_ENV=production',
+    default: null,
+  },
+  {
+    name: 'AUDITGRAPH_GRAPHIQL',
+    description:
+      '`true` or `false`: GraphiQL for browsers at `/graphql` (overrides `security.graphiql`); unset: on in the demo, off in live mode or with NODE_ENV=production',
+    default: null,
+  },
+  {
+    name: 'AUDITGRAPH_AUDIT_LOG',
+    description:
+      '`true` or `false`: one log line per GraphQL read, naming the client (overrides `audit.enabled`)',
+    default: 'true',
   },
   { name: 'FASTLY_API_TOKEN', description: 'Adds source `fastly` (kind fastly)', default: null },
   {
@@ -290,7 +488,50 @@ export function describeConfig(config: AuditgraphConfig): string[] {
       ? 'cursor secret: random per process (cursors do not survive a restart or cross replicas)'
       : 'cursor secret: configured',
   );
+  lines.push(`auth: ${describeAuth(config)}`);
+  const security = config.security ?? toSecurityDefaults(config.mode);
+  const onOff = (on: boolean) => (on ? 'on' : 'off');
+  lines.push(
+    `security: ${security.production ? 'production' : 'demo'}, introspection ${onOff(security.introspection)}, GraphiQL ${onOff(security.graphiql)}, cursors expire after ${security.cursorTtlSeconds} s, request bodies up to ${security.maxBodyBytes} bytes`,
+  );
+  const limits = security.limits;
+  lines.push(
+    `query limits: depth ${limits.maxDepth}, aliases ${limits.maxAliases}, tokens ${limits.maxTokens}, cost ${limits.maxCost}, directives ${limits.maxDirectives}`,
+  );
+  lines.push(`audit log of reads: ${onOff((config.audit ?? DEFAULT_AUDIT_CONFIG).enabled)}`);
   return lines;
+}
+
+/** Who may call, without a hash or a secret: key ids, the JWT issuer and where its keys are. */
+function describeAuth(config: AuditgraphConfig): string {
+  const auth = config.auth ?? DEFAULT_AUTH_CONFIG;
+  const parts: string[] = [];
+  const keys = auth.apiKeys.length;
+  if (keys > 0) {
+    parts.push(
+      `${keys} API key${keys === 1 ? '' : 's'} (ids: ${auth.apiKeys.map((key) => key.id).join(', ')})`,
+    );
+  }
+  const jwt = auth.jwt;
+  if (jwt !== null) {
+    const from =
+      jwt.jwksUrl !== undefined
+        ? `from ${new URL(jwt.jwksUrl).host}`
+        : jwt.publicKey !== undefined
+          ? 'signed with the configured public key'
+          : 'signed with the configured secret';
+    parts.push(
+      `JWT ${from} for issuer ${jwt.issuer}, audience ${jwt.audience} (${jwt.algorithms.join(', ')})`,
+    );
+  }
+  if (isUnauthenticatedAllowed({ mode: config.mode, host: config.host, auth })) {
+    parts.push(
+      auth.allowUnauthenticated
+        ? 'requests without credentials allowed (allowUnauthenticated)'
+        : 'requests without credentials allowed (demo on loopback)',
+    );
+  }
+  return parts.length === 0 ? 'none configured: every request is refused' : parts.join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,9 +608,32 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
     file?.cacheFreshnessSeconds,
   );
 
+  const mode = sources.length === 0 ? 'demo' : 'live';
+  const hostValue = host?.value ?? CONFIG_DEFAULTS.host;
+  // The demo's sources are its emulators, one of each kind, each named after its kind.
+  const sourceIds = mode === 'demo' ? SOURCE_KINDS : sources.map((source) => source.id);
+  const allowUnauthenticated = pickSetting(
+    env,
+    'AUDITGRAPH_ALLOW_UNAUTHENTICATED',
+    booleanSchema,
+    fileSetting(file?.auth?.allowUnauthenticated, 'auth.allowUnauthenticated'),
+  );
+  const auth: AuthConfig = {
+    apiKeys: buildApiKeys(file?.auth?.apiKeys ?? [], { mode, sourceIds }),
+    jwt: buildJwt(env, file?.auth?.jwt ?? undefined),
+    allowUnauthenticated: allowUnauthenticated?.value ?? false,
+  };
+  assertSafeToStart({
+    mode,
+    host: host ?? { value: hostValue, label: 'the default host' },
+    auth,
+    allowUnauthenticated,
+    cursorSecret,
+  });
+
   return {
-    mode: sources.length === 0 ? 'demo' : 'live',
-    host: host?.value ?? CONFIG_DEFAULTS.host,
+    mode,
+    host: hostValue,
     port: port?.value ?? CONFIG_DEFAULTS.port,
     sources,
     pagination: { defaultFirst: defaultFirstValue, maxFirst: maxFirstValue },
@@ -384,7 +648,300 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
       maxBytes: cacheMaxBytes?.value ?? DEFAULT_CACHE_CONFIG.maxBytes,
       freshnessSeconds: cacheFreshness?.value ?? DEFAULT_CACHE_CONFIG.freshnessSeconds,
     },
+    auth,
+    security: buildSecurity(env, file?.security, mode),
+    audit: {
+      enabled:
+        pickSetting(
+          env,
+          'AUDITGRAPH_AUDIT_LOG',
+          booleanSchema,
+          fileSetting(file?.audit?.enabled, 'audit.enabled'),
+        )?.value ?? DEFAULT_AUDIT_CONFIG.enabled,
+    },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication and the other security settings
+
+interface AuthContext {
+  readonly mode: AuditgraphConfig['mode'];
+  /** The ids of the sources the gateway will read, which API keys may name. */
+  readonly sourceIds: readonly string[];
+}
+
+function buildApiKeys(entries: readonly FileApiKey[], context: AuthContext): ApiKeyConfig[] {
+  const ids = new Map<string, number>();
+  const hashes = new Map<string, number>();
+  return entries.map((entry, index) => {
+    const at = `auth.apiKeys[${index}]`;
+    const sameId = ids.get(entry.id.toLowerCase());
+    if (sameId !== undefined) {
+      throw configError(
+        `${at}.id "${entry.id}" is already used by auth.apiKeys[${sameId}]; API key ids must be unique`,
+      );
+    }
+    const sameHash = hashes.get(entry.sha256);
+    if (sameHash !== undefined) {
+      throw configError(
+        `${at}.sha256 is the same as auth.apiKeys[${sameHash}].sha256: give each client its own key`,
+      );
+    }
+    ids.set(entry.id.toLowerCase(), index);
+    hashes.set(entry.sha256, index);
+    if (entry.sources.includes('*') && entry.sources.length > 1) {
+      throw configError(`${at}.sources must be ["*"] alone, or a list of source ids`);
+    }
+    for (const sourceId of entry.sources) {
+      if (sourceId !== '*' && !context.sourceIds.includes(sourceId)) {
+        const known = context.mode === 'demo' ? "the demo's sources" : 'configured sources';
+        throw configError(
+          `${at}.sources names source "${sourceId}", which is not configured (${known}: ${context.sourceIds.join(', ')})`,
+        );
+      }
+    }
+    return {
+      id: entry.id,
+      sha256: entry.sha256,
+      sources: [...new Set(entry.sources)],
+      permissions: [...new Set(entry.permissions ?? [])],
+    };
+  });
+}
+
+/** The JWT settings from the file, each overridable from the environment; null when none. */
+function buildJwt(env: LoadConfigInput['env'], file: FileJwt | undefined): JwtConfig | null {
+  const jwksUrl = pickSetting(
+    env,
+    'AUDITGRAPH_JWT_JWKS_URL',
+    jwksUrlSchema,
+    fileSetting(file?.jwksUrl, 'auth.jwt.jwksUrl'),
+  );
+  const issuer = pickSetting(
+    env,
+    'AUDITGRAPH_JWT_ISSUER',
+    claimValueSchema,
+    fileSetting(file?.issuer, 'auth.jwt.issuer'),
+  );
+  const audience = pickSetting(
+    env,
+    'AUDITGRAPH_JWT_AUDIENCE',
+    claimValueSchema,
+    fileSetting(file?.audience, 'auth.jwt.audience'),
+  );
+  const publicKey = fileSetting(file?.publicKey, 'auth.jwt.publicKey');
+  const secret = fileSetting(file?.secret, 'auth.jwt.secret');
+  const keys = [jwksUrl, publicKey, secret].filter(
+    (key): key is Setting<string> => key !== undefined,
+  );
+  if (file === undefined && keys.length === 0 && issuer === undefined && audience === undefined) {
+    return null;
+  }
+  const [key, otherKey] = keys;
+  if (key === undefined) {
+    const given = issuer?.label ?? audience?.label ?? 'auth.jwt';
+    throw configError(
+      `${given} is set, but there is no key to verify JWTs with: set auth.jwt.jwksUrl (or AUDITGRAPH_JWT_JWKS_URL), auth.jwt.publicKey or auth.jwt.secret`,
+    );
+  }
+  if (otherKey !== undefined) {
+    throw configError(
+      `${key.label} and ${otherKey.label} are both set: JWTs are verified with exactly one of jwksUrl, publicKey or secret`,
+    );
+  }
+  const required = (setting: Setting<string> | undefined, name: string, variable: string) => {
+    if (setting === undefined) {
+      throw configError(
+        `auth.jwt.${name} (or ${variable}) is required with ${key.label}: tokens of any other ${name} are refused`,
+      );
+    }
+    return setting.value;
+  };
+  const claims = {
+    issuer: required(issuer, 'issuer', 'AUDITGRAPH_JWT_ISSUER'),
+    audience: required(audience, 'audience', 'AUDITGRAPH_JWT_AUDIENCE'),
+    sourcesClaim: file?.sourcesClaim ?? CONFIG_DEFAULTS.jwtSourcesClaim,
+    permissionsClaim: file?.permissionsClaim ?? CONFIG_DEFAULTS.jwtPermissionsClaim,
+    clockToleranceSeconds: file?.clockToleranceSeconds ?? CONFIG_DEFAULTS.jwtClockToleranceSeconds,
+  };
+  if (key === jwksUrl) {
+    const algorithms = pickAlgorithms(file?.algorithms, ASYMMETRIC_ALGORITHMS, key.label);
+    return { ...claims, algorithms, jwksUrl: key.value };
+  }
+  if (key === publicKey) {
+    const fits = algorithmsOfPublicKey(key);
+    const algorithms = pickAlgorithms(file?.algorithms, fits, key.label, fits.slice(0, 1));
+    return { ...claims, algorithms, publicKey: key.value };
+  }
+  const algorithms = pickAlgorithms(file?.algorithms, HMAC_ALGORITHMS, key.label, ['HS256']);
+  return { ...claims, algorithms, secret: key.value };
+}
+
+const HMAC_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+const RSA_ALGORITHMS: readonly JwtAlgorithm[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+];
+/** A key set holds public keys only: HMAC with a public key would let anyone sign. */
+const ASYMMETRIC_ALGORITHMS: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter(
+  (algorithm) => !HMAC_ALGORITHMS.includes(algorithm),
+);
+
+/** The configured algorithms, each checked against what the key can verify; else the defaults. */
+function pickAlgorithms(
+  given: readonly JwtAlgorithm[] | undefined,
+  fitting: readonly JwtAlgorithm[],
+  keyLabel: string,
+  defaults: readonly JwtAlgorithm[] = fitting,
+): JwtAlgorithm[] {
+  if (given === undefined) return [...defaults];
+  const misfit = given.find((algorithm) => !fitting.includes(algorithm));
+  if (misfit !== undefined) {
+    throw configError(
+      `auth.jwt.algorithms holds ${misfit}, which ${keyLabel} cannot verify (it can: ${fitting.join(', ')})`,
+    );
+  }
+  return [...new Set(given)];
+}
+
+/** The algorithms a PEM public key verifies, the usual one first. */
+function algorithmsOfPublicKey(key: Setting<string>): readonly JwtAlgorithm[] {
+  if (key.value.includes('PRIVATE KEY')) {
+    throw configError(
+      `${key.label} holds a private key: give only its public key (PEM, "-----BEGIN PUBLIC KEY-----")`,
+    );
+  }
+  let parsed: KeyObject | null = null;
+  if (key.value.includes('-----BEGIN PUBLIC KEY-----')) {
+    try {
+      parsed = createPublicKey({ key: key.value, format: 'pem' });
+    } catch {
+      parsed = null;
+    }
+  }
+  if (parsed === null) {
+    throw configError(
+      `${key.label} must be a public key in PEM (SPKI, "-----BEGIN PUBLIC KEY-----")`,
+    );
+  }
+  const details = parsed.asymmetricKeyDetails;
+  switch (parsed.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      if ((details?.modulusLength ?? 0) < 2048) {
+        throw configError(`${key.label} must be an RSA key of at least 2048 bits`);
+      }
+      return parsed.asymmetricKeyType === 'rsa'
+        ? RSA_ALGORITHMS
+        : RSA_ALGORITHMS.filter((algorithm) => algorithm.startsWith('PS'));
+    case 'ec': {
+      const algorithm = EC_CURVE_ALGORITHMS[details?.namedCurve ?? ''];
+      if (algorithm !== undefined) return [algorithm];
+      break;
+    }
+    case 'ed25519':
+    case 'ed448':
+      return ['EdDSA'];
+    // Keys for key agreement or DSA: no JWS algorithm verifies with them.
+    case 'dsa':
+    case 'x25519':
+    case 'x448':
+    case undefined:
+      break;
+  }
+  throw configError(`${key.label} must be an RSA, EC (P-256, P-384, P-521) or Ed25519 public key`);
+}
+
+const EC_CURVE_ALGORITHMS: Readonly<Record<string, JwtAlgorithm>> = {
+  prime256v1: 'ES256',
+  secp384r1: 'ES384',
+  secp521r1: 'ES512',
+};
+
+function buildSecurity(
+  env: LoadConfigInput['env'],
+  file: FileSecurity | undefined,
+  mode: AuditgraphConfig['mode'],
+): SecurityConfig {
+  const defaults = toSecurityDefaults(mode);
+  // NODE_ENV=production means what it means to Apollo Server and most of Node: no developer
+  // conveniences, even when the data is the demo's.
+  const conveniences = defaults.introspection && readEnv(env, 'NODE_ENV') !== 'production';
+  const introspection = pickSetting(
+    env,
+    'AUDITGRAPH_INTROSPECTION',
+    booleanSchema,
+    fileSetting(file?.introspection, 'security.introspection'),
+  );
+  const graphiql = pickSetting(
+    env,
+    'AUDITGRAPH_GRAPHIQL',
+    booleanSchema,
+    fileSetting(file?.graphiql, 'security.graphiql'),
+  );
+  const limits = file?.limits;
+  return {
+    production: defaults.production,
+    introspection: introspection?.value ?? conveniences,
+    graphiql: graphiql?.value ?? conveniences,
+    cursorTtlSeconds: file?.cursorTtlSeconds ?? defaults.cursorTtlSeconds,
+    maxBodyBytes: file?.maxBodyBytes ?? defaults.maxBodyBytes,
+    limits: {
+      maxDepth: limits?.maxDepth ?? DEFAULT_QUERY_LIMITS.maxDepth,
+      maxAliases: limits?.maxAliases ?? DEFAULT_QUERY_LIMITS.maxAliases,
+      maxTokens: limits?.maxTokens ?? DEFAULT_QUERY_LIMITS.maxTokens,
+      maxCost: limits?.maxCost ?? DEFAULT_QUERY_LIMITS.maxCost,
+      maxDirectives: limits?.maxDirectives ?? DEFAULT_QUERY_LIMITS.maxDirectives,
+    },
+  };
+}
+
+/**
+ * Issue 5: nothing that protects real audit logs is optional in live mode, and the demo is only
+ * open to anyone on its own machine unless the operator says otherwise.
+ */
+function assertSafeToStart(settings: {
+  readonly mode: AuditgraphConfig['mode'];
+  readonly host: Setting<string>;
+  readonly auth: AuthConfig;
+  readonly allowUnauthenticated: Setting<boolean> | undefined;
+  readonly cursorSecret: Setting<string> | undefined;
+}): void {
+  const { mode, host, auth } = settings;
+  const hasCredentials = auth.apiKeys.length > 0 || auth.jwt !== null;
+  if (mode === 'live') {
+    if (settings.allowUnauthenticated?.value === true) {
+      throw configError(
+        `${settings.allowUnauthenticated.label} is refused in live mode: real audit logs are never served without authentication`,
+      );
+    }
+    if (!hasCredentials) {
+      throw configError(
+        'live mode needs client authentication: add auth.apiKeys (npm run auth:hash-key makes a key and its hash) or auth.jwt (or set AUDITGRAPH_JWT_JWKS_URL, AUDITGRAPH_JWT_ISSUER and AUDITGRAPH_JWT_AUDIENCE)',
+      );
+    }
+    if (settings.cursorSecret === undefined) {
+      throw configError(
+        `live mode needs a cursor secret: set cursorSecret or AUDITGRAPH_CURSOR_SECRET (at least ${MIN_CURSOR_SECRET_LENGTH} characters, the same on every replica)`,
+      );
+    }
+    return;
+  }
+  if (!hasCredentials && !auth.allowUnauthenticated && !isLoopbackHost(host.value)) {
+    throw configError(
+      `the demo has no client authentication, and ${host.label} ${host.value} is not a loopback address: listen on 127.0.0.1, configure auth, or set AUDITGRAPH_ALLOW_UNAUTHENTICATED=true to let anyone who reaches it read the demo`,
+    );
+  }
+}
+
+/** A file value as a setting to blame on its key, or undefined when the file does not set it. */
+function fileSetting<T>(value: T | undefined, label: string): Setting<T> | undefined {
+  return value === undefined ? undefined : { value, label };
 }
 
 /** A setting's value and the name to blame it on (`PORT`, `server.port`). */
@@ -526,7 +1083,16 @@ interface FileConfig {
   readonly requestDeadlineMs?: Setting<number>;
   readonly cacheMaxBytes?: Setting<number>;
   readonly cacheFreshnessSeconds?: Setting<number>;
+  readonly auth?: FileAuth;
+  readonly security?: FileSecurity;
+  readonly audit?: FileAudit;
 }
+
+type FileAuth = NonNullable<z.infer<typeof fileSchema>['auth']>;
+type FileApiKey = z.infer<typeof apiKeySchema>;
+type FileJwt = NonNullable<FileAuth['jwt']>;
+type FileSecurity = NonNullable<z.infer<typeof fileSchema>['security']>;
+type FileAudit = NonNullable<z.infer<typeof fileSchema>['audit']>;
 
 function parseFileConfig(
   path: string,
@@ -549,7 +1115,8 @@ function parseFileConfig(
     const issue = firstIssue(parsed.error);
     fail(issue.path, issue.message);
   }
-  const { server, pagination, cursorSecret, demo, feed, cache } = parsed.data;
+  const { server, pagination, cursorSecret, demo, feed, cache, auth, security, audit } =
+    parsed.data;
   return {
     sources: (parsed.data.sources ?? []).map((entry, index) => parseFileSource(entry, index, fail)),
     referencedVariables,
@@ -564,6 +1131,9 @@ function parseFileConfig(
     ...setting('requestDeadlineMs', feed?.requestDeadlineMs, 'feed.requestDeadlineMs'),
     ...setting('cacheMaxBytes', cache?.maxBytes, 'cache.maxBytes'),
     ...setting('cacheFreshnessSeconds', cache?.freshnessSeconds, 'cache.freshnessSeconds'),
+    ...(auth === undefined ? {} : { auth }),
+    ...(security === undefined ? {} : { security }),
+    ...(audit === undefined ? {} : { audit }),
   };
 }
 
@@ -588,7 +1158,7 @@ function collectSecrets(value: unknown, secrets: Set<string>): void {
   }
 }
 
-const SECRET_KEYS = new Set(['token', 'apiKey', 'cursorSecret']);
+const SECRET_KEYS = new Set(['token', 'apiKey', 'cursorSecret', 'secret']);
 
 interface Substitution {
   readonly env: LoadConfigInput['env'];
@@ -748,6 +1318,72 @@ const cursorSecretSchema = text('is required')
   })
   .regex(/^[^\x00-\x1f\x7f]+$/, { error: 'must not contain control characters' });
 
+/** A switch; `true` and `false` may come as text, from `${VAR}` or the environment. */
+const booleanSchema: z.ZodType<boolean> = z.preprocess(
+  (value) =>
+    typeof value === 'string' && /^\s*(true|false)\s*$/i.test(value)
+      ? value.trim().toLowerCase() === 'true'
+      : value,
+  z.boolean({ error: 'must be true or false' }),
+);
+
+const sha256Schema = text('is required')
+  .regex(/^[0-9a-f]{64}$/i, {
+    error: 'must be 64 hexadecimal digits, the SHA-256 of the key (npm run auth:hash-key)',
+  })
+  .transform((value) => value.toLowerCase());
+
+const keySourcesSchema = z
+  .array(
+    text('is required').refine((value) => value === '*' || ID.test(value), {
+      error: 'must be a source id, or "*" for every source',
+    }),
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required (["*"] for every source)'
+          : 'must be a list of source ids, or ["*"]',
+    },
+  )
+  .min(1, { error: 'must not be empty (["*"] for every source)' });
+
+const permissionsSchema = z.array(
+  z.literal('pii', { error: 'must be "pii" (the only permission there is)' }),
+  { error: 'must be a list' },
+);
+
+/** Claim values are compared as text, and the claim names are looked up as keys. */
+const claimValueSchema = text('is required').regex(/^[^\x00-\x1f\x7f]+$/, {
+  error: 'must not contain control characters',
+});
+const claimNameSchema = text('is required').regex(/^[\x21-\x7e]{1,200}$/, {
+  error: 'must be a claim name: printable ASCII without spaces',
+});
+
+const jwksUrlSchema = text('is required').superRefine((value, context) => {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  let problem: string | null = null;
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    problem = 'must be an https URL';
+  } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    // Whoever can change the keys in transit can sign any token.
+    problem = 'must be an https URL (plain http only on a loopback host)';
+  } else if (url.username !== '' || url.password !== '') {
+    problem = 'must not contain a user name or password';
+  }
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+
+const jwtSecretSchema = text('is required')
+  .min(MIN_JWT_SECRET_LENGTH, {
+    error: `must be at least ${MIN_JWT_SECRET_LENGTH} characters (it verifies HMAC signatures)`,
+  })
+  .regex(/^[^\x00-\x1f\x7f]+$/, { error: 'must not contain control characters' });
+
+const algorithmSchema = z.enum(JWT_ALGORITHMS, {
+  error: `must be one of ${JWT_ALGORITHMS.join(', ')} (never none)`,
+});
+
 /** A strict object whose unknown keys are reported with the keys that are allowed there. */
 function strictObject<T extends z.ZodRawShape>(
   shape: T,
@@ -761,6 +1397,17 @@ function strictObject<T extends z.ZodRawShape>(
         : 'must be an object',
   });
 }
+
+/** One client's key, by its hash: the key itself never sits in a config file. */
+const apiKeySchema = strictObject(
+  {
+    id: idSchema,
+    sha256: sha256Schema,
+    sources: keySourcesSchema,
+    permissions: permissionsSchema.optional(),
+  },
+  ' for an API key',
+);
 
 const fileSchema = strictObject({
   sources: z.array(z.unknown(), { error: 'must be a list' }).optional(),
@@ -780,6 +1427,40 @@ const fileSchema = strictObject({
     maxBytes: cacheBytesSchema.optional(),
     freshnessSeconds: freshnessSchema.optional(),
   }).optional(),
+  auth: strictObject({
+    apiKeys: z.array(apiKeySchema, { error: 'must be a list' }).optional(),
+    jwt: strictObject({
+      jwksUrl: jwksUrlSchema.optional(),
+      publicKey: text('is required').optional(),
+      secret: jwtSecretSchema.optional(),
+      issuer: claimValueSchema.optional(),
+      audience: claimValueSchema.optional(),
+      algorithms: z
+        .array(algorithmSchema, { error: 'must be a list' })
+        .min(1, { error: 'must not be empty' })
+        .optional(),
+      sourcesClaim: claimNameSchema.optional(),
+      permissionsClaim: claimNameSchema.optional(),
+      clockToleranceSeconds: integer(0, 300).optional(),
+    })
+      .nullable()
+      .optional(),
+    allowUnauthenticated: booleanSchema.optional(),
+  }).optional(),
+  security: strictObject({
+    introspection: booleanSchema.optional(),
+    graphiql: booleanSchema.optional(),
+    cursorTtlSeconds: integer(60, MAX_CURSOR_TTL_SECONDS).optional(),
+    maxBodyBytes: integer(1024, MAX_BODY_BYTES_LIMIT).optional(),
+    limits: strictObject({
+      maxDepth: integer(1, 100).optional(),
+      maxAliases: integer(1, 1000).optional(),
+      maxTokens: integer(10, 1_000_000).optional(),
+      maxCost: integer(1, 100_000_000).optional(),
+      maxDirectives: integer(0, 100_000).optional(),
+    }).optional(),
+  }).optional(),
+  audit: strictObject({ enabled: booleanSchema.optional() }).optional(),
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

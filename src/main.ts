@@ -1,4 +1,4 @@
-import { describeConfig, loadConfig } from './config';
+import { describeConfig, loadConfig, toSecurityDefaults } from './config';
 import type { AuditgraphConfig } from './config';
 import { isAuditgraphError } from './model/errors';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
@@ -23,9 +23,10 @@ async function main(): Promise<void> {
   const app = await startAuditgraph(config, { log: writeLine });
   installShutdownHandlers(() => app.close(), writeLine);
 
+  const { graphiql } = config.security ?? toSecurityDefaults(config.mode);
   const banner = [
     '',
-    `auditgraph is running: GraphiQL and the GraphQL endpoint at ${app.url}/graphql`,
+    `auditgraph is running: ${graphiql ? 'GraphiQL and the GraphQL endpoint' : 'the GraphQL endpoint'} at ${app.url}/graphql`,
     ...describeConfig(config),
   ];
   if (app.demo !== null) {

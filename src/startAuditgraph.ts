@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { createAuthenticator } from './auth/createAuthenticator';
+import type { Authenticate } from './auth/createAuthenticator';
 import type { AuditgraphConfig, SourceConfig } from './config';
-import { DEFAULT_CACHE_CONFIG, DEFAULT_LATE_ARRIVAL_SECONDS } from './config';
+import {
+  DEFAULT_AUDIT_CONFIG,
+  DEFAULT_AUTH_CONFIG,
+  DEFAULT_CACHE_CONFIG,
+  DEFAULT_LATE_ARRIVAL_SECONDS,
+  toSecurityDefaults,
+} from './config';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
 import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';
@@ -56,11 +64,15 @@ export interface StartOptions {
   readonly onUpstreamRequest?: (sourceId: string) => void;
   /** The thresholds of every source's circuit breaker (tests shorten how long it stays open). */
   readonly circuitBreaker?: SourceDeps['circuitBreaker'];
+  /** How long fetching a JWT issuer's key set may take; default 5 s. */
+  readonly jwksTimeoutMs?: number;
 }
 
 /**
- * The whole service from a config: in demo mode the emulators first, then the sources, the feed,
- * the GraphQL server and the HTTP server. `main.ts` and the end-to-end tests start it the same way.
+ * The whole service from a config: in demo mode the emulators first, then the authenticator, the
+ * sources, the feed, the GraphQL server and the HTTP server. Every GraphQL request is
+ * authenticated before anything runs for it; `/healthz` and `/readyz` stay open. `main.ts` and
+ * the end-to-end tests start it the same way.
  */
 export async function startAuditgraph(
   config: AuditgraphConfig,
@@ -72,6 +84,21 @@ export async function startAuditgraph(
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
       : null;
   const sourceConfigs: readonly SourceConfig[] = demo?.sources ?? config.sources;
+  const security = config.security ?? toSecurityDefaults(config.mode);
+  // Built before anything else that must be closed: it refuses an API key for an unknown source.
+  let authenticate: Authenticate;
+  try {
+    authenticate = createAuthenticator(config.auth ?? DEFAULT_AUTH_CONFIG, {
+      mode: config.mode,
+      host: config.host,
+      sourceIds: sourceConfigs.map((source) => source.id),
+      now,
+      ...(options.jwksTimeoutMs === undefined ? {} : { jwksTimeoutMs: options.jwksTimeoutMs }),
+    });
+  } catch (error) {
+    await demo?.close();
+    throw error;
+  }
   // One cache for all sources, for the life of the process: its byte budget is shared.
   const pageCache = createPageCache(config.cache ?? DEFAULT_CACHE_CONFIG, {
     onStoreError: (error) =>
@@ -91,9 +118,12 @@ export async function startAuditgraph(
   });
   const feed = createFeed({
     sources: sourceSet.sources,
-    // A random secret per process: cursors then do not survive a restart, which is the honest
-    // default until an operator configures one.
-    cursorCodec: createCursorCodec(config.cursorSecret ?? randomBytes(32)),
+    // A random secret per process (the demo's default; live mode requires one): cursors then do
+    // not survive a restart, which is the honest default until an operator configures one.
+    cursorCodec: createCursorCodec(config.cursorSecret ?? randomBytes(32), {
+      ttlMs: security.cursorTtlSeconds * 1000,
+      now,
+    }),
     now,
     maxFirst: config.pagination.maxFirst,
     maxUpstreamPagesPerSource: config.feed.scanBudgetPages,
@@ -105,7 +135,12 @@ export async function startAuditgraph(
       ]),
     ),
   });
-  const apollo = createApolloServer({ log: options.log });
+  const apollo = createApolloServer({
+    log: options.log,
+    introspection: security.introspection,
+    limits: security.limits,
+    audit: (config.audit ?? DEFAULT_AUDIT_CONFIG).enabled,
+  });
   await apollo.start();
   let http;
   try {
@@ -116,9 +151,12 @@ export async function startAuditgraph(
         pagination: config.pagination,
         requestDeadlineMs: config.feed.requestDeadlineMs,
         now,
+        authenticate,
       }),
       host: config.host,
       port: config.port,
+      graphiql: security.graphiql,
+      bodyLimitBytes: security.maxBodyBytes,
       graphiqlTitle: 'auditgraph',
       defaultQuery: EXAMPLE_QUERY,
       log: options.log,

@@ -1,5 +1,10 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Authenticate } from '../auth/createAuthenticator';
 import type { Feed } from '../feed/createFeed';
 import type { AuditgraphError } from '../model/errors';
+import { isAuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL } from '../model/Principal';
 import type { Source } from '../model/Source';
@@ -29,20 +34,73 @@ export interface ContextOptions {
   /** How long one GraphQL request may wait on upstreams, in all. Default 10 s. */
   readonly requestDeadlineMs?: number;
   readonly now?: () => number;
+  /**
+   * Who sent the request (src/auth). Without it every request is the anonymous principal, as
+   * when tests run operations in process.
+   */
+  readonly authenticate?: Authenticate;
+}
+
+/** What the context needs of the HTTP request: Node's IncomingMessage has it. */
+export interface ContextRequest {
+  readonly headers: IncomingHttpHeaders;
 }
 
 const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 
-export function createContextFactory(options: ContextOptions): () => Promise<AuditgraphContext> {
+/** `WWW-Authenticate` names the one scheme auditgraph takes (RFC 6750 §3). */
+const REALM = 'Bearer realm="auditgraph"';
+
+/**
+ * The context factory Apollo Server calls once per GraphQL request, after parsing the HTTP request
+ * and before running anything: a request that fails authentication is answered here, with HTTP
+ * 401, and no resolver (so no upstream request) ever runs for it. Without a request (an operation
+ * run in process), no credential is presented.
+ */
+export function createContextFactory(
+  options: ContextOptions,
+): (request?: ContextRequest) => Promise<AuditgraphContext> {
   const sourcesById = new Map(options.feed.sources.map((source) => [source.id, source]));
-  return () =>
-    Promise.resolve({
+  const now = options.now ?? Date.now;
+  return async (request) => {
+    const headers = request?.headers ?? {};
+    let principal: Principal = ANONYMOUS_PRINCIPAL;
+    if (options.authenticate !== undefined) {
+      try {
+        principal = await options.authenticate(headers);
+      } catch (error) {
+        throw toRejection(error, headers.authorization !== undefined);
+      }
+    }
+    return {
       feed: options.feed,
       sourcesById,
       pagination: options.pagination,
       sourceErrors: [],
-      principal: ANONYMOUS_PRINCIPAL,
-      deadlineAt:
-        (options.now ?? Date.now)() + (options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS),
-    });
+      principal,
+      // Counted from here: time spent fetching an issuer's keys is not taken from the upstreams.
+      deadlineAt: now() + (options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS),
+    };
+  };
+}
+
+/**
+ * Apollo Server answers an error thrown by the context factory itself, taking the HTTP status
+ * and headers from `extensions.http`; formatError turns the domain error it carries into the
+ * response's error. Anything that is not a domain error is rethrown, to be masked as usual.
+ */
+function toRejection(error: unknown, sentCredential: boolean): unknown {
+  if (!isAuditgraphError(error)) return error;
+  const unauthenticated = error.code === 'UNAUTHENTICATED';
+  const headers = new HeaderMap();
+  if (unauthenticated) {
+    headers.set('www-authenticate', sentCredential ? `${REALM}, error="invalid_token"` : REALM);
+  }
+  // Apollo reads `http.headers` as a Map; typed apart, as graphql-yoga (which the GraphiQL page
+  // brings in) declares it a record for every GraphQLError.
+  const extensions: Record<string, unknown> = {
+    code: error.code,
+    http: { status: unauthenticated ? 401 : 503, headers },
+  };
+  return new GraphQLError(error.message, { originalError: error, extensions });
 }

@@ -2,16 +2,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { generateKeyPairSync } from 'node:crypto';
+import { hashApiKey } from '../../src/auth/hashApiKey';
 import {
   CONFIG_DEFAULTS,
   DEFAULT_BASE_URLS,
+  DEFAULT_QUERY_LIMITS,
   ENVIRONMENT_VARIABLES,
+  JWT_ALGORITHMS,
   describeConfig,
   loadConfig,
+  toSecurityDefaults,
   type AuditgraphConfig,
 } from '../../src/config';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 import { AuditgraphError } from '../../src/model/errors';
+import { QUERY_LIMIT_DEFAULTS } from '../../src/schema/createApolloServer';
 
 type Env = Record<string, string | undefined>;
 
@@ -20,12 +26,31 @@ interface LoadCase {
   readonly files?: Readonly<Record<string, string>>;
   readonly argv?: readonly string[];
   readonly env?: Env;
+  /**
+   * Adds SECURED under `env` (default true), so tests of other settings may configure sources,
+   * which live mode accepts only with client authentication and a cursor secret.
+   */
+  readonly secured?: boolean;
 }
 
-function load({ files = {}, argv = [], env = {} }: LoadCase): AuditgraphConfig {
+const JWKS_URL = 'https://idp.example.com/.well-known/jwks.json';
+const ISSUER = 'https://idp.example.com';
+const AUDIENCE = 'auditgraph';
+
+/** Client authentication by JWTs, all from the environment. */
+const JWT_ENV: Env = {
+  AUDITGRAPH_JWT_JWKS_URL: JWKS_URL,
+  AUDITGRAPH_JWT_ISSUER: ISSUER,
+  AUDITGRAPH_JWT_AUDIENCE: AUDIENCE,
+};
+
+/** What live mode needs besides its sources. */
+const SECURED: Env = { AUDITGRAPH_CURSOR_SECRET: 'c'.repeat(32), ...JWT_ENV };
+
+function load({ files = {}, argv = [], env = {}, secured = true }: LoadCase): AuditgraphConfig {
   return loadConfig({
     argv,
-    env,
+    env: secured ? { ...SECURED, ...env } : env,
     readFile: (path) => {
       const text = files[path];
       if (text === undefined) {
@@ -37,11 +62,12 @@ function load({ files = {}, argv = [], env = {} }: LoadCase): AuditgraphConfig {
 }
 
 /** Loads a JSON config given as a value, as `--config config.json`. */
-function loadJson(value: unknown, env: Env = {}): AuditgraphConfig {
+function loadJson(value: unknown, env: Env = {}, secured = true): AuditgraphConfig {
   return load({
     files: { 'config.json': JSON.stringify(value) },
     argv: ['--config', 'config.json'],
     env,
+    secured,
   });
 }
 
@@ -67,7 +93,7 @@ const TENANT = '6c9e9669-9670-4f85-9f16-8396c2206f7f';
 
 describe('loadConfig defaults', () => {
   it('runs the demo on 127.0.0.1:4000 when nothing is configured', () => {
-    expect(load({})).toEqual({
+    expect(load({ secured: false })).toEqual({
       mode: 'demo',
       host: '127.0.0.1',
       port: 4000,
@@ -77,7 +103,28 @@ describe('loadConfig defaults', () => {
       demo: { seed: CONFIG_DEFAULTS.demoSeed },
       feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
       cache: { maxBytes: 67_108_864, freshnessSeconds: 300 },
+      auth: { apiKeys: [], jwt: null, allowUnauthenticated: false },
+      security: {
+        production: false,
+        introspection: true,
+        graphiql: true,
+        cursorTtlSeconds: 86_400,
+        maxBodyBytes: 1_048_576,
+        limits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxDirectives: 50 },
+      },
+      audit: { enabled: true },
     });
+  });
+
+  it('is production in live mode: introspection and GraphiQL off', () => {
+    const config = loadJson({ sources: [FASTLY] });
+    expect(config.security).toEqual({
+      ...toSecurityDefaults('live'),
+      production: true,
+      introspection: false,
+      graphiql: false,
+    });
+    expect(config.audit).toEqual({ enabled: true });
   });
 
   it('runs the demo when a file configures no source, and takes its settings', () => {
@@ -136,7 +183,7 @@ describe('loadConfig finds the config file', () => {
     try {
       const path = join(dir, 'auditgraph.yaml');
       writeFileSync(path, 'sources:\n  - id: disk\n    kind: fastly\n    token: t0ken\n');
-      expect(loadConfig({ argv: ['--config', path], env: {} }).sources[0]?.id).toBe('disk');
+      expect(loadConfig({ argv: ['--config', path], env: SECURED }).sources[0]?.id).toBe('disk');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -521,7 +568,7 @@ describe('loadConfig takes settings from the file, then the environment', () => 
   };
 
   it('reads them from the file', () => {
-    expect(loadJson(file)).toMatchObject({
+    expect(loadJson(file, JWT_ENV, false)).toMatchObject({
       host: '0.0.0.0',
       port: 8080,
       pagination: { defaultFirst: 10, maxFirst: 50 },
@@ -587,7 +634,7 @@ describe('loadConfig validates', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache, auth, security, audit)',
     ],
     [
       'an unknown feed key',
@@ -912,6 +959,7 @@ describe('secrets never leave loadConfig or describeConfig', () => {
     fusionauth: 'SECRET-fusionauth-key-3a9d4e',
     nirvana: 'SECRET-nirvana-key-6f0b1c',
     cursor: 'SECRET-cursor-secret-2e7a90c4d1b3f5a6',
+    jwt: 'SECRET-jwt-hmac-secret-9f8e7d6c5b4a3210',
   };
   const ALL = Object.values(SECRETS);
   const env: Env = {
@@ -1088,6 +1136,38 @@ describe('secrets never leave loadConfig or describeConfig', () => {
       { env: { AUDITGRAPH_CURSOR_SECRET: SECRETS.fastly } },
     ],
     [
+      'a JWT secret that is too short',
+      {
+        files: { 'c.json': JSON.stringify({ auth: { jwt: { secret: SECRETS.fastly } } }) },
+        argv: ['--config', 'c.json'],
+      },
+    ],
+    [
+      'a JWT secret beside an unknown key',
+      {
+        files: {
+          'c.json': JSON.stringify({
+            auth: { jwt: { secret: SECRETS.jwt, issuer: 'i', audience: 'a', key: SECRETS.jwt } },
+          }),
+        },
+        argv: ['--config', 'c.json'],
+      },
+    ],
+    [
+      'a JWT secret as the issuer',
+      {
+        files: { 'c.json': JSON.stringify({ auth: { jwt: { secret: SECRETS.jwt } } }) },
+        argv: ['--config', 'c.json'],
+        env: { AUDITGRAPH_JWT_ISSUER: SECRETS.jwt },
+      },
+    ],
+    [
+      'a JWT secret in a key set URL',
+      {
+        env: { ...env, AUDITGRAPH_JWT_JWKS_URL: `http://idp.example.com/jwks?k=${SECRETS.fastly}` },
+      },
+    ],
+    [
       'an id clash with every secret set',
       {
         env,
@@ -1130,6 +1210,28 @@ describe('secrets never leave loadConfig or describeConfig', () => {
     const banner = describeConfig(config).join('\n');
     for (const secret of ALL) expect(banner).not.toContain(secret);
   });
+
+  it('no JWT secret and no API key hash in describeConfig', () => {
+    const sha256 = hashApiKey(SECRETS.nirvana);
+    const config = load({
+      env: { AUDITGRAPH_CURSOR_SECRET: SECRETS.cursor },
+      secured: false,
+      files: {
+        'c.json': JSON.stringify({
+          sources: [FASTLY],
+          auth: {
+            apiKeys: [{ id: 'dashboard', sha256, sources: ['*'] }],
+            jwt: { secret: SECRETS.jwt, issuer: 'https://auth.example.com', audience: 'ag' },
+          },
+        }),
+      },
+      argv: ['--config', 'c.json'],
+    });
+    expect(config.auth?.jwt?.secret).toBe(SECRETS.jwt);
+    const banner = describeConfig(config).join('\n');
+    expect(banner).toContain('1 API key (ids: dashboard)');
+    for (const secret of [...ALL, sha256]) expect(banner).not.toContain(secret);
+  });
 });
 
 describe('describeConfig', () => {
@@ -1145,16 +1247,494 @@ describe('describeConfig', () => {
       'pagination: first defaults to 20, at most 100',
       'feed: hold-back 0 s, scan budget 20 upstream pages per source per page, request deadline 10000 ms',
       "cache: up to 67108864 bytes of upstream pages of windows closed for 300 s (or the source's late-arrival delay)",
-      'cursor secret: random per process (cursors do not survive a restart or cross replicas)',
+      'cursor secret: configured',
+      `auth: JWT from idp.example.com for issuer ${ISSUER}, audience ${AUDIENCE} (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)`,
+      'security: production, introspection off, GraphiQL off, cursors expire after 86400 s, request bodies up to 1048576 bytes',
+      'query limits: depth 10, aliases 15, tokens 2000, cost 5000, directives 50',
+      'audit log of reads: on',
     ]);
   });
 
   it('names the demo and its seed', () => {
-    const lines = describeConfig(load({ env: { AUDITGRAPH_CURSOR_SECRET: 'c'.repeat(32) } }));
+    const lines = describeConfig(
+      load({ env: { AUDITGRAPH_CURSOR_SECRET: 'c'.repeat(32) }, secured: false }),
+    );
     expect(lines[0]).toBe('mode: demo (seed 1): every source kind emulated on loopback');
     expect(lines).toContain('listen: 127.0.0.1:4000');
     expect(lines).toContain('cursor secret: configured');
+    expect(lines).toContain('auth: requests without credentials allowed (demo on loopback)');
+    expect(lines).toContain(
+      'security: demo, introspection on, GraphiQL on, cursors expire after 86400 s, request bodies up to 1048576 bytes',
+    );
   });
+
+  it('names API keys by id, never by hash', () => {
+    const keys = [
+      { id: 'dashboard', sha256: hashApiKey('agk_dashboard'), sources: ['*'] },
+      { id: 'siem', sha256: hashApiKey('agk_siem'), sources: ['fastly'], permissions: ['pii'] },
+    ];
+    const config = loadJson(
+      { sources: [FASTLY], auth: { apiKeys: keys } },
+      { AUDITGRAPH_CURSOR_SECRET: 'c'.repeat(32) },
+      false,
+    );
+    const lines = describeConfig(config);
+    expect(lines).toContain('auth: 2 API keys (ids: dashboard, siem)');
+    for (const key of keys) expect(lines.join('\n')).not.toContain(key.sha256);
+  });
+
+  it('names how JWTs are checked, and that the demo lets anyone in when allowed', () => {
+    const config = loadJson(
+      {
+        server: { host: '0.0.0.0' },
+        auth: {
+          jwt: { secret: 's'.repeat(40), issuer: 'fusionauth.example.com', audience: 'ag' },
+          allowUnauthenticated: true,
+        },
+      },
+      {},
+      false,
+    );
+    expect(describeConfig(config)).toContain(
+      'auth: JWT signed with the configured secret for issuer fusionauth.example.com, audience ag (HS256); requests without credentials allowed (allowUnauthenticated)',
+    );
+  });
+});
+
+describe('loadConfig reads client authentication', () => {
+  const DASHBOARD = { id: 'dashboard', sha256: hashApiKey('agk_dashboard'), sources: ['*'] };
+  const pem = (type: 'rsa' | 'ec' | 'ed25519', options: Record<string, unknown> = {}) =>
+    generateKeyPairSync(
+      type as 'rsa',
+      {
+        modulusLength: 2048,
+        ...options,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      } as never,
+    ) as unknown as { publicKey: string; privateKey: string };
+  const RSA = pem('rsa');
+  const EC = pem('ec', { namedCurve: 'P-256' });
+
+  /** A live config with one fastly source and a cursor secret, and the given auth. */
+  const live = (auth: unknown, env: Env = {}) =>
+    loadJson({ sources: [FASTLY], cursorSecret: 'c'.repeat(32), auth }, env, false);
+
+  it('reads API keys from the file, by their hash', () => {
+    const sha256 = hashApiKey('agk_siem').toUpperCase();
+    const config = live({
+      apiKeys: [
+        DASHBOARD,
+        { id: 'siem', sha256, sources: ['fastly', 'fastly'], permissions: ['pii'] },
+      ],
+    });
+    expect(config.auth).toEqual({
+      apiKeys: [
+        { ...DASHBOARD, permissions: [] },
+        {
+          id: 'siem',
+          sha256: sha256.toLowerCase(),
+          sources: ['fastly'],
+          permissions: ['pii'],
+        },
+      ],
+      jwt: null,
+      allowUnauthenticated: false,
+    });
+  });
+
+  it('reads a JWT issuer from the environment alone, accepting only asymmetric algorithms', () => {
+    expect(live(undefined, JWT_ENV).auth?.jwt).toEqual({
+      jwksUrl: JWKS_URL,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: JWT_ALGORITHMS.filter((algorithm) => !algorithm.startsWith('HS')),
+      sourcesClaim: 'auditgraph_sources',
+      permissionsClaim: 'auditgraph_permissions',
+      clockToleranceSeconds: 30,
+    });
+  });
+
+  it('lets the environment override the file, key by key', () => {
+    const jwt = {
+      jwksUrl: 'https://old.example.com/jwks',
+      issuer: 'old',
+      audience: 'kept',
+      algorithms: ['ES256'],
+      sourcesClaim: 'https://example.com/sources',
+      permissionsClaim: 'scope',
+      clockToleranceSeconds: 5,
+    };
+    const config = live(
+      { jwt },
+      { AUDITGRAPH_JWT_JWKS_URL: JWKS_URL, AUDITGRAPH_JWT_ISSUER: ISSUER },
+    );
+    expect(config.auth?.jwt).toEqual({ ...jwt, jwksUrl: JWKS_URL, issuer: ISSUER });
+  });
+
+  it.each<[string, Record<string, unknown>, readonly string[]]>([
+    ['a secret', { secret: 's'.repeat(32) }, ['HS256']],
+    ['an RSA public key', { publicKey: RSA.publicKey }, ['RS256']],
+    ['an EC P-256 public key', { publicKey: EC.publicKey }, ['ES256']],
+    ['an Ed25519 public key', { publicKey: pem('ed25519').publicKey }, ['EdDSA']],
+    ['the algorithms it names', { publicKey: RSA.publicKey, algorithms: ['PS256'] }, ['PS256']],
+  ])('verifies JWTs with %s', (_name, key, algorithms) => {
+    const jwt = live({ jwt: { ...key, issuer: ISSUER, audience: AUDIENCE } }).auth?.jwt;
+    expect(jwt).toMatchObject({ ...key, algorithms });
+  });
+
+  it('takes allowUnauthenticated for the demo, from the file or the environment', () => {
+    const file = { server: { host: '0.0.0.0' }, auth: { allowUnauthenticated: 'true' } };
+    expect(loadJson(file, {}, false).auth?.allowUnauthenticated).toBe(true);
+    const env = { HOST: '0.0.0.0', AUDITGRAPH_ALLOW_UNAUTHENTICATED: 'TRUE' };
+    expect(load({ env, secured: false }).auth?.allowUnauthenticated).toBe(true);
+  });
+
+  const key = (fields: Record<string, unknown>) => ({ apiKeys: [{ ...DASHBOARD, ...fields }] });
+  const jwtWith = (fields: Record<string, unknown>) => ({
+    jwt: { issuer: ISSUER, audience: AUDIENCE, ...fields },
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a hash that is no SHA-256',
+      key({ sha256: 'abc' }),
+      'auth.apiKeys[0].sha256 must be 64 hexadecimal digits, the SHA-256 of the key (npm run auth:hash-key)',
+    ],
+    [
+      'the key itself instead of its hash',
+      { apiKeys: [{ id: 'dashboard', key: 'agk_plain', sources: ['*'] }] },
+      'auth.apiKeys[0].key is not a known key for an API key (allowed: id, sha256, sources, permissions)',
+    ],
+    [
+      'a key without sources',
+      { apiKeys: [{ id: 'dashboard', sha256: DASHBOARD.sha256 }] },
+      'auth.apiKeys[0].sources is required (["*"] for every source)',
+    ],
+    [
+      'a key with no source',
+      key({ sources: [] }),
+      'auth.apiKeys[0].sources must not be empty (["*"] for every source)',
+    ],
+    [
+      'a key for "*" and more',
+      key({ sources: ['*', 'fastly'] }),
+      'auth.apiKeys[0].sources must be ["*"] alone, or a list of source ids',
+    ],
+    [
+      'a key for a source that is not configured',
+      key({ sources: ['fastly', 'nirvana'] }),
+      'auth.apiKeys[0].sources names source "nirvana", which is not configured (configured sources: fastly)',
+    ],
+    [
+      'a key with an unknown permission',
+      key({ permissions: ['admin'] }),
+      'auth.apiKeys[0].permissions[0] must be "pii" (the only permission there is)',
+    ],
+    [
+      'two keys with one id',
+      { apiKeys: [DASHBOARD, { ...DASHBOARD, id: 'Dashboard', sha256: 'a'.repeat(64) }] },
+      'auth.apiKeys[1].id "Dashboard" is already used by auth.apiKeys[0]; API key ids must be unique',
+    ],
+    [
+      'two keys with one hash',
+      { apiKeys: [DASHBOARD, { ...DASHBOARD, id: 'other' }] },
+      'auth.apiKeys[1].sha256 is the same as auth.apiKeys[0].sha256: give each client its own key',
+    ],
+    [
+      'a JWT config with two keys',
+      jwtWith({ jwksUrl: JWKS_URL, secret: 's'.repeat(32) }),
+      'auth.jwt.jwksUrl and auth.jwt.secret are both set: JWTs are verified with exactly one of jwksUrl, publicKey or secret',
+    ],
+    [
+      'a JWT config without a key',
+      jwtWith({}),
+      'auth.jwt.issuer is set, but there is no key to verify JWTs with',
+    ],
+    [
+      'a JWT config without an issuer',
+      { jwt: { jwksUrl: JWKS_URL, audience: AUDIENCE } },
+      'auth.jwt.issuer (or AUDITGRAPH_JWT_ISSUER) is required with auth.jwt.jwksUrl',
+    ],
+    [
+      'a JWT config without an audience',
+      { jwt: { jwksUrl: JWKS_URL, issuer: ISSUER } },
+      'auth.jwt.audience (or AUDITGRAPH_JWT_AUDIENCE) is required with auth.jwt.jwksUrl',
+    ],
+    [
+      'a key set over plain http',
+      jwtWith({ jwksUrl: 'http://idp.example.com/jwks' }),
+      'auth.jwt.jwksUrl must be an https URL (plain http only on a loopback host)',
+    ],
+    [
+      'a key set URL that is no URL',
+      jwtWith({ jwksUrl: 'idp' }),
+      'auth.jwt.jwksUrl must be an https URL',
+    ],
+    [
+      'a short HS256 secret',
+      jwtWith({ secret: 'short' }),
+      'auth.jwt.secret must be at least 32 characters (it verifies HMAC signatures)',
+    ],
+    [
+      'the algorithm none',
+      jwtWith({ jwksUrl: JWKS_URL, algorithms: ['none'] }),
+      'auth.jwt.algorithms[0] must be one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (never none)',
+    ],
+    [
+      'HMAC with a key set',
+      jwtWith({ jwksUrl: JWKS_URL, algorithms: ['RS256', 'HS256'] }),
+      'auth.jwt.algorithms holds HS256, which auth.jwt.jwksUrl cannot verify',
+    ],
+    [
+      'an algorithm that does not fit the public key',
+      jwtWith({ publicKey: EC.publicKey, algorithms: ['RS256'] }),
+      'auth.jwt.algorithms holds RS256, which auth.jwt.publicKey cannot verify (it can: ES256)',
+    ],
+    [
+      'RSA signatures with a secret',
+      jwtWith({ secret: 's'.repeat(32), algorithms: ['RS256'] }),
+      'auth.jwt.algorithms holds RS256, which auth.jwt.secret cannot verify (it can: HS256, HS384, HS512)',
+    ],
+    [
+      'a private key as the public key',
+      jwtWith({ publicKey: RSA.privateKey }),
+      'auth.jwt.publicKey holds a private key: give only its public key',
+    ],
+    [
+      'a public key that is no PEM',
+      jwtWith({ publicKey: 'ssh-rsa AAAA' }),
+      'auth.jwt.publicKey must be a public key in PEM (SPKI, "-----BEGIN PUBLIC KEY-----")',
+    ],
+    [
+      'an RSA key of 1024 bits',
+      jwtWith({ publicKey: pem('rsa', { modulusLength: 1024 }).publicKey }),
+      'auth.jwt.publicKey must be an RSA key of at least 2048 bits',
+    ],
+    [
+      'a clock tolerance over five minutes',
+      jwtWith({ jwksUrl: JWKS_URL, clockToleranceSeconds: 301 }),
+      'auth.jwt.clockToleranceSeconds must be an integer from 0 to 300',
+    ],
+    [
+      'an unknown JWT key',
+      jwtWith({ jwksUrl: JWKS_URL, audiences: ['x'] }),
+      'auth.jwt.audiences is not a known key',
+    ],
+    [
+      'allowUnauthenticated that is no boolean',
+      { allowUnauthenticated: 'yes' },
+      'auth.allowUnauthenticated must be true or false',
+    ],
+  ])('refuses %s', (_name, auth, message) => {
+    expect(messageOf(() => live(auth))).toContain(message);
+  });
+
+  it.each<[string, Env, string]>([
+    [
+      'an issuer without a key',
+      { AUDITGRAPH_JWT_ISSUER: ISSUER },
+      'AUDITGRAPH_JWT_ISSUER is set, but there is no key to verify JWTs with: set auth.jwt.jwksUrl (or AUDITGRAPH_JWT_JWKS_URL), auth.jwt.publicKey or auth.jwt.secret',
+    ],
+    [
+      'a key set without an audience',
+      { AUDITGRAPH_JWT_JWKS_URL: JWKS_URL, AUDITGRAPH_JWT_ISSUER: ISSUER },
+      'auth.jwt.audience (or AUDITGRAPH_JWT_AUDIENCE) is required with AUDITGRAPH_JWT_JWKS_URL: tokens of any other audience are refused',
+    ],
+    [
+      'a key set URL over plain http',
+      { ...JWT_ENV, AUDITGRAPH_JWT_JWKS_URL: 'http://10.0.0.1/jwks' },
+      'AUDITGRAPH_JWT_JWKS_URL must be an https URL (plain http only on a loopback host)',
+    ],
+    [
+      'a switch that is neither true nor false',
+      { AUDITGRAPH_ALLOW_UNAUTHENTICATED: 'maybe' },
+      'AUDITGRAPH_ALLOW_UNAUTHENTICATED must be true or false',
+    ],
+  ])('refuses %s from the environment', (_name, env, message) => {
+    expect(messageOf(() => load({ env, secured: false }))).toBe(message);
+  });
+
+  it('refuses a key set from the environment beside a public key in the file', () => {
+    const auth = jwtWith({ publicKey: RSA.publicKey });
+    expect(messageOf(() => live(auth, { AUDITGRAPH_JWT_JWKS_URL: JWKS_URL }))).toBe(
+      'AUDITGRAPH_JWT_JWKS_URL and auth.jwt.publicKey are both set: JWTs are verified with exactly one of jwksUrl, publicKey or secret',
+    );
+  });
+
+  it('takes a key set over plain http on loopback, for tests and sidecars', () => {
+    const jwt = live(jwtWith({ jwksUrl: 'http://127.0.0.1:8080/jwks' })).auth?.jwt;
+    expect(jwt?.jwksUrl).toBe('http://127.0.0.1:8080/jwks');
+  });
+});
+
+describe('loadConfig refuses to start unsafely', () => {
+  const DASHBOARD = { id: 'dashboard', sha256: hashApiKey('agk_dashboard'), sources: ['*'] };
+  const SECRET = { cursorSecret: 'c'.repeat(32) };
+
+  it('refuses live mode without client authentication', () => {
+    expect(messageOf(() => loadJson({ sources: [FASTLY], ...SECRET }, {}, false))).toBe(
+      'live mode needs client authentication: add auth.apiKeys (npm run auth:hash-key makes a key and its hash) or auth.jwt (or set AUDITGRAPH_JWT_JWKS_URL, AUDITGRAPH_JWT_ISSUER and AUDITGRAPH_JWT_AUDIENCE)',
+    );
+  });
+
+  it('refuses live mode without a cursor secret', () => {
+    const file = { sources: [FASTLY], auth: { apiKeys: [DASHBOARD] } };
+    expect(messageOf(() => loadJson(file, {}, false))).toBe(
+      'live mode needs a cursor secret: set cursorSecret or AUDITGRAPH_CURSOR_SECRET (at least 32 characters, the same on every replica)',
+    );
+  });
+
+  it('starts live mode with an API key and a cursor secret', () => {
+    const file = { sources: [FASTLY], auth: { apiKeys: [DASHBOARD] }, ...SECRET };
+    expect(loadJson(file, {}, false).mode).toBe('live');
+  });
+
+  it.each<[string, unknown, Env, string]>([
+    [
+      'from the file',
+      { sources: [FASTLY], auth: { apiKeys: [DASHBOARD], allowUnauthenticated: true }, ...SECRET },
+      {},
+      'auth.allowUnauthenticated is refused in live mode: real audit logs are never served without authentication',
+    ],
+    [
+      'from the environment',
+      { sources: [FASTLY], auth: { apiKeys: [DASHBOARD] }, ...SECRET },
+      { AUDITGRAPH_ALLOW_UNAUTHENTICATED: 'true' },
+      'AUDITGRAPH_ALLOW_UNAUTHENTICATED is refused in live mode: real audit logs are never served without authentication',
+    ],
+  ])('refuses allowUnauthenticated in live mode, %s', (_name, file, env, message) => {
+    expect(messageOf(() => loadJson(file, env, false))).toBe(message);
+  });
+
+  it.each<[string, LoadCase, string]>([
+    ['HOST', { env: { HOST: '0.0.0.0' } }, 'HOST 0.0.0.0'],
+    ['HOST', { env: { HOST: '192.0.2.10' } }, 'HOST 192.0.2.10'],
+    [
+      'server.host',
+      {
+        files: { 'c.json': JSON.stringify({ server: { host: '::' } }) },
+        argv: ['--config', 'c.json'],
+      },
+      'server.host ::',
+    ],
+  ])(
+    'refuses the demo without authentication on a host that is not loopback (%s)',
+    (_n, input, named) => {
+      expect(messageOf(() => load({ ...input, secured: false }))).toBe(
+        `the demo has no client authentication, and ${named} is not a loopback address: listen on 127.0.0.1, configure auth, or set AUDITGRAPH_ALLOW_UNAUTHENTICATED=true to let anyone who reaches it read the demo`,
+      );
+    },
+  );
+
+  it.each(['127.0.0.1', '127.8.9.10', '::1', 'localhost'])(
+    'runs the demo without authentication on loopback host %s',
+    (host) => {
+      expect(load({ env: { HOST: host }, secured: false }).mode).toBe('demo');
+    },
+  );
+
+  it('runs the demo on any host when it is allowed, or when clients authenticate', () => {
+    const open = { HOST: '0.0.0.0', AUDITGRAPH_ALLOW_UNAUTHENTICATED: 'true' };
+    expect(load({ env: open, secured: false }).auth?.allowUnauthenticated).toBe(true);
+    expect(load({ env: { HOST: '0.0.0.0', ...JWT_ENV }, secured: false }).mode).toBe('demo');
+  });
+
+  it("checks a demo API key's sources against the demo's own", () => {
+    const demoKey = { ...DASHBOARD, sources: ['cloudflare-v2', 'nirvana'] };
+    expect(loadJson({ auth: { apiKeys: [demoKey] } }, {}, false).auth?.apiKeys[0]?.sources).toEqual(
+      ['cloudflare-v2', 'nirvana'],
+    );
+    expect(
+      messageOf(() =>
+        loadJson({ auth: { apiKeys: [{ ...DASHBOARD, sources: ['prod'] }] } }, {}, false),
+      ),
+    ).toBe(
+      `auth.apiKeys[0].sources names source "prod", which is not configured (the demo's sources: ${SOURCE_KINDS.join(', ')})`,
+    );
+  });
+});
+
+describe('loadConfig reads the other security settings', () => {
+  it('reads them from the file', () => {
+    const security = {
+      introspection: true,
+      graphiql: false,
+      cursorTtlSeconds: 3600,
+      maxBodyBytes: 65_536,
+      limits: { maxDepth: 6, maxAliases: 5 },
+    };
+    const config = loadJson({ sources: [FASTLY], security, audit: { enabled: false } });
+    expect(config.security).toEqual({
+      ...security,
+      production: true,
+      limits: { ...DEFAULT_QUERY_LIMITS, maxDepth: 6, maxAliases: 5 },
+    });
+    expect(config.audit).toEqual({ enabled: false });
+  });
+
+  it('lets the environment override them', () => {
+    const file = { security: { introspection: false, graphiql: false }, audit: { enabled: false } };
+    const env = {
+      AUDITGRAPH_INTROSPECTION: 'true',
+      AUDITGRAPH_GRAPHIQL: 'true',
+      AUDITGRAPH_AUDIT_LOG: 'true',
+    };
+    const config = loadJson(file, env);
+    expect(config.security).toMatchObject({ introspection: true, graphiql: true });
+    expect(config.audit).toEqual({ enabled: true });
+  });
+
+  it('turns introspection and GraphiQL off in the demo with NODE_ENV=production', () => {
+    const config = load({ env: { NODE_ENV: 'production' }, secured: false });
+    expect(config.security).toMatchObject({
+      production: false,
+      introspection: false,
+      graphiql: false,
+    });
+    expect(load({ env: { NODE_ENV: 'development' } }).security?.introspection).toBe(true);
+  });
+
+  it('has the query limits the GraphQL server enforces by default', () => {
+    expect(DEFAULT_QUERY_LIMITS).toEqual(QUERY_LIMIT_DEFAULTS);
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'production, which is the mode',
+      { security: { production: false } },
+      'security.production is not a known key (allowed: introspection, graphiql, cursorTtlSeconds, maxBodyBytes, limits)',
+    ],
+    [
+      'a cursor lifetime under a minute',
+      { security: { cursorTtlSeconds: 59 } },
+      'security.cursorTtlSeconds must be an integer from 60 to 2592000',
+    ],
+    [
+      'a body limit over 16 MiB',
+      { security: { maxBodyBytes: 16 * 1024 * 1024 + 1 } },
+      'security.maxBodyBytes must be an integer from 1024 to 16777216',
+    ],
+    [
+      'a depth limit of 0',
+      { security: { limits: { maxDepth: 0 } } },
+      'security.limits.maxDepth must be an integer from 1 to 100',
+    ],
+    [
+      'an audit switch that is a word',
+      { audit: { enabled: 'on' } },
+      'audit.enabled must be true or false',
+    ],
+  ])('refuses %s', (_name, file, message) => {
+    expect(messageOf(() => loadJson(file))).toContain(message);
+  });
+
+  it.each(['AUDITGRAPH_INTROSPECTION', 'AUDITGRAPH_GRAPHIQL', 'AUDITGRAPH_AUDIT_LOG'])(
+    'refuses %s that is neither true nor false',
+    (name) => {
+      expect(messageOf(() => load({ env: { [name]: '1' } }))).toBe(`${name} must be true or false`);
+    },
+  );
 });
 
 describe('ENVIRONMENT_VARIABLES', () => {
