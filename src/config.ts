@@ -7,6 +7,8 @@ import { isLoopbackHost } from './auth/isLoopbackHost';
 import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
 import { SOURCE_KINDS, type SourceKind } from './model/AuditEvent';
 import { AuditgraphError } from './model/errors';
+import type { QueryLimits } from './model/QueryLimits';
+import { QUERY_LIMIT_DEFAULTS } from './model/QueryLimits';
 
 /**
  * The one place that reads the environment and the config file (design.md §7). Everything else
@@ -152,15 +154,6 @@ export interface SecurityConfig {
   readonly limits: QueryLimits;
 }
 
-/** Checked on every operation before it runs (reliability matrix S3, S5, S6, S10). */
-export interface QueryLimits {
-  readonly maxDepth: number;
-  readonly maxAliases: number;
-  readonly maxTokens: number;
-  readonly maxCost: number;
-  readonly maxDirectives: number;
-}
-
 export interface AuditConfig {
   /** One log line per GraphQL read: who asked for what. */
   readonly enabled: boolean;
@@ -219,13 +212,8 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   allowUnauthenticated: false,
 };
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = {
-  maxDepth: 10,
-  maxAliases: 15,
-  maxTokens: 2000,
-  maxCost: 5000,
-  maxDirectives: 50,
-};
+/** The query limits when nothing configures them. */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = QUERY_LIMIT_DEFAULTS;
 
 export const DEFAULT_AUDIT_CONFIG: AuditConfig = { enabled: true };
 

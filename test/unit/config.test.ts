@@ -17,7 +17,6 @@ import {
 } from '../../src/config';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 import { AuditgraphError } from '../../src/model/errors';
-import { QUERY_LIMIT_DEFAULTS } from '../../src/schema/createApolloServer';
 
 type Env = Record<string, string | undefined>;
 
@@ -1693,10 +1692,6 @@ describe('loadConfig reads the other security settings', () => {
       graphiql: false,
     });
     expect(load({ env: { NODE_ENV: 'development' } }).security?.introspection).toBe(true);
-  });
-
-  it('has the query limits the GraphQL server enforces by default', () => {
-    expect(DEFAULT_QUERY_LIMITS).toEqual(QUERY_LIMIT_DEFAULTS);
   });
 
   it.each<[string, unknown, string]>([
