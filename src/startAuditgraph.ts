@@ -116,11 +116,12 @@ export async function startAuditgraph(
     ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
     ...(options.circuitBreaker ? { circuitBreaker: options.circuitBreaker } : {}),
   });
+  // A random secret per process (the demo's default; live mode requires one): cursors and entity
+  // keys then do not survive a restart, which is the honest default until an operator sets one.
+  const secret = config.cursorSecret ?? randomBytes(32);
   const feed = createFeed({
     sources: sourceSet.sources,
-    // A random secret per process (the demo's default; live mode requires one): cursors then do
-    // not survive a restart, which is the honest default until an operator configures one.
-    cursorCodec: createCursorCodec(config.cursorSecret ?? randomBytes(32), {
+    cursorCodec: createCursorCodec(secret, {
       ttlMs: security.cursorTtlSeconds * 1000,
       now,
     }),
@@ -152,6 +153,7 @@ export async function startAuditgraph(
         requestDeadlineMs: config.feed.requestDeadlineMs,
         now,
         authenticate,
+        entityKeySecret: secret,
       }),
       host: config.host,
       port: config.port,

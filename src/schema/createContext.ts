@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
@@ -8,6 +9,10 @@ import { isAuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL } from '../model/Principal';
 import type { Source } from '../model/Source';
+import type { EntityKeyCodec } from './createEntityKeyCodec';
+import { createEntityKeyCodec } from './createEntityKeyCodec';
+import type { EventLoader } from './createEventLoader';
+import { createEventLoader } from './createEventLoader';
 
 /** A source's failure on one page, to be reported in `errors` beside the partial data. */
 export interface SourceErrorReport {
@@ -26,6 +31,10 @@ export interface AuditgraphContext {
   readonly deadlineAt: number;
   /** Who is asking, and what it may read. */
   readonly principal: Principal;
+  /** Events by global id, batched per source (entities, `auditEvent`, `node`). */
+  readonly events: EventLoader;
+  /** Seals and opens the keys of the Actor and Resource entities. */
+  readonly entityKeys: EntityKeyCodec;
 }
 
 export interface ContextOptions {
@@ -39,6 +48,11 @@ export interface ContextOptions {
    * when tests run operations in process.
    */
   readonly authenticate?: Authenticate;
+  /**
+   * The secret Actor and Resource keys are sealed with; the cursor secret, so that keys hold
+   * across restarts and replicas alike. Default: random per context factory.
+   */
+  readonly entityKeySecret?: string | Uint8Array;
 }
 
 /** What the context needs of the HTTP request: Node's IncomingMessage has it. */
@@ -62,6 +76,7 @@ export function createContextFactory(
 ): (request?: ContextRequest) => Promise<AuditgraphContext> {
   const sourcesById = new Map(options.feed.sources.map((source) => [source.id, source]));
   const now = options.now ?? Date.now;
+  const entityKeys = createEntityKeyCodec(options.entityKeySecret ?? randomBytes(32));
   return async (request) => {
     const headers = request?.headers ?? {};
     let principal: Principal = ANONYMOUS_PRINCIPAL;
@@ -72,14 +87,17 @@ export function createContextFactory(
         throw toRejection(error, headers.authorization !== undefined);
       }
     }
+    // Counted from here: time spent fetching an issuer's keys is not taken from the upstreams.
+    const deadlineAt = now() + (options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
     return {
       feed: options.feed,
       sourcesById,
       pagination: options.pagination,
       sourceErrors: [],
       principal,
-      // Counted from here: time spent fetching an issuer's keys is not taken from the upstreams.
-      deadlineAt: now() + (options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS),
+      deadlineAt,
+      events: createEventLoader(options.feed, { deadlineAt }),
+      entityKeys,
     };
   };
 }

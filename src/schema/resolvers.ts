@@ -1,13 +1,18 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
-import type { MissedEvents } from '../feed/createFeed';
-import type { EventFilterInput } from '../feed/eventFilter';
+import type { FeedPage, MissedEvents } from '../feed/createFeed';
+import type { EventFilter, EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
+import type { Actor, Resource } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 import { toGlobalEventId } from '../model/globalId';
-import type { AuditEventFilter, Resolvers } from './generated/resolvers';
-import { redactField, redactedPaths } from './redaction/redactField';
+import { canReadSource } from '../model/Principal';
+import type { AuditgraphContext } from './createContext';
+import type { ActorEntity, ResourceEntity } from './entities';
+import type { AuditEventFilter, AuditEventOrder, Resolvers } from './generated/resolvers';
+import { redactActor, redactField, redactResource, redactedPaths } from './redaction/redactField';
 import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
 
 /**
@@ -19,31 +24,10 @@ export const resolvers: Resolvers = {
   JSON: JSONResolver,
 
   Query: {
-    auditEvents: async (_parent, args, context, info) => {
-      const page = await context.feed.readPage({
-        first: args.first ?? context.pagination.defaultFirst,
-        after: args.after ?? null,
-        filter: normalizeFilter(toFilterInput(args.filter)),
-        order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
-        deadlineAt: context.deadlineAt,
-        principal: context.principal,
-      });
-      const path = responsePathAsArray(info.path);
-      for (const outcome of page.sources) {
-        if (outcome.error !== null) context.sourceErrors.push({ error: outcome.error, path });
-        if (outcome.missed !== null) {
-          context.sourceErrors.push({
-            error: toMissedError(outcome.source.id, outcome.missed),
-            path,
-          });
-        }
-      }
-      return page;
-    },
-    auditEvent: (_parent, args, context) =>
-      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }, context.principal),
-    node: (_parent, args, context) =>
-      context.feed.readEvent(args.id, { deadlineAt: context.deadlineAt }, context.principal),
+    auditEvents: (_parent, args, context, info) =>
+      readFeedPage(args, normalizeFilter(toFilterInput(args.filter)), context, info),
+    auditEvent: (_parent, args, context) => context.events.load(args.id, context.principal),
+    node: (_parent, args, context) => context.events.load(args.id, context.principal),
     auditSources: (_parent, _args, context) => context.feed.readableSources(context.principal),
   },
 
@@ -72,14 +56,21 @@ export const resolvers: Resolvers = {
     endCursor: (page) => page.endCursor,
   },
 
+  User: {
+    // auditgraph knows a user by the email the router sends, nothing more.
+    __resolveReference: (reference) => ({
+      email: String((reference as { email?: unknown }).email),
+    }),
+    email: (user) => user.email,
+    auditEvents: (user, args, context, info) =>
+      readFeedPage(args, toUserFilter(user.email, args.filter), context, info),
+  },
+
   AuditEvent: {
-    // The router sends `{ __typename, id }`; the id is checked like any client input.
+    // The router sends `{ __typename, id }`; the id is checked like any client input. The
+    // representations of one `_entities` call are read in batches per source.
     __resolveReference: (reference, context) =>
-      context.feed.readEvent(
-        String((reference as { id?: unknown }).id),
-        { deadlineAt: context.deadlineAt },
-        context.principal,
-      ),
+      context.events.load(String((reference as { id?: unknown }).id), context.principal),
     id: (event) => toGlobalEventId(event),
     source: (event, _args, context) => {
       const source = context.sourcesById.get(event.sourceId);
@@ -94,10 +85,20 @@ export const resolvers: Resolvers = {
     // client without the pii permission sees it redacted the same way everywhere.
     description: (event, _args, { principal }) =>
       principal.pii ? event.description : redactField.description(event),
-    actor: (event, _args, { principal }) =>
-      principal.pii ? event.actor : redactField.actor(event),
-    resource: (event, _args, { principal }) =>
-      principal.pii ? event.resource : redactField.resource(event),
+    // The key is made from what the provider said, so it is the same for every client; what it
+    // holds is sealed (createEntityKeyCodec.ts).
+    actor: (event, _args, { principal, entityKeys }) => {
+      const actor = principal.pii ? event.actor : redactField.actor(event);
+      return actor === null || event.actor === null
+        ? null
+        : { ...actor, key: entityKeys.actorKey(event.sourceId, event.actor) };
+    },
+    resource: (event, _args, { principal, entityKeys }) => {
+      const resource = principal.pii ? event.resource : redactField.resource(event);
+      return resource === null || event.resource === null
+        ? null
+        : { ...resource, key: entityKeys.resourceKey(event.sourceId, event.resource) };
+    },
     request: (event, _args, { principal }) =>
       principal.pii ? event.request : redactField.request(event),
     changes: (event, _args, { principal }) =>
@@ -106,6 +107,16 @@ export const resolvers: Resolvers = {
       principal.pii ? event.metadata : redactField.metadata(event),
     raw: (event, _args, { principal }) => (principal.pii ? event.raw : redactField.raw()),
     redacted: (event, _args, { principal }) => (principal.pii ? [] : redactedPaths(event)),
+  },
+
+  Actor: {
+    __resolveReference: (reference, context) =>
+      toActorByKey(String((reference as { key?: unknown }).key), context),
+  },
+
+  Resource: {
+    __resolveReference: (reference, context) =>
+      toResourceByKey(String((reference as { key?: unknown }).key), context),
   },
 
   AuditSource: {
@@ -131,6 +142,92 @@ export const resolvers: Resolvers = {
           },
   },
 };
+
+interface ConnectionArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
+  readonly orderBy?: AuditEventOrder | null;
+}
+
+/**
+ * One page of the feed for a connection field (`Query.auditEvents`, `User.auditEvents`), with
+ * each source that failed on it, or answered again with events the traversal had passed,
+ * reported in `errors` at the field's path (design.md §4, promise 7).
+ */
+async function readFeedPage(
+  args: ConnectionArgs,
+  filter: EventFilter,
+  context: AuditgraphContext,
+  info: GraphQLResolveInfo,
+): Promise<FeedPage> {
+  const page = await context.feed.readPage({
+    first: args.first ?? context.pagination.defaultFirst,
+    after: args.after ?? null,
+    filter,
+    order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
+    deadlineAt: context.deadlineAt,
+    principal: context.principal,
+  });
+  const path = responsePathAsArray(info.path);
+  for (const outcome of page.sources) {
+    if (outcome.error !== null) context.sourceErrors.push({ error: outcome.error, path });
+    if (outcome.missed !== null) {
+      context.sourceErrors.push({
+        error: toMissedError(outcome.source.id, outcome.missed),
+        path,
+      });
+    }
+  }
+  return page;
+}
+
+/**
+ * The client's filter narrowed to one person: `actorEmails` is the user's email, or nothing when
+ * the client's own `actorEmails` leaves it out. Either way the filter is on an email, so a client
+ * without the pii permission is refused as for any such filter.
+ */
+function toUserFilter(email: string, filter: AuditEventFilter | null | undefined): EventFilter {
+  const normalized = normalizeFilter(toFilterInput(filter));
+  const own = normalizeFilter({ actorEmails: [email] }).actorEmails ?? [];
+  const actorEmails =
+    normalized.actorEmails === null
+      ? own
+      : own.filter((value) => normalized.actorEmails?.includes(value) === true);
+  return { ...normalized, actorEmails };
+}
+
+/** An Actor as its key holds it, for a client that may read its source; null otherwise. */
+function toActorByKey(key: string, context: AuditgraphContext): ActorEntity | null {
+  const identity = context.entityKeys.openActorKey(key);
+  if (identity === null || !canReadSourceOf(identity.sourceId, context)) return null;
+  const actor: Actor = {
+    id: identity.id,
+    type: identity.type,
+    name: identity.name,
+    email: identity.email,
+    token: null,
+    ip: null,
+  };
+  return { ...(context.principal.pii ? actor : redactActor(actor)), key };
+}
+
+/** A Resource as its key holds it, for a client that may read its source; null otherwise. */
+function toResourceByKey(key: string, context: AuditgraphContext): ResourceEntity | null {
+  const identity = context.entityKeys.openResourceKey(key);
+  if (identity === null || !canReadSourceOf(identity.sourceId, context)) return null;
+  const resource: Resource = {
+    id: identity.id,
+    type: identity.type,
+    name: identity.name,
+    product: null,
+  };
+  return { ...(context.principal.pii ? resource : redactResource(resource)), key };
+}
+
+/** A configured source this client may read: the same null for the others and the unknown. */
+function canReadSourceOf(sourceId: string, context: AuditgraphContext): boolean {
+  return context.sourcesById.has(sourceId) && canReadSource(context.principal, sourceId);
+}
 
 function toFilterInput(filter: AuditEventFilter | null | undefined): EventFilterInput {
   if (!filter) return {};

@@ -28,9 +28,7 @@ export const redactField = {
   actor: (event: AuditEvent): Actor | null =>
     event.actor === null ? null : redactActor(event.actor),
   resource: (event: AuditEvent): Resource | null =>
-    event.resource === null
-      ? null
-      : withText(event.resource, 'name', redactNullableText(event.resource.name)),
+    event.resource === null ? null : redactResource(event.resource),
   request: (event: AuditEvent): RequestInfo | null =>
     event.request === null
       ? null
@@ -70,7 +68,8 @@ export function redactedPaths(event: AuditEvent): string[] {
   return paths;
 }
 
-function redactActor(actor: Actor): Actor {
+/** An actor as a client without the pii permission sees it (also when resolved by its key). */
+export function redactActor(actor: Actor): Actor {
   const email = actor.email?.toLowerCase() ?? null;
   const isEmail = (value: string | null) => value !== null && value.toLowerCase() === email;
   const name = isEmail(actor.name) ? null : redactNullableText(actor.name);
@@ -80,6 +79,11 @@ function redactActor(actor: Actor): Actor {
       ? null
       : actor.id;
   return { ...actor, id, name, email: null, ip: null };
+}
+
+/** A resource as a client without the pii permission sees it (also when resolved by its key). */
+export function redactResource(resource: Resource): Resource {
+  return withText(resource, 'name', redactNullableText(resource.name));
 }
 
 function redactNullableText(text: string | null): string | null {
