@@ -122,12 +122,20 @@ export function createCursorCodec(
   const sign = (body: string) =>
     createHmac('sha256', secret).update(body).digest().subarray(0, MAC_BYTES);
   // A separate domain from the cursor MAC, whose input always starts with the version.
-  const tagPrincipal = (principalId: string) =>
+  const computeTag = (principalId: string) =>
     createHmac('sha256', secret)
       .update(`principal\u0000${principalId}`)
       .digest()
       .subarray(0, PRINCIPAL_TAG_BYTES)
       .toString('base64url');
+  // A page encodes a cursor per edge, all for one client: its tag is worked out once, not per edge.
+  let lastTag: { readonly principalId: string; readonly tag: string } | null = null;
+  const tagPrincipal = (principalId: string): string => {
+    if (lastTag?.principalId !== principalId) {
+      lastTag = { principalId, tag: computeTag(principalId) };
+    }
+    return lastTag.tag;
+  };
 
   return {
     encode(cursor) {
