@@ -66,6 +66,8 @@ export interface StartOptions {
   readonly circuitBreaker?: SourceDeps['circuitBreaker'];
   /** How long fetching a JWT issuer's key set may take; default 5 s. */
   readonly jwksTimeoutMs?: number;
+  /** Per-kind rate limits (the bench's live config at loopback emulators); demo mode sets its own. */
+  readonly rateLimits?: SourceDeps['rateLimits'];
 }
 
 /**
@@ -112,7 +114,11 @@ export async function startAuditgraph(
     now,
     ...(pageCache === null ? {} : { pageCache }),
     // The demo's emulators are not the providers: their rate limits do not apply.
-    ...(demo === null ? {} : { rateLimits: EMULATOR_RATE_LIMITS }),
+    ...(demo !== null
+      ? { rateLimits: EMULATOR_RATE_LIMITS }
+      : options.rateLimits === undefined
+        ? {}
+        : { rateLimits: options.rateLimits }),
     ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
     ...(options.circuitBreaker ? { circuitBreaker: options.circuitBreaker } : {}),
   });

@@ -1,0 +1,89 @@
+/**
+ * auditgraph as deployed: a live config pointed at the emulators, API-key authentication, in its
+ * own process so its RSS is its own. Answers the bench's questions about upstream requests and
+ * memory.
+ */
+import type { AuditgraphConfig, SourceConfig } from '../src/config';
+import { DEFAULT_QUERY_LIMITS, toSecurityDefaults } from '../src/config';
+import { hashApiKey } from '../src/auth/hashApiKey';
+import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
+import type { Auditgraph } from '../src/startAuditgraph';
+import { startAuditgraph } from '../src/startAuditgraph';
+import { serve } from './ipc';
+
+export interface GatewayStart {
+  readonly sources: readonly SourceConfig[];
+  readonly apiKey: string;
+  readonly cursorSecret: string;
+}
+
+export interface GatewayStats {
+  readonly upstreamRequests: number;
+  readonly rssBytes: number;
+  readonly peakRssBytes: number;
+}
+
+let app: Auditgraph | null = null;
+let upstreamRequests = 0;
+let peakRss = process.memoryUsage.rss();
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 50);
+sampler.unref();
+
+serve({
+  start: async (body) => {
+    const options = body as GatewayStart;
+    const config: AuditgraphConfig = {
+      mode: 'live',
+      host: '127.0.0.1',
+      port: 0,
+      sources: options.sources,
+      pagination: { defaultFirst: 20, maxFirst: 100 },
+      cursorSecret: options.cursorSecret,
+      demo: { seed: 1 },
+      feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
+      // No page cache: the reference client has none, so both read every page upstream.
+      cache: { maxBytes: 0, freshnessSeconds: 300 },
+      auth: {
+        apiKeys: [
+          { id: 'bench', sha256: hashApiKey(options.apiKey), sources: ['*'], permissions: [] },
+        ],
+        jwt: null,
+        allowUnauthenticated: false,
+      },
+      security: {
+        ...toSecurityDefaults('live'),
+        // 100 aliased node(id) lookups in one query.
+        limits: { ...DEFAULT_QUERY_LIMITS, maxAliases: 128, maxTokens: 5_000 },
+      },
+      audit: { enabled: false },
+    };
+    app = await startAuditgraph(config, {
+      log: () => undefined,
+      rateLimits: EMULATOR_RATE_LIMITS,
+      onUpstreamRequest: () => {
+        upstreamRequests += 1;
+      },
+    });
+    return { url: app.url };
+  },
+  stats: (): GatewayStats => {
+    const rss = process.memoryUsage.rss();
+    peakRss = Math.max(peakRss, rss);
+    return { upstreamRequests, rssBytes: rss, peakRssBytes: peakRss };
+  },
+  resetPeak: () => {
+    peakRss = process.memoryUsage.rss();
+    return null;
+  },
+  gc: () => {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    collect?.();
+    return collect !== undefined;
+  },
+  close: async () => {
+    await app?.close();
+    setImmediate(() => process.exit(0));
+  },
+});

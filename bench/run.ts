@@ -1,0 +1,636 @@
+/**
+ * `npm run bench`: auditgraph against a minimal reference client, both reading six emulated
+ * sources (in their own process, every response delayed by a fixed latency). Prints a table and
+ * writes bench/results.json. `--smoke` (`npm run bench:smoke`, CI) runs tiny sizes to check the
+ * harness works, not the timings; it exits non-zero when any row has no number.
+ *
+ * Options: --smoke, --out <file>, --latency <ms> (default 20), --events <per source>.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import type { SourceConfig } from '../src/config';
+import { SOURCE_KINDS } from '../src/model/AuditEvent';
+import type { SourceKind } from '../src/model/AuditEvent';
+import { normalizeFilter } from '../src/feed/eventFilter';
+import { planPushdown } from '../src/providers/pushdownCapabilities';
+import type { GatewayStats } from './gatewayProcess';
+import { forkPeer } from './ipc';
+import type { Peer } from './ipc';
+import { measurePushdown } from './pushdownRequests';
+import { createReferenceClient } from './referenceClient';
+import { percentile, runLoad, timeOnce } from './stats';
+
+interface Settings {
+  readonly smoke: boolean;
+  readonly out: string;
+  readonly latencyMs: number;
+  readonly eventsPerSource: number;
+  readonly overheadIterations: number;
+  readonly concurrency: number;
+  readonly throughputMs: number;
+  readonly depthPage: number;
+  readonly depthSamples: number;
+  readonly soakMs: number;
+  readonly soakEarlyMs: number;
+  readonly nodeLookups: number;
+}
+
+function parseSettings(argv: readonly string[]): Settings {
+  const value = (name: string) => {
+    const index = argv.indexOf(name);
+    return index === -1 ? undefined : argv[index + 1];
+  };
+  const smoke = argv.includes('--smoke');
+  const latencyMs = Number(value('--latency') ?? 20);
+  return {
+    smoke,
+    out:
+      value('--out') ??
+      (smoke ? join(tmpdir(), 'auditgraph-bench-smoke.json') : join(__dirname, 'results.json')),
+    latencyMs,
+    eventsPerSource: Number(value('--events') ?? (smoke ? 500 : 20_000)),
+    overheadIterations: smoke ? 10 : 300,
+    concurrency: 32,
+    throughputMs: smoke ? 1_000 : 10_000,
+    depthPage: smoke ? 20 : 200,
+    depthSamples: smoke ? 3 : 20,
+    soakMs: smoke ? 2_000 : 60_000,
+    soakEarlyMs: smoke ? 1_000 : 10_000,
+    nodeLookups: 100,
+  };
+}
+
+interface Row {
+  readonly section: string;
+  readonly measure: string;
+  readonly value: number | null;
+  readonly unit: string;
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly note?: string;
+}
+
+const FEED_QUERY = `query Feed($first: Int!, $after: String, $filter: AuditEventFilter) {
+  auditEvents(first: $first, after: $after, filter: $filter) {
+    edges { node { id occurredAt action category outcome actor { name email } resource { type id } source { id } } }
+    pageInfo { hasNextPage endCursor }
+    sources { upstreamRequests }
+  }
+}`;
+
+interface FeedPage {
+  readonly edges: { node: { id: string; action: string; source: { id: string } } }[];
+  readonly pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  readonly sources: { upstreamRequests: number }[];
+}
+
+interface GraphqlBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string }[];
+  extensions?: Record<string, unknown>;
+}
+
+function createGraphqlClient(url: string, apiKey: string, connections: number) {
+  const pool = new Pool(url, { connections, pipelining: 1 });
+  const post = async (
+    query: string,
+    variables: Record<string, unknown>,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<GraphqlBody> => {
+    const response = await pool.request({
+      path: '/graphql',
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `Bearer ${apiKey}`,
+        ...extraHeaders,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.body.json()) as GraphqlBody;
+    if (response.statusCode !== 200 || body.errors !== undefined) {
+      throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(body.errors ?? body)}`);
+    }
+    return body;
+  };
+  const feed = async (
+    variables: Record<string, unknown>,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<FeedPage> => {
+    const body = await post(FEED_QUERY, variables, extraHeaders);
+    return body.data!['auditEvents'] as FeedPage;
+  };
+  return { post, feed, close: () => pool.close() };
+}
+
+const FTV1 = { 'apollo-federation-include-trace': 'ftv1' };
+const requestsOf = (page: FeedPage) => page.sources.reduce((sum, s) => sum + s.upstreamRequests, 0);
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+const mb = (bytes: number) => round(bytes / (1024 * 1024), 1);
+
+async function main() {
+  const settings = parseSettings(process.argv.slice(2));
+  const rows: Row[] = [];
+  const failures: string[] = [];
+  const add = (row: Row) => {
+    rows.push(row);
+    process.stdout.write(`  ${row.section} | ${row.measure}: ${row.value ?? 'n/a'} ${row.unit}\n`);
+  };
+  const section = async (name: string, measures: readonly string[], run: () => Promise<void>) => {
+    process.stdout.write(`${name}…\n`);
+    try {
+      await run();
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      for (const measure of measures) {
+        if (!rows.some((row) => row.section === name && row.measure === measure)) {
+          rows.push({ section: name, measure, value: null, unit: '' });
+        }
+      }
+    }
+  };
+  const benchStarted = performance.now();
+  const nowMs = Date.now();
+  const counts = Object.fromEntries(
+    SOURCE_KINDS.map((kind) => [kind, settings.eventsPerSource]),
+  ) as Record<SourceKind, number>;
+
+  const emulators = forkPeer('emulatorProcess.ts');
+  const gateway = forkPeer('gatewayProcess.ts');
+  const peers: Peer[] = [gateway, emulators];
+  try {
+    const setupStarted = performance.now();
+    const upstream = await emulators.call<{
+      sources: SourceConfig[];
+      counts: Record<string, number>;
+    }>('start', { seed: 1, nowMs, counts, latencyMs: settings.latencyMs });
+    const apiKey = randomBytes(32).toString('base64url');
+    const { url } = await gateway.call<{ url: string }>('start', {
+      sources: upstream.sources,
+      apiKey,
+      cursorSecret: randomBytes(32).toString('base64url'),
+    });
+    const setupMs = performance.now() - setupStarted;
+    const client = createGraphqlClient(url, apiKey, settings.concurrency);
+    const reference = createReferenceClient(upstream.sources, nowMs);
+    const stats = () => gateway.call<GatewayStats>('stats');
+    const totalEvents = Object.values(upstream.counts).reduce((a, b) => a + b, 0);
+    add({ section: 'setup', measure: 'events (six sources)', value: totalEvents, unit: 'events' });
+    add({ section: 'setup', measure: 'upstream latency', value: settings.latencyMs, unit: 'ms' });
+    add({
+      section: 'setup',
+      measure: 'emulators + gateway ready',
+      value: round(setupMs, 0),
+      unit: 'ms',
+    });
+
+    // Warm both paths (JIT, connection pools) before anything is timed.
+    for (let i = 0; i < (settings.smoke ? 3 : 30); i++) {
+      await client.feed({ first: 50 });
+      await client.feed({ first: 50 }, FTV1);
+      await reference.latest(50);
+    }
+
+    await section(
+      'overhead (concurrency 1)',
+      [
+        'reference p50',
+        'reference p99',
+        'standalone p50',
+        'standalone p99',
+        'standalone p50 − reference p50',
+        'standalone p99 − reference p99',
+        'subgraph (ftv1) p50',
+        'subgraph (ftv1) p99',
+        'subgraph (ftv1) p50 − reference p50',
+        'subgraph (ftv1) p99 − reference p99',
+        'ftv1 trace returned',
+      ],
+      async () => {
+        const name = 'overhead (concurrency 1)';
+        const ref: number[] = [];
+        const standalone: number[] = [];
+        const subgraph: number[] = [];
+        let traced = 0;
+        // Interleaved, so drift on the machine touches all three alike.
+        for (let i = 0; i < settings.overheadIterations; i++) {
+          ref.push(await timeOnce(() => reference.latest(50)));
+          standalone.push(await timeOnce(() => client.feed({ first: 50 })));
+          subgraph.push(
+            await timeOnce(async () => {
+              const body = await client.post(FEED_QUERY, { first: 50 }, FTV1);
+              if (typeof body.extensions?.['ftv1'] === 'string') traced += 1;
+            }),
+          );
+        }
+        const refP50 = percentile(ref, 50);
+        const refP99 = percentile(ref, 99);
+        add({ section: name, measure: 'reference p50', value: round(refP50), unit: 'ms' });
+        add({ section: name, measure: 'reference p99', value: round(refP99), unit: 'ms' });
+        for (const [label, samples] of [
+          ['standalone', standalone],
+          ['subgraph (ftv1)', subgraph],
+        ] as const) {
+          const p50 = percentile(samples, 50);
+          const p99 = percentile(samples, 99);
+          add({ section: name, measure: `${label} p50`, value: round(p50), unit: 'ms' });
+          add({ section: name, measure: `${label} p99`, value: round(p99), unit: 'ms' });
+          add({
+            section: name,
+            measure: `${label} p50 − reference p50`,
+            value: round(p50 - refP50),
+            unit: 'ms',
+            target: '≤ 2 ms',
+            met: p50 - refP50 <= 2,
+          });
+          add({
+            section: name,
+            measure: `${label} p99 − reference p99`,
+            value: round(p99 - refP99),
+            unit: 'ms',
+          });
+        }
+        add({
+          section: name,
+          measure: 'ftv1 trace returned',
+          value: round(traced / settings.overheadIterations, 2),
+          unit: 'share of responses',
+          target: '1',
+          met: traced === settings.overheadIterations,
+        });
+      },
+    );
+
+    await section(
+      `throughput (concurrency ${settings.concurrency})`,
+      [
+        'reference',
+        'standalone',
+        'standalone / reference',
+        'subgraph (ftv1)',
+        'subgraph (ftv1) / reference',
+        'failed requests',
+        'gateway peak RSS (standalone run)',
+      ],
+      async () => {
+        const name = `throughput (concurrency ${settings.concurrency})`;
+        const ref = await runLoad(
+          () => reference.latest(50),
+          settings.concurrency,
+          settings.throughputMs,
+        );
+        await gateway.call('resetPeak');
+        const standalone = await runLoad(
+          () => client.feed({ first: 50 }),
+          settings.concurrency,
+          settings.throughputMs,
+        );
+        const peak = (await stats()).peakRssBytes;
+        const subgraph = await runLoad(
+          () => client.feed({ first: 50 }, FTV1),
+          settings.concurrency,
+          settings.throughputMs,
+        );
+        add({ section: name, measure: 'reference', value: round(ref.perSecond, 1), unit: 'req/s' });
+        add({
+          section: name,
+          measure: 'standalone',
+          value: round(standalone.perSecond, 1),
+          unit: 'req/s',
+        });
+        add({
+          section: name,
+          measure: 'standalone / reference',
+          value: round(standalone.perSecond / ref.perSecond),
+          unit: 'ratio',
+          target: '≥ 0.7',
+          met: standalone.perSecond / ref.perSecond >= 0.7,
+        });
+        add({
+          section: name,
+          measure: 'subgraph (ftv1)',
+          value: round(subgraph.perSecond, 1),
+          unit: 'req/s',
+        });
+        add({
+          section: name,
+          measure: 'subgraph (ftv1) / reference',
+          value: round(subgraph.perSecond / ref.perSecond),
+          unit: 'ratio',
+          target: '≥ 0.7',
+          met: subgraph.perSecond / ref.perSecond >= 0.7,
+        });
+        const failed = ref.failed + standalone.failed + subgraph.failed;
+        add({
+          section: name,
+          measure: 'failed requests',
+          value: failed,
+          unit: 'requests',
+          target: '0',
+          met: failed === 0,
+        });
+        add({
+          section: name,
+          measure: 'gateway peak RSS (standalone run)',
+          value: mb(peak),
+          unit: 'MiB',
+        });
+      },
+    );
+
+    await section(
+      'depth (first: 50)',
+      [
+        'page 1 time (median)',
+        `page ${settings.depthPage} time (median)`,
+        `page ${settings.depthPage} / page 1 time`,
+        'page 1 upstream requests',
+        `page ${settings.depthPage} upstream requests`,
+      ],
+      async () => {
+        const name = 'depth (first: 50)';
+        let after: string | null = null;
+        for (let page = 1; page < settings.depthPage; page++) {
+          const result: FeedPage = await client.feed({ first: 50, after });
+          if (!result.pageInfo.hasNextPage) throw new Error(`the feed ended at page ${page}`);
+          after = result.pageInfo.endCursor;
+        }
+        const deepCursor = after;
+        const first: number[] = [];
+        const deep: number[] = [];
+        let firstRequests = 0;
+        let deepRequests = 0;
+        for (let i = 0; i < settings.depthSamples; i++) {
+          first.push(
+            await timeOnce(
+              async () => (firstRequests = requestsOf(await client.feed({ first: 50 }))),
+            ),
+          );
+          deep.push(
+            await timeOnce(
+              async () =>
+                (deepRequests = requestsOf(await client.feed({ first: 50, after: deepCursor }))),
+            ),
+          );
+        }
+        const ratio = percentile(deep, 50) / percentile(first, 50);
+        add({
+          section: name,
+          measure: 'page 1 time (median)',
+          value: round(percentile(first, 50)),
+          unit: 'ms',
+        });
+        add({
+          section: name,
+          measure: `page ${settings.depthPage} time (median)`,
+          value: round(percentile(deep, 50)),
+          unit: 'ms',
+        });
+        add({
+          section: name,
+          measure: `page ${settings.depthPage} / page 1 time`,
+          value: round(ratio),
+          unit: 'ratio',
+          target: '≤ 1.2',
+          met: ratio <= 1.2,
+        });
+        add({
+          section: name,
+          measure: 'page 1 upstream requests',
+          value: firstRequests,
+          unit: 'requests',
+        });
+        add({
+          section: name,
+          measure: `page ${settings.depthPage} upstream requests`,
+          value: deepRequests,
+          unit: 'requests',
+          target: 'same as page 1',
+          met: deepRequests === firstRequests,
+        });
+      },
+    );
+
+    await section(
+      'upstream requests per page (first: 50)',
+      ['no filter (six sources)', 'pushed filter', 'residual filter'],
+      async () => {
+        const name = 'upstream requests per page (first: 50)';
+        const sample = await client.feed({ first: 100, filter: { sources: ['nirvana'] } });
+        const actions = [...new Set(sample.edges.map((edge) => edge.node.action))];
+        if (actions.length < 2) throw new Error('nirvana has fewer than two actions');
+        const pushed = { sources: ['nirvana'], actions: actions.slice(0, 1) };
+        const residual = { sources: ['nirvana'], actions: actions.slice(0, 2) };
+        const planOf = (filter: object) =>
+          Object.entries(planPushdown('nirvana', normalizeFilter(filter)))
+            .map(([field, level]) => `${field} ${level}`)
+            .join(', ');
+        const pages = settings.smoke ? 2 : 5;
+        for (const [measure, filter, detail] of [
+          ['no filter (six sources)', undefined, 'all sources'],
+          [
+            'pushed filter',
+            pushed,
+            `nirvana, ${JSON.stringify(pushed.actions)}: ${planOf(pushed)}`,
+          ],
+          [
+            'residual filter',
+            residual,
+            `nirvana, ${JSON.stringify(residual.actions)}: ${planOf(residual)}`,
+          ],
+        ] as const) {
+          let after: string | null = null;
+          let requests = 0;
+          let read = 0;
+          for (; read < pages; read++) {
+            const page: FeedPage = await client.feed({
+              first: 50,
+              after,
+              ...(filter ? { filter } : {}),
+            });
+            requests += requestsOf(page);
+            if (!page.pageInfo.hasNextPage) {
+              read += 1;
+              break;
+            }
+            after = page.pageInfo.endCursor;
+          }
+          add({
+            section: name,
+            measure,
+            value: round(requests / read),
+            unit: 'requests/page',
+            note: `${detail}; mean of ${read} pages`,
+          });
+        }
+      },
+    );
+
+    await section(
+      'batching',
+      [
+        `${settings.nodeLookups} node(id) in one query: time`,
+        `${settings.nodeLookups} node(id) in one query: upstream requests`,
+      ],
+      async () => {
+        const name = 'batching';
+        const ids = (await client.feed({ first: 100 })).edges
+          .map((edge) => edge.node.id)
+          .slice(0, settings.nodeLookups);
+        if (ids.length < settings.nodeLookups) throw new Error(`only ${ids.length} ids`);
+        const query = `{ ${ids
+          .map(
+            (id, i) =>
+              `n${i}: node(id: ${JSON.stringify(id)}) { id ... on AuditEvent { action occurredAt } }`,
+          )
+          .join(' ')} }`;
+        const before = (await stats()).upstreamRequests;
+        let found = 0;
+        const ms = await timeOnce(async () => {
+          const body = await client.post(query, {});
+          found = Object.values(body.data ?? {}).filter((node) => node !== null).length;
+        });
+        const requests = (await stats()).upstreamRequests - before;
+        if (found !== ids.length) throw new Error(`found ${found} of ${ids.length} nodes`);
+        add({
+          section: name,
+          measure: `${settings.nodeLookups} node(id) in one query: time`,
+          value: round(ms),
+          unit: 'ms',
+        });
+        add({
+          section: name,
+          measure: `${settings.nodeLookups} node(id) in one query: upstream requests`,
+          value: requests,
+          unit: 'requests',
+        });
+      },
+    );
+
+    await section(
+      'memory (gateway process)',
+      [
+        `RSS after ${settings.soakEarlyMs / 1000} s of load`,
+        `RSS after ${settings.soakMs / 1000} s of load`,
+        'growth',
+      ],
+      async () => {
+        const name = 'memory (gateway process)';
+        let early: number | null = null;
+        let failed = 0;
+        const soak = await runLoad(
+          () => client.feed({ first: 50 }),
+          settings.concurrency,
+          settings.soakMs,
+          async (elapsed) => {
+            if (early === null && elapsed >= settings.soakEarlyMs) early = (await stats()).rssBytes;
+          },
+        );
+        failed += soak.failed;
+        const late = (await stats()).rssBytes;
+        if (early === null) throw new Error('no early RSS sample');
+        const growth = (late - early) / early;
+        add({
+          section: name,
+          measure: `RSS after ${settings.soakEarlyMs / 1000} s of load`,
+          value: mb(early),
+          unit: 'MiB',
+        });
+        add({
+          section: name,
+          measure: `RSS after ${settings.soakMs / 1000} s of load`,
+          value: mb(late),
+          unit: 'MiB',
+        });
+        add({
+          section: name,
+          measure: 'growth',
+          value: round(growth * 100, 1),
+          unit: '%',
+          target: '< 10 %',
+          met: growth < 0.1,
+          note: `${failed} failed requests`,
+        });
+      },
+    );
+
+    await client.close();
+    await reference.close();
+  } finally {
+    for (const peer of peers) await peer.stop();
+  }
+
+  // The earlier benches' tables: the demo's sizes, no latency, in this process.
+  let pushdownTable: string[][] = [];
+  if (!settings.smoke) {
+    process.stdout.write('pushdown per source (demo dataset, no latency)…\n');
+    try {
+      pushdownTable = await measurePushdown();
+    } catch (error) {
+      failures.push(`pushdown per source: ${String(error)}`);
+    }
+  }
+
+  const missing = rows.filter((row) => row.value === null || !Number.isFinite(row.value));
+  const results = {
+    mode: settings.smoke ? 'smoke' : 'full',
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, platform: process.platform },
+    settings: { ...settings, out: undefined },
+    seconds: round((performance.now() - benchStarted) / 1000, 1),
+    rows,
+    pushdownPerSource: pushdownTable,
+    failures,
+  };
+  writeFileSync(settings.out, `${JSON.stringify(results, null, 2)}\n`);
+  printTable(rows);
+  if (pushdownTable.length > 0) {
+    process.stdout.write('\nUpstream requests per page, per source (demo dataset, no latency):\n');
+    printGrid(pushdownTable);
+  }
+  process.stdout.write(
+    `\n${results.seconds} s; wrote ${settings.smoke ? settings.out : 'bench/results.json'}\n`,
+  );
+  for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
+  if (missing.length > 0 || failures.length > 0) process.exitCode = 1;
+}
+
+function printTable(rows: readonly Row[]) {
+  printGrid([
+    ['section', 'measure', 'value', 'unit', 'target', 'met', 'note'],
+    ...rows.map((row) => [
+      row.section,
+      row.measure,
+      row.value === null ? 'FAILED' : String(row.value),
+      row.unit,
+      row.target ?? '',
+      row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+      row.note ?? '',
+    ]),
+  ]);
+}
+
+function printGrid(table: readonly (readonly string[])[]) {
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  process.stdout.write('\n');
+  for (const row of table) {
+    process.stdout.write(
+      `${row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
