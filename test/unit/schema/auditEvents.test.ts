@@ -1,12 +1,11 @@
-import type { ApolloServer } from '@apollo/server';
 import { createCursorCodec } from '../../../src/feed/createCursorCodec';
 import { createFeed } from '../../../src/feed/createFeed';
 import { AuditgraphError } from '../../../src/model/errors';
 import type { Source } from '../../../src/model/Source';
 import { createApolloServer } from '../../../src/schema/createApolloServer';
-import type { AuditgraphContext } from '../../../src/schema/createContext';
 import { createContextFactory } from '../../../src/schema/createContext';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
+import { runOperation } from '../../support/runOperation';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 
@@ -50,23 +49,7 @@ function setup(extra: Source[] = []) {
   return { apollo, context, fastly, nirvana, logs };
 }
 
-async function run(
-  apollo: ApolloServer<AuditgraphContext>,
-  context: () => Promise<AuditgraphContext>,
-  query: string,
-  variables: Record<string, unknown> = {},
-) {
-  const response = await apollo.executeOperation(
-    { query, variables },
-    { contextValue: await context() },
-  );
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  // As a client would see it: scalars serialized.
-  return JSON.parse(JSON.stringify(response.body.singleResult)) as {
-    data?: Record<string, any> | null;
-    errors?: readonly any[];
-  };
-}
+const run = runOperation;
 
 const PAGE = `query Page($first: Int, $after: String, $filter: AuditEventFilter, $orderBy: AuditEventOrder) {
   auditEvents(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {

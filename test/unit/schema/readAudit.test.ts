@@ -1,4 +1,4 @@
-import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
 import { createCursorCodec } from '../../../src/feed/createCursorCodec';
 import { createFeed } from '../../../src/feed/createFeed';
 import { AuditgraphError } from '../../../src/model/errors';
@@ -8,6 +8,7 @@ import { createApolloServer } from '../../../src/schema/createApolloServer';
 import type { AuditgraphContext } from '../../../src/schema/createContext';
 import { createContextFactory } from '../../../src/schema/createContext';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
+import { runOperation } from '../../support/runOperation';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 
@@ -72,22 +73,7 @@ function setup(options: { audit?: boolean } = {}) {
   return { apollo, context, takeAudits, lines };
 }
 
-async function run(
-  apollo: ApolloServer<AuditgraphContext>,
-  context: () => Promise<AuditgraphContext>,
-  query: string,
-  variables: Record<string, unknown> = {},
-) {
-  const response = await apollo.executeOperation(
-    { query, variables },
-    { contextValue: await context() },
-  );
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  return JSON.parse(JSON.stringify(response.body.singleResult)) as {
-    data?: Record<string, any> | null;
-    errors?: readonly any[];
-  };
-}
+const run = runOperation;
 
 const PAGE = `query RecentLogins($first: Int, $after: String, $filter: AuditEventFilter) {
   auditEvents(first: $first, after: $after, filter: $filter) {
