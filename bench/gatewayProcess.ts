@@ -4,7 +4,8 @@
  * memory.
  */
 import type { AuditgraphConfig, SourceConfig } from '../src/config';
-import { DEFAULT_QUERY_LIMITS, toSecurityDefaults } from '../src/config';
+import { toSecurityDefaults } from '../src/config';
+import { QUERY_LIMIT_DEFAULTS } from '../src/model/QueryLimits';
 import { hashApiKey } from '../src/auth/hashApiKey';
 import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
 import type { Auditgraph } from '../src/startAuditgraph';
@@ -55,7 +56,7 @@ serve({
       security: {
         ...toSecurityDefaults('live'),
         // 100 aliased node(id) lookups in one query.
-        limits: { ...DEFAULT_QUERY_LIMITS, maxAliases: 128, maxTokens: 5_000 },
+        limits: { ...QUERY_LIMIT_DEFAULTS, maxAliases: 128, maxTokens: 5_000 },
       },
       audit: { enabled: false },
     };

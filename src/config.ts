@@ -212,9 +212,6 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   allowUnauthenticated: false,
 };
 
-/** The query limits when nothing configures them. */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = QUERY_LIMIT_DEFAULTS;
-
 export const DEFAULT_AUDIT_CONFIG: AuditConfig = { enabled: true };
 
 /**
@@ -229,7 +226,7 @@ export function toSecurityDefaults(mode: AuditgraphConfig['mode']): SecurityConf
     graphiql: !production,
     cursorTtlSeconds: CONFIG_DEFAULTS.cursorTtlSeconds,
     maxBodyBytes: CONFIG_DEFAULTS.maxBodyBytes,
-    limits: DEFAULT_QUERY_LIMITS,
+    limits: QUERY_LIMIT_DEFAULTS,
   };
 }
 
@@ -880,11 +877,11 @@ function buildSecurity(
     cursorTtlSeconds: file?.cursorTtlSeconds ?? defaults.cursorTtlSeconds,
     maxBodyBytes: file?.maxBodyBytes ?? defaults.maxBodyBytes,
     limits: {
-      maxDepth: limits?.maxDepth ?? DEFAULT_QUERY_LIMITS.maxDepth,
-      maxAliases: limits?.maxAliases ?? DEFAULT_QUERY_LIMITS.maxAliases,
-      maxTokens: limits?.maxTokens ?? DEFAULT_QUERY_LIMITS.maxTokens,
-      maxCost: limits?.maxCost ?? DEFAULT_QUERY_LIMITS.maxCost,
-      maxDirectives: limits?.maxDirectives ?? DEFAULT_QUERY_LIMITS.maxDirectives,
+      maxDepth: limits?.maxDepth ?? QUERY_LIMIT_DEFAULTS.maxDepth,
+      maxAliases: limits?.maxAliases ?? QUERY_LIMIT_DEFAULTS.maxAliases,
+      maxTokens: limits?.maxTokens ?? QUERY_LIMIT_DEFAULTS.maxTokens,
+      maxCost: limits?.maxCost ?? QUERY_LIMIT_DEFAULTS.maxCost,
+      maxDirectives: limits?.maxDirectives ?? QUERY_LIMIT_DEFAULTS.maxDirectives,
     },
   };
 }

@@ -7,7 +7,6 @@ import { hashApiKey } from '../../src/auth/hashApiKey';
 import {
   CONFIG_DEFAULTS,
   DEFAULT_BASE_URLS,
-  DEFAULT_QUERY_LIMITS,
   ENVIRONMENT_VARIABLES,
   JWT_ALGORITHMS,
   describeConfig,
@@ -17,6 +16,7 @@ import {
 } from '../../src/config';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 import { AuditgraphError } from '../../src/model/errors';
+import { QUERY_LIMIT_DEFAULTS } from '../../src/model/QueryLimits';
 
 type Env = Record<string, string | undefined>;
 
@@ -1667,7 +1667,7 @@ describe('loadConfig reads the other security settings', () => {
     expect(config.security).toEqual({
       ...security,
       production: true,
-      limits: { ...DEFAULT_QUERY_LIMITS, maxDepth: 6, maxAliases: 5 },
+      limits: { ...QUERY_LIMIT_DEFAULTS, maxDepth: 6, maxAliases: 5 },
     });
     expect(config.audit).toEqual({ enabled: false });
   });
