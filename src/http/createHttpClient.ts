@@ -409,10 +409,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { method, path } = prepared;
     options.onRequest?.({ method, path });
     prepared.onAttempt?.();
-    const deadlineSignal =
-      limits.deadlineAt === undefined
-        ? undefined
-        : AbortSignal.timeout(Math.max(1, limits.deadlineAt - now()));
+    const deadline = watchDeadline(limits, now);
+    try {
+      return await attemptUntil(prepared, limits, deadline?.signal);
+    } finally {
+      deadline?.stop();
+    }
+  }
+
+  /** One attempt, over when `deadlineSignal` aborts. */
+  async function attemptUntil(
+    prepared: PreparedRequest,
+    limits: CallerLimits,
+    deadlineSignal: AbortSignal | undefined,
+  ): Promise<Attempt> {
+    const { method, path } = prepared;
     // One signal for undici: whichever of the caller and the deadline gives up first closes the
     // socket, instead of leaving it reading a response nobody waits for.
     const signal =
@@ -488,6 +499,40 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     inFlight: () => coalescer.size(),
     close: () => pool.close(),
   };
+}
+
+/**
+ * A signal that aborts when `limits.deadlineAt` passes, null without a deadline. A shared call's
+ * deadline can move later while an attempt is under way (a caller with a later deadline joined),
+ * so when the timer fires it checks the deadline again and waits on for the difference.
+ */
+function watchDeadline(
+  limits: CallerLimits,
+  now: () => number,
+): { readonly signal: AbortSignal; stop(): void } | null {
+  let armedFor = limits.deadlineAt;
+  if (armedFor === undefined) return null;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (ms: number): void => {
+    timer = setTimeout(onTimer, Math.max(1, ms));
+    // Like AbortSignal.timeout: a deadline alone does not keep the process up.
+    timer.unref();
+  };
+  const onTimer = (): void => {
+    const current = limits.deadlineAt;
+    // Pushed back to no deadline at all: nothing to watch any more.
+    if (current === undefined) return;
+    if (armedFor !== undefined && current > armedFor) {
+      const extraMs = current - armedFor;
+      armedFor = current;
+      arm(extraMs);
+      return;
+    }
+    controller.abort(new DOMException('The deadline passed.', 'TimeoutError'));
+  };
+  arm(armedFor - now());
+  return { signal: controller.signal, stop: () => clearTimeout(timer) };
 }
 
 /**

@@ -6,7 +6,10 @@ export interface CallerLimits {
   readonly deadlineAt?: number | undefined;
 }
 
-/** What a shared call runs under: aborted only when every caller waiting for it gave up. */
+/**
+ * What a shared call runs under: aborted only when every caller waiting for it gave up, and due
+ * by `deadlineAt`, which a caller joining later may push back (read it each time it matters).
+ */
 export interface SharedLimits {
   readonly signal: AbortSignal;
   readonly deadlineAt: number | undefined;
@@ -44,22 +47,26 @@ export interface RequestCoalescer<T> {
 /** A call under way and the callers waiting for it. */
 interface Flight<T> {
   readonly key: string;
-  readonly deadlineAt: number | undefined;
+  /** The latest deadline of its callers; `at` is undefined once one of them has none. */
+  readonly deadline: { at: number | undefined };
   readonly controller: AbortController;
   readonly result: Promise<T>;
   waiters: number;
   settled: boolean;
+  /** Told when `deadlineAt` moves, so that earlier callers start watching their own. */
+  readonly onExtend: Set<() => void>;
 }
 
 /**
  * Makes concurrent equal calls one: a call whose key equals that of a call still under way waits
  * for that call's result instead of starting its own.
  *
- * Deadlines. The shared call runs under the deadline of the caller that started it. A caller
- * joins only a call whose deadline is not earlier than its own (or that has none), so joining
- * never costs it time it would otherwise have had: at worst it stops waiting at its own
- * deadline, with `timedOut`, while the call goes on for the others. A caller whose deadline is
- * later than the call's starts a call of its own, which later callers then join.
+ * Deadlines. The shared call runs until the latest deadline of the callers waiting for it, and
+ * each caller stops waiting at its own. A caller whose deadline is later than the call's joins
+ * it and pushes its deadline back, so joining never costs a caller time it would otherwise have
+ * had; a caller whose deadline comes first stops waiting then, with `timedOut`, while the call
+ * goes on for the others. (Dashboards asking the same thing a few milliseconds apart have
+ * deadlines a few milliseconds apart: refusing later callers would leave almost nothing shared.)
  *
  * Abandonment. A caller whose signal aborts stops waiting at once, with `abandoned`; the shared
  * call is aborted only when no caller waits for it any more, so one dashboard closing its tab
@@ -74,8 +81,9 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
   function share(call: SharedCall<T>): Promise<T> {
     if (call.signal?.aborted) return Promise.reject(options.abandoned(call.signal.reason));
     const current = flights.get(call.key);
-    if (current !== undefined && canJoin(current.deadlineAt, call.deadlineAt)) {
+    if (current !== undefined) {
       call.onJoin?.();
+      extend(current, call.deadlineAt);
       return waitFor(current, call);
     }
     return waitFor(launch(call), call);
@@ -83,13 +91,20 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
 
   function launch(call: SharedCall<T>): Flight<T> {
     const controller = new AbortController();
+    const deadline = { at: call.deadlineAt };
     const flight: Flight<T> = {
       key: call.key,
-      deadlineAt: call.deadlineAt,
+      deadline,
       controller,
-      result: call.start({ signal: controller.signal, deadlineAt: call.deadlineAt }),
+      result: call.start({
+        signal: controller.signal,
+        get deadlineAt() {
+          return deadline.at;
+        },
+      }),
       waiters: 0,
       settled: false,
+      onExtend: new Set(),
     };
     // Set before the call can settle: `start` runs only up to its first await.
     flights.set(call.key, flight);
@@ -100,6 +115,14 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
     // Also what keeps a rejection nobody waits for any more from being unhandled.
     void flight.result.then(settle, settle);
     return flight;
+  }
+
+  /** Pushes the call's deadline back to a later caller's (or drops it for one without). */
+  function extend(flight: Flight<T>, deadlineAt: number | undefined): void {
+    if (flight.deadline.at === undefined) return;
+    if (deadlineAt !== undefined && deadlineAt <= flight.deadline.at) return;
+    flight.deadline.at = deadlineAt;
+    for (const listener of [...flight.onExtend]) listener();
   }
 
   async function waitFor(flight: Flight<T>, caller: CallerLimits): Promise<T> {
@@ -132,9 +155,8 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
     leave: () => void,
     stopWatching: AbortSignal,
   ): Promise<never> | null {
-    const waitMs = ownDeadlineWaitMs(flight, caller.deadlineAt);
-    const { signal } = caller;
-    if (signal === undefined && waitMs === null) return null;
+    const { signal, deadlineAt } = caller;
+    if (signal === undefined && deadlineAt === undefined) return null;
     return new Promise<never>((_resolve, reject) => {
       const giveUp = (error: Error): void => {
         leave();
@@ -145,21 +167,25 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
         signal.addEventListener('abort', onAbort, { once: true });
         stopWatching.addEventListener('abort', () => signal.removeEventListener('abort', onAbort));
       }
-      if (waitMs !== null) {
-        options.sleep(waitMs, stopWatching).then(
+      if (deadlineAt === undefined) return;
+      // While the call's deadline is the caller's own, the call ending says all; once a later
+      // caller pushes it back, this caller watches its own.
+      let watching = false;
+      const watchOwnDeadline = (): void => {
+        if (watching || stopWatching.aborted) return;
+        if (flight.deadline.at !== undefined && deadlineAt >= flight.deadline.at) return;
+        watching = true;
+        flight.onExtend.delete(watchOwnDeadline);
+        options.sleep(Math.max(0, deadlineAt - options.now()), stopWatching).then(
           () => giveUp(options.timedOut()),
           // The shared call settled first and stopped the wait.
           () => undefined,
         );
-      }
+      };
+      flight.onExtend.add(watchOwnDeadline);
+      stopWatching.addEventListener('abort', () => flight.onExtend.delete(watchOwnDeadline));
+      watchOwnDeadline();
     });
-  }
-
-  /** How long the caller waits before its own deadline ends its wait; null: the call's does. */
-  function ownDeadlineWaitMs(flight: Flight<T>, deadlineAt: number | undefined): number | null {
-    if (deadlineAt === undefined) return null;
-    if (flight.deadlineAt !== undefined && deadlineAt >= flight.deadlineAt) return null;
-    return Math.max(0, deadlineAt - options.now());
   }
 
   function abandon(flight: Flight<T>): void {
@@ -173,10 +199,4 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
   }
 
   return { share, size: () => flights.size };
-}
-
-/** Whether a caller with `deadlineAt` may wait for a call under way without losing time by it. */
-function canJoin(flightDeadlineAt: number | undefined, deadlineAt: number | undefined): boolean {
-  if (flightDeadlineAt === undefined) return true;
-  return deadlineAt !== undefined && deadlineAt <= flightDeadlineAt;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { createCircuitBreaker } from '../../../src/http/createCircuitBreaker';
 import type { HttpClient, HttpClientOptions } from '../../../src/http/createHttpClient';
 import { createHttpClient } from '../../../src/http/createHttpClient';
@@ -157,7 +158,7 @@ describe('createHttpClient coalescing', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('sends a caller with a later deadline its own request, which earlier ones then join', async () => {
+  it('lets callers with later deadlines join the request under way', async () => {
     const gate = createGate();
     const { server, client, joined } = await start([held(gate, ok({ n: 1 }))]);
     const calls = [
@@ -166,11 +167,31 @@ describe('createHttpClient coalescing', () => {
       client.requestJson('/events', { deadlineAt: T0 + 45_000 }),
     ];
     expect(client.inFlight()).toBe(1);
-    expect(joined).toHaveLength(1);
-    await until(() => server.requests.length === 2);
+    expect(joined).toHaveLength(2);
+    await until(() => server.requests.length === 1);
     gate.open();
-    await Promise.all(calls);
-    expect(server.requests).toHaveLength(2);
+    for (const call of calls) expect((await call).body).toEqual({ n: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps the request open past the first caller’s deadline for a later caller (real clock)', async () => {
+    // The deadline of the socket itself must move: a timer set for the first caller would
+    // otherwise close the request the later one waits for.
+    const gate = createGate();
+    const { server, client } = await start([held(gate, ok({ n: 1 }))], {
+      now: Date.now,
+      sleep: (ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}),
+    });
+    const startedAt = Date.now();
+    const first = client.requestJson('/events', { deadlineAt: startedAt + 300 });
+    // Joins once the request is on the wire, its timer set for the first caller.
+    await until(() => server.requests.length === 1);
+    const later = client.requestJson('/events', { deadlineAt: startedAt + 10_000 });
+    expect((await failureOf(first)).code).toBe('SOURCE_TIMEOUT');
+    await sleepFor(200);
+    gate.open();
+    expect((await later).body).toEqual({ n: 1 });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('takes the rate-limit tokens of the shared request only, and gives the breaker one outcome', async () => {

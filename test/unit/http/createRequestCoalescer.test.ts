@@ -119,35 +119,48 @@ describe('createRequestCoalescer', () => {
     call.resolve('answer');
   });
 
-  it('never lets a caller join a call with an earlier deadline than its own', async () => {
-    const { coalescer } = setUp();
-    const early = createScriptedCall<string>();
-    const late = createScriptedCall<string>();
-    const open = createScriptedCall<string>();
-    const joins: string[] = [];
-    const results = [
-      coalescer.share({ key: 'k', deadlineAt: T0 + 1_000, start: early.start }),
-      // Later than the call under way: a call of its own, which takes the key.
-      coalescer.share({ key: 'k', deadlineAt: T0 + 5_000, start: late.start }),
-      // Between the two: joins the later call.
-      coalescer.share({
-        key: 'k',
-        deadlineAt: T0 + 3_000,
-        start: late.start,
-        onJoin: () => joins.push('between'),
-      }),
-      // No deadline at all: no call with a deadline will do.
-      coalescer.share({ key: 'k', start: open.start }),
-    ];
-    expect([early.starts, late.starts, open.starts].map((starts) => starts.length)).toEqual([
-      1, 1, 1,
-    ]);
-    expect(joins).toEqual(['between']);
-    early.resolve('early');
-    late.resolve('late');
-    open.resolve('open');
-    expect(await Promise.all(results)).toEqual(['early', 'late', 'late', 'open']);
+  it('lets a caller with a later deadline join, pushing the call’s deadline back to its own', async () => {
+    const { time, coalescer } = setUp();
+    const call = createScriptedCall<string>();
+    const joins: number[] = [];
+    const leader = coalescer.share({ key: 'k', deadlineAt: T0 + 1_000, start: call.start });
+    expect(call.starts[0]!.deadlineAt).toBe(T0 + 1_000);
+    // The leader's deadline is the call's: nothing of its own to watch yet.
+    expect(time.held).toHaveLength(0);
+    const later = coalescer.share({
+      key: 'k',
+      deadlineAt: T0 + 5_000,
+      start: call.start,
+      onJoin: () => joins.push(5_000),
+    });
+    expect(call.starts).toHaveLength(1);
+    expect(joins).toEqual([5_000]);
+    // The call now runs to the later deadline, and the leader watches its own.
+    expect(call.starts[0]!.deadlineAt).toBe(T0 + 5_000);
+    expect(time.held.map((sleep) => sleep.ms)).toEqual([1_000]);
+    time.held[0]!.wake();
+    expect((await failureOf(leader)).message).toBe('deadline passed');
+    expect(call.starts[0]!.signal.aborted).toBe(false);
+    call.resolve('answer');
+    expect(await later).toBe('answer');
     expect(coalescer.size()).toBe(0);
+  });
+
+  it('never moves a call’s deadline earlier, and drops it for a caller without one', async () => {
+    const { coalescer } = setUp();
+    const call = createScriptedCall<string>();
+    const results = [
+      coalescer.share({ key: 'k', deadlineAt: T0 + 5_000, start: call.start }),
+      coalescer.share({ key: 'k', deadlineAt: T0 + 3_000, start: call.start }),
+    ];
+    expect(call.starts[0]!.deadlineAt).toBe(T0 + 5_000);
+    results.push(coalescer.share({ key: 'k', start: call.start }));
+    expect(call.starts[0]!.deadlineAt).toBeUndefined();
+    results.push(coalescer.share({ key: 'k', deadlineAt: T0 + 9_000, start: call.start }));
+    expect(call.starts[0]!.deadlineAt).toBeUndefined();
+    expect(call.starts).toHaveLength(1);
+    call.resolve('answer');
+    expect(await Promise.all(results)).toEqual(Array(4).fill('answer'));
   });
 
   it('lets a caller with a deadline join a call without one', async () => {
