@@ -86,18 +86,29 @@ export const resolvers: Resolvers = {
     description: (event, _args, { principal }) =>
       principal.pii ? event.description : redactField.description(event),
     // The key is made from what the provider said, so it is the same for every client; what it
-    // holds is sealed (createEntityKeyCodec.ts).
+    // holds is sealed (createEntityKeyCodec.ts). Sealing costs an HMAC and a cipher, so it is
+    // done only when a query asks for the key.
     actor: (event, _args, { principal, entityKeys }) => {
       const actor = principal.pii ? event.actor : redactField.actor(event);
-      return actor === null || event.actor === null
-        ? null
-        : { ...actor, key: entityKeys.actorKey(event.sourceId, event.actor) };
+      const original = event.actor;
+      if (actor === null || original === null) return null;
+      return {
+        ...actor,
+        get key() {
+          return entityKeys.actorKey(event.sourceId, original);
+        },
+      };
     },
     resource: (event, _args, { principal, entityKeys }) => {
       const resource = principal.pii ? event.resource : redactField.resource(event);
-      return resource === null || event.resource === null
-        ? null
-        : { ...resource, key: entityKeys.resourceKey(event.sourceId, event.resource) };
+      const original = event.resource;
+      if (resource === null || original === null) return null;
+      return {
+        ...resource,
+        get key() {
+          return entityKeys.resourceKey(event.sourceId, original);
+        },
+      };
     },
     request: (event, _args, { principal }) =>
       principal.pii ? event.request : redactField.request(event),
