@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { AuditgraphContext } from './createContext';
@@ -76,6 +79,11 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
     ),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo computes a cache policy field by field on every request by default; nothing of
+      // auditgraph's may be cached (the HTTP layer answers `Cache-Control: no-store`), so that
+      // work is skipped. Inline tracing (ftv1) stays: a router reporting field statistics to
+      // GraphOS asks for it, and it costs only on the requests that ask (docs/performance.md).
+      ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<AuditgraphContext>[]),
       sourceErrorsPlugin(),
       // Last, so the errors it records include those the plugins above add.

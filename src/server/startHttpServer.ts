@@ -195,6 +195,9 @@ export async function startHttpServer<C extends BaseContext>(
       return;
     }
     response.statusCode = result.status ?? 200;
+    // Audit data is per client and live: no shared or private cache may keep it. (Apollo's cache
+    // control calculation is off, since no field of auditgraph's is ever cacheable.)
+    response.setHeader('cache-control', 'no-store');
     for (const [name, value] of result.headers) response.setHeader(name, value);
     if (result.body.kind === 'complete') {
       response.end(result.body.string);

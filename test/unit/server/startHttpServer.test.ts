@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import gql from 'graphql-tag';
 import {
   startHttpServer,
@@ -48,7 +51,9 @@ function createGate(): Gate {
 let gate = createGate();
 const handles: HttpServerHandle[] = [];
 
-function createApollo(options: { landingPage?: boolean } = {}): ApolloServer<TestContext> {
+function createApollo(
+  options: { landingPage?: boolean; cacheControl?: boolean } = {},
+): ApolloServer<TestContext> {
   return new ApolloServer<TestContext>({
     typeDefs,
     resolvers: {
@@ -62,7 +67,10 @@ function createApollo(options: { landingPage?: boolean } = {}): ApolloServer<Tes
       },
     },
     stopOnTerminationSignals: false,
-    plugins: options.landingPage === true ? [] : [ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ...(options.landingPage === true ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      ...(options.cacheControl === false ? [ApolloServerPluginCacheControlDisabled()] : []),
+    ],
   });
 }
 
@@ -111,6 +119,16 @@ describe('startHttpServer: GraphQL', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/(graphql-response\+)?json/);
     expect(json(response)).toEqual({ data: { hello: 'world' } });
+  });
+
+  it('forbids caching every GraphQL answer, with Apollo’s cache control off', async () => {
+    const { url } = await start({ apollo: createApollo({ cacheControl: false }) });
+    const response = await postGraphql(url, { query: '{ hello }' });
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const refused = await postGraphql(url, { query: '{ nope }' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers['cache-control']).toBe('no-store');
   });
 
   it('answers a GET with a query and a CSRF preflight header', async () => {
