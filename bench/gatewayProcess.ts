@@ -16,6 +16,8 @@ export interface GatewayStart {
   readonly sources: readonly SourceConfig[];
   readonly apiKey: string;
   readonly cursorSecret: string;
+  /** The deadline of each GraphQL request; the reference client's calls get the same. */
+  readonly requestDeadlineMs: number;
 }
 
 export interface GatewayStats {
@@ -43,7 +45,11 @@ serve({
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: options.cursorSecret,
       demo: { seed: 1 },
-      feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
+      feed: {
+        holdBackSeconds: 0,
+        scanBudgetPages: 20,
+        requestDeadlineMs: options.requestDeadlineMs,
+      },
       // No page cache: the reference client has none, so both read every page upstream.
       cache: { maxBytes: 0, freshnessSeconds: 300 },
       auth: {

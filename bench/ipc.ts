@@ -20,10 +20,13 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-/** Forks `bench/<file>` under tsx, so the child runs the TypeScript sources directly. */
-export function forkPeer(file: string): Peer {
+/**
+ * Forks `bench/<file>` under tsx, so the child runs the TypeScript sources directly; `nodeOptions`
+ * are added to its Node flags (e.g. `--cpu-prof`).
+ */
+export function forkPeer(file: string, nodeOptions: readonly string[] = []): Peer {
   const child = fork(join(__dirname, file), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeOptions],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 0;

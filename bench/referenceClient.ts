@@ -18,6 +18,7 @@ export interface ReferenceClient {
 export function createReferenceClient(
   configs: readonly SourceConfig[],
   nowMs: number,
+  requestDeadlineMs: number,
 ): ReferenceClient {
   let requests = 0;
   const sourceSet = createSources(configs, {
@@ -37,7 +38,12 @@ export function createReferenceClient(
         beforeMs: Date.now() + 1,
         pageSize: first + 2,
       };
-      const pages = await Promise.all(sourceSet.sources.map((source) => source.list(query, null)));
+      // The same deadline auditgraph gives its upstream calls, so that both share identical
+      // concurrent requests under the same rule.
+      const options = { deadlineAt: Date.now() + requestDeadlineMs };
+      const pages = await Promise.all(
+        sourceSet.sources.map((source) => source.list(query, null, options)),
+      );
       return pages
         .flatMap((page) => page.events)
         .sort(

@@ -4,12 +4,15 @@
  * writes bench/results.json. `--smoke` (`npm run bench:smoke`, CI) runs tiny sizes to check the
  * harness works, not the timings; it exits non-zero when any row has no number.
  *
- * Options: --smoke, --out <file>, --latency <ms> (default 20), --events <per source>.
+ * Options: --smoke, --out <file>, --latency <ms> (default 20), --events <per source>,
+ * --only <sections> (comma-separated: overhead, throughput, depth, pushdown, batching, memory),
+ * --cpu-prof <dir> (the gateway and emulator processes write V8 CPU profiles into <dir>/gateway
+ * and <dir>/emulators when they exit; `bench/summarizeProfile.ts` reads them).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { SourceConfig } from '../src/config';
@@ -17,7 +20,7 @@ import { SOURCE_KINDS } from '../src/model/AuditEvent';
 import type { SourceKind } from '../src/model/AuditEvent';
 import { normalizeFilter } from '../src/feed/eventFilter';
 import { planPushdown } from '../src/providers/pushdownCapabilities';
-import type { GatewayStats } from './gatewayProcess';
+import type { GatewayStart, GatewayStats } from './gatewayProcess';
 import { forkPeer } from './ipc';
 import type { Peer } from './ipc';
 import { measurePushdown } from './pushdownRequests';
@@ -37,7 +40,12 @@ interface Settings {
   readonly soakMs: number;
   readonly soakEarlyMs: number;
   readonly nodeLookups: number;
+  /** The sections to run; all when null. */
+  readonly only: ReadonlySet<string> | null;
+  readonly cpuProfileDir: string | null;
 }
+
+const SECTION_NAMES = ['overhead', 'throughput', 'depth', 'pushdown', 'batching', 'memory'];
 
 function parseSettings(argv: readonly string[]): Settings {
   const value = (name: string) => {
@@ -61,7 +69,21 @@ function parseSettings(argv: readonly string[]): Settings {
     soakMs: smoke ? 2_000 : 60_000,
     soakEarlyMs: smoke ? 1_000 : 10_000,
     nodeLookups: 100,
+    only: parseOnly(value('--only')),
+    cpuProfileDir: value('--cpu-prof') ?? null,
   };
+}
+
+function parseOnly(list: string | undefined): ReadonlySet<string> | null {
+  if (list === undefined) return null;
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !SECTION_NAMES.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--only: unknown section ${unknown.join(', ')}; known: ${SECTION_NAMES.join(', ')}`,
+    );
+  }
+  return new Set(names);
 }
 
 interface Row {
@@ -128,6 +150,8 @@ function createGraphqlClient(url: string, apiKey: string, connections: number) {
   return { post, feed, close: () => pool.close() };
 }
 
+/** auditgraph's default deadline per GraphQL request, given to the reference's calls too. */
+const REQUEST_DEADLINE_MS = 10_000;
 const FTV1 = { 'apollo-federation-include-trace': 'ftv1' };
 const requestsOf = (page: FeedPage) => page.sources.reduce((sum, s) => sum + s.upstreamRequests, 0);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
@@ -142,6 +166,7 @@ async function main() {
     process.stdout.write(`  ${row.section} | ${row.measure}: ${row.value ?? 'n/a'} ${row.unit}\n`);
   };
   const section = async (name: string, measures: readonly string[], run: () => Promise<void>) => {
+    if (settings.only !== null && !settings.only.has(name.split(' ')[0]!)) return;
     process.stdout.write(`${name}…\n`);
     try {
       await run();
@@ -160,8 +185,12 @@ async function main() {
     SOURCE_KINDS.map((kind) => [kind, settings.eventsPerSource]),
   ) as Record<SourceKind, number>;
 
-  const emulators = forkPeer('emulatorProcess.ts');
-  const gateway = forkPeer('gatewayProcess.ts');
+  const profileFlags = (name: string) =>
+    settings.cpuProfileDir === null
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${join(settings.cpuProfileDir, name)}`];
+  const emulators = forkPeer('emulatorProcess.ts', profileFlags('emulators'));
+  const gateway = forkPeer('gatewayProcess.ts', profileFlags('gateway'));
   const peers: Peer[] = [gateway, emulators];
   try {
     const setupStarted = performance.now();
@@ -174,10 +203,11 @@ async function main() {
       sources: upstream.sources,
       apiKey,
       cursorSecret: randomBytes(32).toString('base64url'),
-    });
+      requestDeadlineMs: REQUEST_DEADLINE_MS,
+    } satisfies GatewayStart);
     const setupMs = performance.now() - setupStarted;
     const client = createGraphqlClient(url, apiKey, settings.concurrency);
-    const reference = createReferenceClient(upstream.sources, nowMs);
+    const reference = createReferenceClient(upstream.sources, nowMs, REQUEST_DEADLINE_MS);
     const stats = () => gateway.call<GatewayStats>('stats');
     const totalEvents = Object.values(upstream.counts).reduce((a, b) => a + b, 0);
     add({ section: 'setup', measure: 'events (six sources)', value: totalEvents, unit: 'events' });
@@ -567,7 +597,7 @@ async function main() {
 
   // The earlier benches' tables: the demo's sizes, no latency, in this process.
   let pushdownTable: string[][] = [];
-  if (!settings.smoke) {
+  if (!settings.smoke && (settings.only === null || settings.only.has('pushdown'))) {
     process.stdout.write('pushdown per source (demo dataset, no latency)…\n');
     try {
       pushdownTable = await measurePushdown();
@@ -593,9 +623,7 @@ async function main() {
     process.stdout.write('\nUpstream requests per page, per source (demo dataset, no latency):\n');
     printGrid(pushdownTable);
   }
-  process.stdout.write(
-    `\n${results.seconds} s; wrote ${settings.smoke ? settings.out : 'bench/results.json'}\n`,
-  );
+  process.stdout.write(`\n${results.seconds} s; wrote ${relative(process.cwd(), settings.out)}\n`);
   for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
   if (missing.length > 0 || failures.length > 0) process.exitCode = 1;
 }
