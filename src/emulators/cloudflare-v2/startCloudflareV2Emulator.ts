@@ -79,7 +79,8 @@ const createV2Api = (
     let start = 0;
     if (parsed.cursor !== null) {
       const afterId = readCursor(parsed.cursor, binding);
-      const index = afterId === null ? -1 : selected.findIndex((record) => record.id === afterId);
+      const after = afterId === null ? undefined : store.findById(afterId);
+      const index = after === undefined ? -1 : selected.indexOf(after);
       if (index < 0) return cloudflareBadParameter('cursor is not valid for this query');
       start = index + 1;
     }
