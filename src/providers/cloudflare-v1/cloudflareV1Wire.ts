@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 import {
   cloudflareListEnvelopeSchema,
   cloudflareTimestampSchema,
@@ -28,10 +29,10 @@ export const cloudflareV1RecordSchema = z.looseObject({
     })
     .nullish(),
   interface: optionalString,
-  metadata: z.json().nullish(),
+  metadata: jsonValueSchema.nullish(),
   /** Strings in the spec (often JSON text); any JSON value is accepted. */
-  newValue: z.json().optional(),
-  oldValue: z.json().optional(),
+  newValue: jsonValueSchema.optional(),
+  oldValue: jsonValueSchema.optional(),
   owner: z.looseObject({ id: optionalString }).nullish(),
   resource: z.looseObject({ id: optionalString, type: optionalString }).nullish(),
   when: cloudflareTimestampSchema,

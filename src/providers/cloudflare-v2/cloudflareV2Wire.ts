@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 import {
   cloudflareListEnvelopeSchema,
   cloudflareTimestampSchema,
@@ -49,9 +50,9 @@ export const cloudflareV2RecordSchema = z.looseObject({
     .looseObject({
       id: optionalString,
       product: optionalString,
-      request: z.json().optional(),
-      response: z.json().optional(),
-      scope: z.json().optional(),
+      request: jsonValueSchema.optional(),
+      response: jsonValueSchema.optional(),
+      scope: jsonValueSchema.optional(),
       type: optionalString,
     })
     .nullish(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 
 /**
  * Fastly's account events (`GET /events`, `GET /events/{id}`), as providers.md §1 describes them:
@@ -18,7 +19,7 @@ export const fastlyEventAttributesSchema = z.looseObject({
   event_type: z.string().min(1),
   /** One address, or a comma-separated list of them (go-fastly recording). */
   ip: z.string().nullish(),
-  metadata: z.record(z.string(), z.json()).nullish(),
+  metadata: z.record(z.string(), jsonValueSchema).nullish(),
   service_id: z.string().nullish(),
   user_id: z.string().nullish(),
   token_id: z.string().nullish(),

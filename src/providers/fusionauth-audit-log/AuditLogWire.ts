@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 
 /*
  * FusionAuth Audit Log payloads (providers.md §4; fusionauth-openapi AuditLog,
@@ -17,13 +18,13 @@ export const auditLogWireSchema = z
     insertInstant: z.int(),
     insertUser: z.string().nullable().exactOptional(),
     message: z.string(),
-    reason: z.json().exactOptional(),
-    newValue: z.json().exactOptional(),
-    oldValue: z.json().exactOptional(),
-    data: z.record(z.string(), z.json()).nullable().exactOptional(),
+    reason: jsonValueSchema.exactOptional(),
+    newValue: jsonValueSchema.exactOptional(),
+    oldValue: jsonValueSchema.exactOptional(),
+    data: z.record(z.string(), jsonValueSchema).nullable().exactOptional(),
     tenantId: z.string().nullable().exactOptional(),
   })
-  .catchall(z.json());
+  .catchall(jsonValueSchema);
 export type AuditLogWire = z.infer<typeof auditLogWireSchema>;
 
 /** `GET|POST /api/system/audit-log/search` */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 
 /*
  * FusionAuth Event Log payloads (providers.md §4; fusionauth-openapi EventLog,
@@ -18,7 +19,7 @@ export const eventLogWireSchema = z
     message: z.string(),
     type: z.string(),
   })
-  .catchall(z.json());
+  .catchall(jsonValueSchema);
 export type EventLogWire = z.infer<typeof eventLogWireSchema>;
 
 /** `GET|POST /api/system/event-log/search` */

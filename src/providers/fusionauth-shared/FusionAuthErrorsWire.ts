@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 
 /*
  * FusionAuth's `Errors` body of a 400 (providers.md §4, FusionAuth docs errors.mdx and the
@@ -9,7 +10,7 @@ import { z } from 'zod';
 export const fusionAuthErrorWireSchema = z.object({
   code: z.string(),
   message: z.string(),
-  data: z.record(z.string(), z.json()).exactOptional(),
+  data: z.record(z.string(), jsonValueSchema).exactOptional(),
 });
 export type FusionAuthErrorWire = z.infer<typeof fusionAuthErrorWireSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonValueSchema } from '../shared/jsonValueSchema';
 import { parseRfc3339 } from './parseRfc3339';
 
 /*
@@ -16,12 +17,12 @@ export const nirvanaAuditLogActorWireSchema = z
     // `user` | `api_key` today; anything else maps to an unknown actor type.
     type: z.string(),
   })
-  .catchall(z.json());
+  .catchall(jsonValueSchema);
 export type NirvanaAuditLogActorWire = z.infer<typeof nirvanaAuditLogActorWireSchema>;
 
 export const nirvanaAuditLogTargetWireSchema = z
   .object({ id: z.string(), type: z.string() })
-  .catchall(z.json());
+  .catchall(jsonValueSchema);
 export type NirvanaAuditLogTargetWire = z.infer<typeof nirvanaAuditLogTargetWireSchema>;
 
 export const nirvanaAuditLogWireSchema = z
@@ -39,7 +40,7 @@ export const nirvanaAuditLogWireSchema = z
     user_agent: z.string().nullable().exactOptional(),
     target: nirvanaAuditLogTargetWireSchema.nullable().exactOptional(),
   })
-  .catchall(z.json());
+  .catchall(jsonValueSchema);
 export type NirvanaAuditLogWire = z.infer<typeof nirvanaAuditLogWireSchema>;
 
 export const nirvanaPaginationWireSchema = z.object({
