@@ -292,7 +292,17 @@ export function createFeed(options: FeedOptions): Feed {
         hasPrevious,
         lagging: laggingAt(position),
       });
-    const edges = out.map((event) => ({ event, cursor: encodeAt(toEventKey(event), true) }));
+    // An edge's cursor costs an HMAC; most clients ask only for pageInfo's, so each is made when
+    // first read.
+    const edges = out.map((event): FeedEdge => {
+      let edgeCursor: string | undefined;
+      return {
+        event,
+        get cursor() {
+          return (edgeCursor ??= encodeAt(toEventKey(event), true));
+        },
+      };
+    });
     const hasPrevious = cursor?.hasPrevious ?? false;
     let endCursor = edges[edges.length - 1]?.cursor ?? null;
     if (stoppedAt !== null) endCursor = encodeAt(stoppedAt, hasPrevious || edges.length > 0);
