@@ -12,6 +12,8 @@ import type { Source } from '../model/Source';
 import type { EntityKeyCodec } from './createEntityKeyCodec';
 import { createEntityKeyCodec } from './createEntityKeyCodec';
 import type { EventLoader } from './createEventLoader';
+import type { EventReads } from './eventReads';
+import { createEventReads } from './eventReads';
 import { createEventLoader } from './createEventLoader';
 
 /** A source's failure on one page, to be reported in `errors` beside the partial data. */
@@ -35,6 +37,8 @@ export interface AuditgraphContext {
   readonly events: EventLoader;
   /** Seals and opens the keys of the Actor and Resource entities. */
   readonly entityKeys: EntityKeyCodec;
+  /** What the request's resolvers read, for its audit line. */
+  readonly reads: EventReads;
 }
 
 export interface ContextOptions {
@@ -98,6 +102,7 @@ export function createContextFactory(
       deadlineAt,
       events: createEventLoader(options.feed, { deadlineAt }),
       entityKeys,
+      reads: createEventReads(),
     };
   };
 }

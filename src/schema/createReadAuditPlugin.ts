@@ -16,87 +16,62 @@ export interface ReadAuditRecord {
   /** `query`, `mutation`, `subscription`; null when the document did not get that far. */
   readonly operationType: string | null;
   /**
-   * The `filter` argument of `auditEvents` as the server received it (long strings and lists
-   * shortened); an array when one operation reads `auditEvents` more than once; null when it
-   * reads it with no filter, or not at all.
+   * The `filter` argument of `auditEvents` (or of `User.auditEvents`, read through a router) as
+   * the server received it (long strings and lists shortened); an array when one operation reads
+   * a connection more than once; null when it reads one with no filter, or none at all.
    */
   readonly filter: unknown;
   /** The ids of the sources the operation read, in the order first seen. */
   readonly sources: readonly string[];
-  /** Events returned: `auditEvents` edges, `auditEvent`/`node`/`_entities` hits. */
+  /** Events returned: connection edges, and `auditEvent`/`node`/`_entities` hits. */
   readonly resultCount: number;
   /** `extensions.code` of every error in the response, in order. */
   readonly errorCodes: readonly string[];
   readonly durationMs: number;
 }
 
-/** Fields of Query that read events; their results are counted and their sources named. */
-const EVENT_FIELDS = new Set(['auditEvents', 'auditEvent', 'node', '_entities']);
-
 /**
  * Writes one `audit` log line per GraphQL operation: who asked, what, with which filter, which
  * sources it read and how many events it got back. Rejected operations are logged too, with
  * their error codes: a burst of them is what an attack looks like.
  *
- * The record is built from the arguments and results of the root fields as they resolve, never
- * from the request: headers, credentials, cursors and ids are not in it.
+ * The record is built from what the resolvers that read events recorded (eventReads.ts): the
+ * filters they were given, the sources they read and the events they returned; never from the
+ * request, so headers, credentials, cursors and ids are not in it.
  */
 export function createReadAuditPlugin(
   log: (line: string) => void,
 ): ApolloServerPlugin<AuditgraphContext> {
-  const reads = new WeakMap<object, Reads>();
+  const startedAt = new WeakMap<object, bigint>();
+  const emitted = new WeakSet<object>();
 
   const emit = (
     requestContext: GraphQLRequestContext<AuditgraphContext>,
     errorCodes: readonly string[],
   ): void => {
-    const state = reads.get(requestContext);
-    if (state === undefined || state.emitted) return;
-    state.emitted = true;
-    const principal = requestContext.contextValue.principal;
+    const started = startedAt.get(requestContext);
+    if (started === undefined || emitted.has(requestContext)) return;
+    emitted.add(requestContext);
+    const { principal, reads } = requestContext.contextValue;
+    const filters = reads.filters.map((filter) => (filter === null ? null : toLoggedValue(filter)));
     const record: ReadAuditRecord = {
       principal: principal.id,
       via: principal.via,
       operationName: toLoggedName(requestContext.operationName ?? null),
       operationType: requestContext.operation?.operation ?? null,
-      filter:
-        state.filters.length === 0
-          ? null
-          : state.filters.length === 1
-            ? state.filters[0]
-            : state.filters,
-      sources: [...state.sources],
-      resultCount: state.resultCount,
+      filter: filters.length === 0 ? null : filters.length === 1 ? filters[0] : filters,
+      sources: [...reads.sources],
+      resultCount: reads.resultCount,
       errorCodes,
-      durationMs: Number((process.hrtime.bigint() - state.startedAt) / 1_000n) / 1000,
+      durationMs: Number((process.hrtime.bigint() - started) / 1_000n) / 1000,
     };
     log(logLine('info', 'audit', { ...record }));
   };
 
   return {
     requestDidStart: (requestContext) => {
-      const state: Reads = {
-        startedAt: process.hrtime.bigint(),
-        filters: [],
-        sources: new Set(),
-        resultCount: 0,
-        emitted: false,
-      };
-      reads.set(requestContext, state);
+      startedAt.set(requestContext, process.hrtime.bigint());
       return Promise.resolve({
-        executionDidStart: () =>
-          Promise.resolve({
-            willResolveField: ({ info, args }) => {
-              // Root fields only: nested fields would cost a closure each and say nothing new.
-              if (info.path.prev !== undefined || !EVENT_FIELDS.has(info.fieldName))
-                return undefined;
-              if (info.fieldName === 'auditEvents') {
-                const filter = (args as { filter?: unknown }).filter;
-                state.filters.push(filter === undefined ? null : toLoggedValue(filter));
-              }
-              return (_error, result: unknown) => recordResult(state, result);
-            },
-          }),
         // After the sourceErrors plugin has added the failed sources: it is installed first.
         willSendResponse: (responseContext) => {
           emit(responseContext, toErrorCodes(responseContext));
@@ -110,37 +85,6 @@ export function createReadAuditPlugin(
       return Promise.resolve();
     },
   };
-}
-
-interface Reads {
-  readonly startedAt: bigint;
-  readonly filters: unknown[];
-  readonly sources: Set<string>;
-  resultCount: number;
-  emitted: boolean;
-}
-
-/** A FeedPage, an AuditEvent or null, or `_entities`' list of them; anything else is ignored. */
-function recordResult(state: Reads, result: unknown): void {
-  if (Array.isArray(result)) {
-    for (const item of result as unknown[]) recordResult(state, item);
-    return;
-  }
-  if (typeof result !== 'object' || result === null) return;
-  const page = result as { edges?: unknown; sources?: unknown };
-  if (Array.isArray(page.edges) && Array.isArray(page.sources)) {
-    state.resultCount += page.edges.length;
-    for (const outcome of page.sources as unknown[]) {
-      const id = (outcome as { source?: { id?: unknown } } | null)?.source?.id;
-      if (typeof id === 'string') state.sources.add(id);
-    }
-    return;
-  }
-  const sourceId = (result as { sourceId?: unknown }).sourceId;
-  if (typeof sourceId === 'string') {
-    state.resultCount += 1;
-    state.sources.add(sourceId);
-  }
 }
 
 function toErrorCodes(

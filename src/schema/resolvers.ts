@@ -4,13 +4,14 @@ import { responsePathAsArray } from 'graphql';
 import type { FeedPage, MissedEvents } from '../feed/createFeed';
 import type { EventFilter, EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
-import type { Actor, Resource } from '../model/AuditEvent';
+import type { Actor, AuditEvent, Resource } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 import { toGlobalEventId } from '../model/globalId';
 import { canReadSource } from '../model/Principal';
 import type { AuditgraphContext } from './createContext';
 import type { ActorEntity, ResourceEntity } from './entities';
+import { recordEvent, recordPage } from './eventReads';
 import type { AuditEventFilter, AuditEventOrder, Resolvers } from './generated/resolvers';
 import { redactActor, redactField, redactResource, redactedPaths } from './redaction/redactField';
 import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
@@ -24,10 +25,13 @@ export const resolvers: Resolvers = {
   JSON: JSONResolver,
 
   Query: {
-    auditEvents: (_parent, args, context, info) =>
-      readFeedPage(args, normalizeFilter(toFilterInput(args.filter)), context, info),
-    auditEvent: (_parent, args, context) => context.events.load(args.id, context.principal),
-    node: (_parent, args, context) => context.events.load(args.id, context.principal),
+    auditEvents: (_parent, args, context, info) => {
+      // Before the filter is checked: a read refused for its filter is audited with it.
+      context.reads.filters.push(args.filter ?? null);
+      return readFeedPage(args, normalizeFilter(toFilterInput(args.filter)), context, info);
+    },
+    auditEvent: (_parent, args, context) => loadEvent(args.id, context),
+    node: (_parent, args, context) => loadEvent(args.id, context),
     auditSources: (_parent, _args, context) => context.feed.readableSources(context.principal),
   },
 
@@ -62,15 +66,17 @@ export const resolvers: Resolvers = {
       email: String((reference as { email?: unknown }).email),
     }),
     email: (user) => user.email,
-    auditEvents: (user, args, context, info) =>
-      readFeedPage(args, toUserFilter(user.email, args.filter), context, info),
+    auditEvents: (user, args, context, info) => {
+      context.reads.filters.push(args.filter ?? null);
+      return readFeedPage(args, toUserFilter(user.email, args.filter), context, info);
+    },
   },
 
   AuditEvent: {
     // The router sends `{ __typename, id }`; the id is checked like any client input. The
     // representations of one `_entities` call are read in batches per source.
     __resolveReference: (reference, context) =>
-      context.events.load(String((reference as { id?: unknown }).id), context.principal),
+      loadEvent(String((reference as { id?: unknown }).id), context),
     id: (event) => toGlobalEventId(event),
     source: (event, _args, context) => {
       const source = context.sourcesById.get(event.sourceId);
@@ -179,6 +185,7 @@ async function readFeedPage(
     deadlineAt: context.deadlineAt,
     principal: context.principal,
   });
+  recordPage(context.reads, page);
   const path = responsePathAsArray(info.path);
   for (const outcome of page.sources) {
     if (outcome.error !== null) context.sourceErrors.push({ error: outcome.error, path });
@@ -190,6 +197,13 @@ async function readFeedPage(
     }
   }
   return page;
+}
+
+/** An event by global id, for `auditEvent`, `node` and entity references; audited as read. */
+async function loadEvent(id: string, context: AuditgraphContext): Promise<AuditEvent | null> {
+  const event = await context.events.load(id, context.principal);
+  recordEvent(context.reads, event);
+  return event;
 }
 
 /**

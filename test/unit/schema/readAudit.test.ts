@@ -42,6 +42,17 @@ function setup(options: { audit?: boolean } = {}) {
         nativeId: `f${i}`,
         occurredAtMs: NOW - 1000 * i,
         action: i % 2 ? 'user.login' : 'service.update',
+        actor:
+          i % 3 === 0
+            ? {
+                id: 'u-ana',
+                email: 'ana@example.com',
+                name: 'Ana',
+                type: 'USER',
+                token: null,
+                ip: null,
+              }
+            : null,
       }),
     ),
   });
@@ -151,6 +162,45 @@ describe('the audit of reads', () => {
         sources: [],
         resultCount: 0,
         errorCodes: ['BAD_USER_INPUT'],
+      }),
+    ]);
+  });
+
+  it('counts what a router reads through entities: events by id, and a user’s events', async () => {
+    const page = await run(env.apollo, env.context, PAGE, { first: 2 });
+    const ids: string[] = page.data!.auditEvents.edges.map((edge: { node: { id: string } }) => {
+      return edge.node.id;
+    });
+    env.takeAudits();
+    const result = await run(
+      env.apollo,
+      env.context,
+      `query Entities($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+          ... on AuditEvent { id }
+          ... on User { auditEvents(first: 4, filter: { actions: ["service.update"] }) {
+            edges { node { id } } } }
+        }
+      }`,
+      {
+        representations: [
+          ...ids.map((id) => ({ __typename: 'AuditEvent', id })),
+          { __typename: 'User', email: 'ana@example.com' },
+        ],
+      },
+    );
+    expect(
+      result.errors?.filter((error) => error.extensions?.code !== 'SOURCE_UNAVAILABLE'),
+    ).toEqual([]);
+    const userEdges = (result.data!._entities[2] as { auditEvents: { edges: unknown[] } })
+      .auditEvents.edges;
+    expect(userEdges.length).toBeGreaterThan(0);
+    expect(env.takeAudits()).toEqual([
+      expect.objectContaining({
+        operationName: 'Entities',
+        filter: { actions: ['service.update'] },
+        sources: ['fastly', 'broken'],
+        resultCount: 2 + userEdges.length,
       }),
     ]);
   });
