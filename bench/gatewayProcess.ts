@@ -24,6 +24,8 @@ export interface GatewayStats {
   readonly upstreamRequests: number;
   readonly rssBytes: number;
   readonly peakRssBytes: number;
+  /** CPU time the process has used, user plus system, in microseconds. */
+  readonly cpuMicros: number;
 }
 
 let app: Auditgraph | null = null;
@@ -64,7 +66,8 @@ serve({
         // 100 aliased node(id) lookups in one query.
         limits: { ...QUERY_LIMIT_DEFAULTS, maxAliases: 128, maxTokens: 5_000 },
       },
-      audit: { enabled: false },
+      // As deployed: one audit line per operation (written nowhere here, but built in full).
+      audit: { enabled: true },
     };
     app = await startAuditgraph(config, {
       log: () => undefined,
@@ -78,7 +81,13 @@ serve({
   stats: (): GatewayStats => {
     const rss = process.memoryUsage.rss();
     peakRss = Math.max(peakRss, rss);
-    return { upstreamRequests, rssBytes: rss, peakRssBytes: peakRss };
+    const cpu = process.cpuUsage();
+    return {
+      upstreamRequests,
+      rssBytes: rss,
+      peakRssBytes: peakRss,
+      cpuMicros: cpu.user + cpu.system,
+    };
   },
   resetPeak: () => {
     peakRss = process.memoryUsage.rss();

@@ -306,26 +306,60 @@ async function main() {
         'subgraph (ftv1) / reference',
         'failed requests',
         'gateway peak RSS (standalone run)',
+        'reference CPU per call',
+        'standalone gateway CPU per request',
+        'subgraph (ftv1) gateway CPU per request',
       ],
       async () => {
         const name = `throughput (concurrency ${settings.concurrency})`;
+        // CPU per answered request: the reference's is this process's (it runs here, and the
+        // load loop around it costs next to nothing); auditgraph's is the gateway process's.
+        const cpuMicros = () => {
+          const usage = process.cpuUsage();
+          return usage.user + usage.system;
+        };
+        const refCpuBefore = cpuMicros();
         const ref = await runLoad(
           () => reference.latest(50),
           settings.concurrency,
           settings.throughputMs,
         );
+        const refCpuMs = (cpuMicros() - refCpuBefore) / 1000 / Math.max(1, ref.completed);
         await gateway.call('resetPeak');
+        const beforeStandalone = await stats();
         const standalone = await runLoad(
           () => client.feed({ first: 50 }),
           settings.concurrency,
           settings.throughputMs,
         );
-        const peak = (await stats()).peakRssBytes;
+        const afterStandalone = await stats();
+        const peak = afterStandalone.peakRssBytes;
         const subgraph = await runLoad(
           () => client.feed({ first: 50 }, FTV1),
           settings.concurrency,
           settings.throughputMs,
         );
+        const afterSubgraph = await stats();
+        const cpuPerRequest = (from: GatewayStats, to: GatewayStats, completed: number) =>
+          (to.cpuMicros - from.cpuMicros) / 1000 / Math.max(1, completed);
+        add({
+          section: name,
+          measure: 'reference CPU per call',
+          value: round(refCpuMs),
+          unit: 'ms',
+        });
+        add({
+          section: name,
+          measure: 'standalone gateway CPU per request',
+          value: round(cpuPerRequest(beforeStandalone, afterStandalone, standalone.completed)),
+          unit: 'ms',
+        });
+        add({
+          section: name,
+          measure: 'subgraph (ftv1) gateway CPU per request',
+          value: round(cpuPerRequest(afterStandalone, afterSubgraph, subgraph.completed)),
+          unit: 'ms',
+        });
         add({ section: name, measure: 'reference', value: round(ref.perSecond, 1), unit: 'req/s' });
         add({
           section: name,

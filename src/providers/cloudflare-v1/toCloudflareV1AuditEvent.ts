@@ -82,8 +82,11 @@ function toChanges(oldValue: Json | undefined, newValue: Json | undefined): Chan
   return { before: parseJsonText(before), after: parseJsonText(after) };
 }
 
+/** What JSON text can start with, after white space: a failed JSON.parse costs an exception. */
+const JSON_TEXT_START = /^[\s]*[{["\-0-9tfn]/;
+
 function parseJsonText(value: Json): Json {
-  if (typeof value !== 'string') return value;
+  if (typeof value !== 'string' || !JSON_TEXT_START.test(value)) return value;
   try {
     return JSON.parse(value) as Json;
   } catch {
