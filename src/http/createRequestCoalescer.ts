@@ -44,6 +44,9 @@ export interface RequestCoalescer<T> {
   size(): number;
 }
 
+/** Why a caller's watch on its own deadline and signal stopped: its wait is over. */
+const WAIT_OVER = Symbol('wait over');
+
 /** A call under way and the callers waiting for it. */
 interface Flight<T> {
   readonly key: string;
@@ -140,7 +143,9 @@ export function createRequestCoalescer<T>(options: RequestCoalescerOptions): Req
       const givesUp = whenCallerGivesUp(flight, caller, leave, stopWatching.signal);
       return await (givesUp === null ? flight.result : Promise.race([flight.result, givesUp]));
     } finally {
-      stopWatching.abort();
+      // With a reason of its own: abort() without one builds a DOMException, stack and all, on
+      // every call that ends.
+      stopWatching.abort(WAIT_OVER);
       leave();
     }
   }
