@@ -61,6 +61,9 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
     // No "Did you mean …?" naming fields a client did not ask for (matrix S7).
     hideSchemaDetailsFromClientErrors: true,
     includeStacktraceInErrorResponses: false,
+    // Compact JSON: Apollo indents responses by default, which made serialising a page of 100
+    // events one of the larger costs of a request and its body about a third larger.
+    stringifyResult: (result) => JSON.stringify(result),
     parseOptions: limits.parseOptions,
     validationRules: limits.validationRules,
     // Fragment explosions: Apollo counts the selections a document expands to (matrix S5).

@@ -169,6 +169,19 @@ describe('the demo, end to end over HTTP against the six emulated sources', () =
     ]);
   });
 
+  it('answers in compact JSON that no cache may keep', async () => {
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ auditEvents(first: 3) { edges { node { id action } } } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const text = await response.text();
+    expect(text).toBe(JSON.stringify(JSON.parse(text)));
+    expect(text).toContain('"edges":[{');
+  });
+
   it('serves GraphiQL to a browser from auditgraph itself', async () => {
     const response = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
     const html = await response.text();
