@@ -5,7 +5,8 @@
  * harness works, not the timings; it exits non-zero when any row has no number.
  *
  * Options: --smoke, --out <file>, --latency <ms> (default 20), --events <per source>,
- * --only <sections> (comma-separated: overhead, throughput, depth, pushdown, batching, memory),
+ * --only <sections> (comma-separated: overhead, throughput, depth, requests, batching, memory,
+ * pushdown),
  * --cpu-prof <dir> (the gateway and emulator processes write V8 CPU profiles into <dir>/gateway
  * and <dir>/emulators when they exit; `bench/summarizeProfile.ts` reads them).
  */
@@ -45,7 +46,15 @@ interface Settings {
   readonly cpuProfileDir: string | null;
 }
 
-const SECTION_NAMES = ['overhead', 'throughput', 'depth', 'pushdown', 'batching', 'memory'];
+const SECTION_NAMES = [
+  'overhead',
+  'throughput',
+  'depth',
+  'requests',
+  'batching',
+  'memory',
+  'pushdown',
+];
 
 function parseSettings(argv: readonly string[]): Settings {
   const value = (name: string) => {
@@ -165,8 +174,13 @@ async function main() {
     rows.push(row);
     process.stdout.write(`  ${row.section} | ${row.measure}: ${row.value ?? 'n/a'} ${row.unit}\n`);
   };
-  const section = async (name: string, measures: readonly string[], run: () => Promise<void>) => {
-    if (settings.only !== null && !settings.only.has(name.split(' ')[0]!)) return;
+  const section = async (
+    key: string,
+    name: string,
+    measures: readonly string[],
+    run: () => Promise<void>,
+  ) => {
+    if (settings.only !== null && !settings.only.has(key)) return;
     process.stdout.write(`${name}…\n`);
     try {
       await run();
@@ -227,6 +241,7 @@ async function main() {
     }
 
     await section(
+      'overhead',
       'overhead (concurrency 1)',
       [
         'reference p50',
@@ -297,6 +312,7 @@ async function main() {
     );
 
     await section(
+      'throughput',
       `throughput (concurrency ${settings.concurrency})`,
       [
         'reference',
@@ -408,6 +424,7 @@ async function main() {
     );
 
     await section(
+      'depth',
       'depth (first: 50)',
       [
         'page 1 time (median)',
@@ -481,6 +498,7 @@ async function main() {
     );
 
     await section(
+      'requests',
       'upstream requests per page (first: 50)',
       ['no filter (six sources)', 'pushed filter', 'residual filter'],
       async () => {
@@ -537,6 +555,7 @@ async function main() {
 
     await section(
       'batching',
+      'batching',
       [
         `${settings.nodeLookups} node(id) in one query: time`,
         `${settings.nodeLookups} node(id) in one query: upstream requests`,
@@ -577,6 +596,7 @@ async function main() {
     );
 
     await section(
+      'memory',
       'memory (gateway process)',
       [
         `RSS after ${settings.soakEarlyMs / 1000} s of load`,
