@@ -22,11 +22,16 @@ export interface Peer {
 
 /**
  * Forks `bench/<file>` under tsx, so the child runs the TypeScript sources directly; `nodeOptions`
- * are added to its Node flags (e.g. `--cpu-prof`).
+ * are added to its Node flags (e.g. `--cpu-prof`) and `env` to its environment.
  */
-export function forkPeer(file: string, nodeOptions: readonly string[] = []): Peer {
+export function forkPeer(
+  file: string,
+  nodeOptions: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Peer {
   const child = fork(join(__dirname, file), [], {
     execArgv: ['--import', 'tsx', ...nodeOptions],
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 0;

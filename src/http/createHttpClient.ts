@@ -1,4 +1,3 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import { AuditgraphError } from '../model/errors';
 import { computeBackoffMs } from './computeBackoffMs';
@@ -544,8 +543,27 @@ function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
   body.destroy();
 }
 
+/**
+ * Waits `ms`, or rejects with the signal's reason when it aborts first. Not timers/promises'
+ * setTimeout: that builds an AbortError, stack and all, for every wait cut short, and a shared
+ * call cuts short a wait for each caller whose deadline it outlives.
+ */
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return sleepFor(ms, undefined, signal ? { signal } : {});
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Options are checked once, at construction, so a typo fails at start-up, not mid-request. */

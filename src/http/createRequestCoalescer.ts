@@ -44,8 +44,8 @@ export interface RequestCoalescer<T> {
   size(): number;
 }
 
-/** Why a caller's watch on its own deadline and signal stopped: its wait is over. */
-const WAIT_OVER = Symbol('wait over');
+/** Why a caller's watch on its own deadline and signal stopped: its wait is over. Made once. */
+const WAIT_OVER = new Error('the wait is over');
 
 /** A call under way and the callers waiting for it. */
 interface Flight<T> {
