@@ -1,7 +1,9 @@
 /**
- * `npx tsx bench/summarizeProfile.ts <file.cpuprofile> [--top N] [--filter text]`: the functions
- * and files that took the most CPU in a V8 profile (as written by `npm run bench -- --cpu-prof`),
- * by self time and by total time (self plus callees, each sample counted once per function).
+ * `npx tsx bench/summarizeProfile.ts <file.cpuprofile> [--top N] [--filter text] [--callers text]`:
+ * the functions and files that took the most CPU in a V8 profile (as written by
+ * `npm run bench -- --cpu-prof`), by self time and by total time (self plus callees, each sample
+ * counted once per function). `--callers` also lists who called the functions whose label holds
+ * the text, by the total time spent in them from each caller.
  */
 import { readFileSync } from 'node:fs';
 
@@ -35,6 +37,7 @@ if (file === undefined) {
 }
 const top = Number(option('--top') ?? 30);
 const filter = option('--filter');
+const callersOf = option('--callers');
 
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -59,6 +62,7 @@ profile.samples.forEach((id, index) => {
 });
 const totalUs = profile.endTime - profile.startTime;
 
+const byCaller = new Map<string, number>();
 const selfByFunction = new Map<string, number>();
 const selfByFile = new Map<string, number>();
 const totalByFunction = new Map<string, number>();
@@ -74,8 +78,15 @@ for (const [id, us] of selfUs) {
       : fileName;
   selfByFile.set(pkg, (selfByFile.get(pkg) ?? 0) + us);
   const seen = new Set<string>();
+  let callerCounted = false;
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const ancestor = label(byId.get(at)!);
+    if (callersOf !== undefined && !callerCounted && ancestor.includes(callersOf)) {
+      const caller = parent.get(at);
+      const callerLabel = caller === undefined ? '(none)' : label(byId.get(caller)!);
+      byCaller.set(callerLabel, (byCaller.get(callerLabel) ?? 0) + us);
+      callerCounted = true;
+    }
     if (seen.has(ancestor)) continue;
     seen.add(ancestor);
     totalByFunction.set(ancestor, (totalByFunction.get(ancestor) ?? 0) + us);
@@ -98,3 +109,4 @@ process.stdout.write(`${file}: ${(totalUs / 1000).toFixed(0)} ms profiled\n`);
 print('self time by package or file', selfByFile);
 print('self time by function', selfByFunction);
 print('total time by function', totalByFunction);
+if (callersOf !== undefined) print(`callers of ${callersOf}`, byCaller);
