@@ -109,25 +109,73 @@ function reportOnly(): {
  * with BAD_USER_INPUT, a more precise answer than the cost.
  */
 function costWithVariablesPlugin(costRules: readonly ValidationRule[]): ApolloServerPlugin {
+  // Apollo hands every request of one operation the same parsed document, and the price depends
+  // only on the values `first` can take from: so each document keeps its verdicts (the message
+  // of the error, or null) by those values, a few of them, instead of pricing every request.
+  const verdicts = new WeakMap<DocumentNode, Map<string, string | null>>();
+  const priceOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Readonly<Record<string, unknown>>,
+    maxFirst: number,
+  ): string | null => {
+    const key = JSON.stringify([maxFirst, intVariableValues(document, variables)]);
+    let known = verdicts.get(document);
+    const cached = known?.get(key);
+    if (cached !== undefined) return cached;
+    const priced = withFirstResolved(schema, document, { variables, maxFirst });
+    const verdict =
+      priced === document ? null : (validate(schema, priced, costRules)[0]?.message ?? null);
+    if (known === undefined || known.size >= MAX_VERDICTS_PER_DOCUMENT) {
+      known = new Map();
+      verdicts.set(document, known);
+    }
+    known.set(key, verdict);
+    return verdict;
+  };
   return {
     requestDidStart: () =>
       Promise.resolve({
         didResolveOperation: ({ document, schema, request, contextValue }) => {
-          const priced = withFirstResolved(schema, document, {
-            variables: request.variables ?? {},
-            maxFirst: toMaxFirst(contextValue),
-          });
-          if (priced === document) return Promise.resolve();
-          const [error] = validate(schema, priced, costRules);
-          if (error === undefined) return Promise.resolve();
+          const message = priceOf(
+            schema,
+            document,
+            request.variables ?? {},
+            toMaxFirst(contextValue),
+          );
+          if (message === null) return Promise.resolve();
           return Promise.reject(
-            new GraphQLError(error.message, {
+            new GraphQLError(message, {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
             }),
           );
         },
       }),
   };
+}
+
+const MAX_VERDICTS_PER_DOCUMENT = 32;
+
+/**
+ * The values of the document's variables declared `Int` or `Int!`: the only ones validation lets
+ * stand for `first`, and so all its price can depend on.
+ */
+function intVariableValues(
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>>,
+): unknown[] {
+  const values: unknown[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const { variable, type } of definition.variableDefinitions ?? []) {
+      const named = type.kind === Kind.NON_NULL_TYPE ? type.type : type;
+      if (named.kind !== Kind.NAMED_TYPE || named.name.value !== 'Int') continue;
+      const name = variable.name.value;
+      // Absent is not null: absent takes the variable's default.
+      values.push(name, name in variables ? [variables[name]] : 'absent');
+    }
+  }
+  return values;
 }
 
 /** `pagination.maxFirst` of auditgraph's context; none for another. */

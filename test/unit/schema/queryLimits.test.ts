@@ -184,6 +184,9 @@ describe('the query limits', () => {
     expect(env.source.requests.length).toBe(before);
     const small = await run(env, query, { n: 1 });
     expect(small.errors).toBeUndefined();
+    // The same document again: each verdict is kept by the values `first` takes, not reused.
+    expect((await run(env, query, { n: 100 })).status).toBe(400);
+    expect((await run(env, query, { n: 1 })).errors).toBeUndefined();
   });
 
   it("prices an omitted `first` as the schema's default, and a variable's default as given", async () => {
@@ -193,6 +196,7 @@ describe('the query limits', () => {
     const defaulted = `query Pages($n: Int = 100) { a: auditEvents(first: $n) { ...Page } b: auditEvents(first: $n) { ...Page } } ${fragment}`;
     expect((await run(env, defaulted)).errors?.[0]?.message).toMatch(/^Query Cost limit/);
     expect((await run(env, defaulted, { n: 5 })).errors).toBeUndefined();
+    expect((await run(env, defaulted)).errors?.[0]?.message).toMatch(/^Query Cost limit/);
   });
 
   it.each([
