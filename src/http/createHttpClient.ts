@@ -408,30 +408,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { method, path } = prepared;
     options.onRequest?.({ method, path });
     prepared.onAttempt?.();
-    const deadline = watchDeadline(limits, now);
+    const watch = watchAttempt(limits, now);
     try {
-      return await attemptUntil(prepared, limits, deadline?.signal);
+      return await attemptUntil(prepared, limits, watch);
     } finally {
-      deadline?.stop();
+      watch.stop();
     }
   }
 
-  /** One attempt, over when `deadlineSignal` aborts. */
+  /** One attempt, over when the caller gives up or the deadline passes. */
   async function attemptUntil(
     prepared: PreparedRequest,
     limits: CallerLimits,
-    deadlineSignal: AbortSignal | undefined,
+    watch: AttemptWatch,
   ): Promise<Attempt> {
     const { method, path } = prepared;
-    // One signal for undici: whichever of the caller and the deadline gives up first closes the
-    // socket, instead of leaving it reading a response nobody waits for.
-    const signal =
-      deadlineSignal && limits.signal
-        ? AbortSignal.any([limits.signal, deadlineSignal])
-        : (deadlineSignal ?? limits.signal);
+    const { signal } = watch;
     const classify = (error: unknown): Attempt => {
       if (limits.signal?.aborted) throw abandonedError(sourceId, error);
-      if (deadlineSignal?.aborted) throw deadlineError(sourceId, 'no-answer', error);
+      if (watch.deadlinePassed()) throw deadlineError(sourceId, 'no-answer', error);
       const failure = toNetworkError(error, sourceId);
       if (isRetryableNetworkError(error)) return { kind: 'transient', error: failure };
       throw failure;
@@ -500,18 +495,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
+/** What one attempt hands undici, and why it stopped. */
+interface AttemptWatch {
+  /** Aborts when the caller gives up or the deadline passes; none when neither can happen. */
+  readonly signal: AbortSignal | undefined;
+  deadlinePassed(): boolean;
+  stop(): void;
+}
+
 /**
- * A signal that aborts when `limits.deadlineAt` passes, null without a deadline. A shared call's
- * deadline can move later while an attempt is under way (a caller with a later deadline joined),
- * so when the timer fires it checks the deadline again and waits on for the difference.
+ * One signal for undici: whichever of the caller and the deadline gives up first closes the
+ * socket, instead of leaving it reading a response nobody waits for. One controller that the
+ * caller's signal forwards to, rather than AbortSignal.any, which costs several times as much on
+ * every attempt.
+ *
+ * A shared call's deadline can move later while an attempt is under way (a caller with a later
+ * deadline joined), so when the timer fires it checks the deadline again and waits on for the
+ * difference.
  */
-function watchDeadline(
-  limits: CallerLimits,
-  now: () => number,
-): { readonly signal: AbortSignal; stop(): void } | null {
+function watchAttempt(limits: CallerLimits, now: () => number): AttemptWatch {
+  const callerSignal = limits.signal;
   let armedFor = limits.deadlineAt;
-  if (armedFor === undefined) return null;
+  if (armedFor === undefined) {
+    return { signal: callerSignal, deadlinePassed: () => false, stop: () => undefined };
+  }
   const controller = new AbortController();
+  let passed = false;
   let timer: NodeJS.Timeout | undefined;
   const arm = (ms: number): void => {
     timer = setTimeout(onTimer, Math.max(1, ms));
@@ -528,10 +537,21 @@ function watchDeadline(
       arm(extraMs);
       return;
     }
+    passed = true;
     controller.abort(new DOMException('The deadline passed.', 'TimeoutError'));
   };
+  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   arm(armedFor - now());
-  return { signal: controller.signal, stop: () => clearTimeout(timer) };
+  return {
+    signal: controller.signal,
+    deadlinePassed: () => passed,
+    stop: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
 }
 
 /**
