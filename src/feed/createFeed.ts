@@ -146,8 +146,7 @@ const HARD_LIMIT_FACTOR = 10;
  * Less room was tried for pages of several sources (docs/performance.md), where each source
  * usually fills only a share of the page: it saved CPU, but one source filling the pages in
  * bursts then paid 1.03 requests a page with half a page of room and 1.43 with a sixth
- * (pageRoom.test.ts), and a follow-up request that waits for a hung source's deadline fails a
- * healthy source with it (test/e2e/faults).
+ * (pageRoom.test.ts).
  */
 const pageSizeFor = (first: number, maxPageSize: number) => Math.min(maxPageSize, 2 * first + 2);
 
@@ -230,6 +229,8 @@ export function createFeed(options: FeedOptions): Feed {
       });
     });
 
+    const { deadlineAt } = request;
+    const pastDeadline = () => deadlineAt !== undefined && now() >= deadlineAt;
     const out: AuditEvent[] = [];
     let stoppedAt: FeedPosition | null = null;
     let hasMore = false;
@@ -261,6 +262,13 @@ export function createFeed(options: FeedOptions): Feed {
           stoppedAt = next.bound;
           break;
         }
+        // Out of time, a source that must read on cannot: failing it with the deadline would
+        // report a healthy source as timed out for another's hang. The page ends here, short,
+        // and the next one goes on, as when the scan budget is spent.
+        if (pastDeadline() && madeProgress) {
+          stoppedAt = next.bound;
+          break;
+        }
         if (next.reader.pagesRead >= hardLimit) {
           next.reader.fail(
             new AuditgraphError(
@@ -274,7 +282,7 @@ export function createFeed(options: FeedOptions): Feed {
         await next.reader.fetchMore();
       }
       if (stoppedAt === null && out.length === first)
-        hasMore = await probeForMore(readers, maxUpstreamPages);
+        hasMore = await probeForMore(readers, maxUpstreamPages, pastDeadline);
     }
 
     const stood = readers.flatMap((reader) => {
@@ -463,12 +471,14 @@ function pickNext(readers: readonly SourceReader[], order: SortOrder): Candidate
 async function probeForMore(
   readers: readonly SourceReader[],
   maxUpstreamPages: number,
+  pastDeadline: () => boolean,
 ): Promise<boolean> {
   for (;;) {
     if (readers.some((reader) => reader.hasBuffered())) return true;
     const open = readers.filter((reader) => reader.peek() !== null);
     if (open.length === 0) return false;
-    if (open.some((reader) => reader.pagesRead >= maxUpstreamPages)) return true;
+    // Unsure and out of budget or time: say there may be more; the next page finds out.
+    if (open.some((reader) => reader.pagesRead >= maxUpstreamPages) || pastDeadline()) return true;
     await Promise.all(open.map((reader) => reader.fetchMore()));
   }
 }
