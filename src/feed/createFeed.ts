@@ -137,18 +137,21 @@ export interface Feed {
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
 const HARD_LIMIT_FACTOR = 10;
 /**
- * A fully pushed query asks each upstream for twice the page, plus two: one event to tell whether
- * a next page exists, one for the cursor's own event (the inclusive time bound brings it back),
- * and room for the ties of second-precision APIs at the page's edge. A source's last second is
- * held back until its next read, so without the room a source that fills the page pays a
- * second, sequential request on many pages. Requests are what upstream rate limits count.
+ * What a fully pushed query asks each upstream for: the page, plus one event to tell whether a
+ * next page exists, one for the cursor's own event (the inclusive time bound brings it back), and
+ * room for the ties of second-precision APIs at the page's edge. A source's last second is held
+ * back until its next read, so without the room a source that fills the page pays a second,
+ * sequential request on many pages. Requests are what upstream rate limits count.
  *
- * Less room was tried for pages of several sources (docs/performance.md), where each source
- * usually fills only a share of the page: it saved CPU, but one source filling the pages in
- * bursts then paid 1.03 requests a page with half a page of room and 1.43 with a sixth
- * (pageRoom.test.ts).
+ * The room is the whole page again for a source read alone, and half a page among several. Each
+ * event asked for is parsed, checked and mapped, and among six sources each usually fills only a
+ * sixth of the page; but one source often fills most of it (a burst of sign-ins, a bulk change),
+ * and then its room is what spares it that second request. In pageRoom.test.ts, one of six
+ * sources filling every page in bursts of up to 20 events a second costs it 1.03 requests a page
+ * with half a page of room, 1.00 with a whole page and 1.43 with a sixth.
  */
-const pageSizeFor = (first: number, maxPageSize: number) => Math.min(maxPageSize, 2 * first + 2);
+const pageSizeFor = (first: number, maxPageSize: number, sourceCount: number) =>
+  Math.min(maxPageSize, first + 2 + (sourceCount > 1 ? Math.ceil(first / 2) : first));
 
 /**
  * The feed: one time-ordered, paginated stream over every selected source (design.md §4).
@@ -220,7 +223,7 @@ export function createFeed(options: FeedOptions): Feed {
           planPushdown(source.kind, pushdown ? pushedFilter : EMPTY_FILTER),
           filter,
         )
-          ? pageSizeFor(first, source.maxPageSize)
+          ? pageSizeFor(first, source.maxPageSize, selected.length)
           : source.maxPageSize,
         listOptions: {
           ...(request.signal ? { signal: request.signal } : {}),

@@ -82,8 +82,8 @@ describe('the room each source is asked for beyond the page', () => {
     );
     expect(delivered).toEqual([...delivered].sort(compareEventsInOrder('desc')));
 
-    // A whole page of room: 1.00. Half a page cost it 1.03 requests a page, a sixth 1.43.
-    expect(dominant.requests.length / pages).toBeLessThanOrEqual(1.01);
+    // Half a page of room costs it 1.03 requests a page; a sixth cost 1.43, a whole page 1.00.
+    expect(dominant.requests.length / pages).toBeLessThanOrEqual(1.05);
     for (const source of quiet) expect(source.requests.length).toBeLessThanOrEqual(pages);
   });
 
