@@ -56,7 +56,7 @@ interface Flight<T> {
   readonly result: Promise<T>;
   waiters: number;
   settled: boolean;
-  /** Told when `deadlineAt` moves, so that earlier callers start watching their own. */
+  /** Told when `deadline.at` moves, so that earlier callers start watching their own. */
   readonly onExtend: Set<() => void>;
 }
 
