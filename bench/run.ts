@@ -26,6 +26,7 @@ import { forkPeer } from './ipc';
 import type { Peer } from './ipc';
 import { measurePushdown } from './pushdownRequests';
 import { createReferenceClient } from './referenceClient';
+import type { LoadResult } from './stats';
 import { percentile, runLoad, timeOnce } from './stats';
 
 interface Settings {
@@ -161,6 +162,29 @@ function createGraphqlClient(url: string, apiKey: string, connections: number) {
 
 /** auditgraph's default deadline per GraphQL request, given to the reference's calls too. */
 const REQUEST_DEADLINE_MS = 10_000;
+/** Load results added up across slices. */
+function createTally() {
+  let completed = 0;
+  let failed = 0;
+  let seconds = 0;
+  return {
+    add: (result: LoadResult) => {
+      completed += result.completed;
+      failed += result.failed;
+      seconds += result.seconds;
+    },
+    get completed() {
+      return completed;
+    },
+    get failed() {
+      return failed;
+    },
+    get perSecond() {
+      return completed / Math.max(seconds, Number.EPSILON);
+    },
+  };
+}
+
 const FTV1 = { 'apollo-federation-include-trace': 'ftv1' };
 const requestsOf = (page: FeedPage) => page.sources.reduce((sum, s) => sum + s.upstreamRequests, 0);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
@@ -337,30 +361,37 @@ async function main() {
           const usage = process.cpuUsage();
           return usage.user + usage.system;
         };
-        const refCpuBefore = cpuMicros();
-        const ref = await runLoad(
-          () => reference.latest(50),
-          settings.concurrency,
-          settings.throughputMs,
-        );
-        const refCpuMs = (cpuMicros() - refCpuBefore) / 1000 / Math.max(1, ref.completed);
-        await gateway.call('resetPeak');
-        const beforeStandalone = await stats();
-        const standalone = await runLoad(
-          () => client.feed({ first: 50 }),
-          settings.concurrency,
-          settings.throughputMs,
-        );
-        const afterStandalone = await stats();
-        const peak = afterStandalone.peakRssBytes;
-        const subgraph = await runLoad(
-          () => client.feed({ first: 50 }, FTV1),
-          settings.concurrency,
-          settings.throughputMs,
-        );
-        const afterSubgraph = await stats();
-        const cpuPerRequest = (from: GatewayStats, to: GatewayStats, completed: number) =>
-          (to.cpuMicros - from.cpuMicros) / 1000 / Math.max(1, completed);
+        // The three runs take turns in short slices, so a machine that speeds up or slows down
+        // during the section moves all three alike and leaves their ratios alone.
+        const slices = settings.smoke ? 1 : 5;
+        const sliceMs = settings.throughputMs / slices;
+        const ref = createTally();
+        const standalone = createTally();
+        const subgraph = createTally();
+        let refCpuMicros = 0;
+        let standaloneCpuMicros = 0;
+        let subgraphCpuMicros = 0;
+        let peak = 0;
+        for (let slice = 0; slice < slices; slice++) {
+          const refCpuBefore = cpuMicros();
+          ref.add(await runLoad(() => reference.latest(50), settings.concurrency, sliceMs));
+          refCpuMicros += cpuMicros() - refCpuBefore;
+          await gateway.call('resetPeak');
+          const beforeStandalone = await stats();
+          standalone.add(
+            await runLoad(() => client.feed({ first: 50 }), settings.concurrency, sliceMs),
+          );
+          const afterStandalone = await stats();
+          standaloneCpuMicros += afterStandalone.cpuMicros - beforeStandalone.cpuMicros;
+          peak = Math.max(peak, afterStandalone.peakRssBytes);
+          subgraph.add(
+            await runLoad(() => client.feed({ first: 50 }, FTV1), settings.concurrency, sliceMs),
+          );
+          subgraphCpuMicros += (await stats()).cpuMicros - afterStandalone.cpuMicros;
+        }
+        const perRequestMs = (micros: number, completed: number) =>
+          micros / 1000 / Math.max(1, completed);
+        const refCpuMs = perRequestMs(refCpuMicros, ref.completed);
         add({
           section: name,
           measure: 'reference CPU per call',
@@ -370,13 +401,13 @@ async function main() {
         add({
           section: name,
           measure: 'standalone gateway CPU per request',
-          value: round(cpuPerRequest(beforeStandalone, afterStandalone, standalone.completed)),
+          value: round(perRequestMs(standaloneCpuMicros, standalone.completed)),
           unit: 'ms',
         });
         add({
           section: name,
           measure: 'subgraph (ftv1) gateway CPU per request',
-          value: round(cpuPerRequest(afterStandalone, afterSubgraph, subgraph.completed)),
+          value: round(perRequestMs(subgraphCpuMicros, subgraph.completed)),
           unit: 'ms',
         });
         add({ section: name, measure: 'reference', value: round(ref.perSecond, 1), unit: 'req/s' });
