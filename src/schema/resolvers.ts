@@ -98,23 +98,13 @@ export const resolvers: Resolvers = {
       const actor = principal.pii ? event.actor : redactField.actor(event);
       const original = event.actor;
       if (actor === null || original === null) return null;
-      return {
-        ...actor,
-        get key() {
-          return entityKeys.actorKey(event.sourceId, original);
-        },
-      };
+      return withLazyKey(actor, () => entityKeys.actorKey(event.sourceId, original));
     },
     resource: (event, _args, { principal, entityKeys }) => {
       const resource = principal.pii ? event.resource : redactField.resource(event);
       const original = event.resource;
       if (resource === null || original === null) return null;
-      return {
-        ...resource,
-        get key() {
-          return entityKeys.resourceKey(event.sourceId, original);
-        },
-      };
+      return withLazyKey(resource, () => entityKeys.resourceKey(event.sourceId, original));
     },
     request: (event, _args, { principal }) =>
       principal.pii ? event.request : redactField.request(event),
@@ -197,6 +187,19 @@ async function readFeedPage(
     }
   }
   return page;
+}
+
+/** An Actor or Resource as served, its key sealed only when a query reads it. */
+function withLazyKey<T extends object>(
+  entity: T,
+  seal: () => string,
+): T & { readonly key: string } {
+  return {
+    ...entity,
+    get key() {
+      return seal();
+    },
+  };
 }
 
 /** An event by global id, for `auditEvent`, `node` and entity references; audited as read. */
