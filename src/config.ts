@@ -328,7 +328,7 @@ export const ENVIRONMENT_VARIABLES: readonly {
   },
   {
     name: 'AUDITGRAPH_CURSOR_SECRET',
-    description: `HMAC key for cursors, at least ${MIN_CURSOR_SECRET_LENGTH} characters (overrides \`cursorSecret\`); required in live mode, random per process in the demo when unset`,
+    description: `Secret that seals cursors, event ids and entity keys and keys pseudonyms, at least ${MIN_CURSOR_SECRET_LENGTH} characters (overrides \`cursorSecret\`); required in live mode, random per process in the demo when unset`,
     default: null,
   },
   {

@@ -12,6 +12,7 @@ import {
 import { startDemoEmulators } from './emulators/startDemoEmulators';
 import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';
+import { createEventIdCodec } from './model/globalId';
 import { createFeed } from './feed/createFeed';
 import type { Feed } from './feed/createFeed';
 import { EMULATOR_RATE_LIMITS } from './http/createTokenBucket';
@@ -130,7 +131,9 @@ export async function startAuditgraph(
     cursorCodec: createCursorCodec(secret, {
       ttlMs: security.cursorTtlSeconds * 1000,
       now,
+      maxSources: Math.max(1, sourceSet.sources.length),
     }),
+    eventIds: createEventIdCodec(secret),
     now,
     maxFirst: config.pagination.maxFirst,
     maxUpstreamPagesPerSource: config.feed.scanBudgetPages,
@@ -159,7 +162,7 @@ export async function startAuditgraph(
         requestDeadlineMs: config.feed.requestDeadlineMs,
         now,
         authenticate,
-        entityKeySecret: secret,
+        secret: secret,
       }),
       host: config.host,
       port: config.port,

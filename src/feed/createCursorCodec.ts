@@ -1,6 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { badUserInput } from '../model/errors';
+import { createHmac } from 'node:crypto';
+import { createSealer, sealedLength } from '../model/createSealer';
+import { AuditgraphError, badUserInput } from '../model/errors';
+import { MAX_NATIVE_ID_JSON_BYTES } from '../model/nativeId';
 import type { SortOrder } from '../model/Source';
+import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
 import type { FeedPosition } from './eventKey';
 
 /**
@@ -52,6 +55,8 @@ export interface ExpectedCursor {
 }
 
 export interface CursorCodec {
+  /** The most sources a cursor may name: a feed over more sources needs another codec. */
+  readonly maxSources: number;
   encode(cursor: FeedCursor): string;
   /**
    * Refuses anything malformed, tampered, expired, written by an earlier version, or made for
@@ -65,22 +70,35 @@ export interface CursorCodecOptions {
   readonly ttlMs?: number;
   /** Epoch ms; Date.now unless a test injects a clock. */
   readonly now?: () => number;
+  /**
+   * How many sources may lag in one cursor: the number of configured sources (a cursor names
+   * each at most once). Default 32. It bounds the longest cursor the codec writes, and so the
+   * longest it reads.
+   */
+  readonly maxSources?: number;
 }
 
-const PREFIX = 'ag2';
+const PREFIX = 'ag3';
 /** Cursors of earlier formats: refused with a message saying so, not as tampered. */
-const EARLIER_PREFIXES = ['ag1.'];
+const EARLIER_PREFIXES = ['ag1.', 'ag2.'];
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
-const MAC_BYTES = 16;
 const PRINCIPAL_TAG_BYTES = 12;
-/**
- * Checked before any decoding or HMAC work, so a huge cursor costs nothing. Room for the position
- * and a lagging position for each of a handful of sources with long native ids.
- */
-const MAX_CURSOR_LENGTH = 2048;
-const CURSOR_SHAPE = /^ag2\.[A-Za-z0-9_-]{1,1990}\.[A-Za-z0-9_-]{22}$/;
-/** More lagging sources than this in one cursor is not something auditgraph writes. */
-const MAX_LAGGING = 32;
+const DEFAULT_MAX_SOURCES = 32;
+/** A safe integer in JSON, with its sign. */
+const MAX_NUMBER_BYTES = 17;
+const MAX_SOURCE_ID_JSON_BYTES = MAX_SOURCE_ID_LENGTH + 2;
+/** A position: `ts, "sourceId", "nativeId"` and the commas between. */
+const MAX_POSITION_BYTES =
+  MAX_NUMBER_BYTES + MAX_SOURCE_ID_JSON_BYTES + MAX_NATIVE_ID_JSON_BYTES + 2;
+/** Everything but the lagging list: order, the filter hash, the tag, three numbers, a position. */
+const MAX_BASE_BYTES = 200 + MAX_POSITION_BYTES;
+/** One lagging source: `["sourceId", position]`. */
+const MAX_LAGGING_BYTES = 4 + MAX_SOURCE_ID_JSON_BYTES + MAX_POSITION_BYTES;
+
+/** The longest cursor a codec for this many sources can write; longer ones are refused unread. */
+export function maxCursorLength(maxSources: number): number {
+  return PREFIX.length + 1 + sealedLength(MAX_BASE_BYTES + 2 + maxSources * MAX_LAGGING_BYTES);
+}
 
 /** A lagging source: its id alone when it stood at the start, else its id and position. */
 type LaggingPayload =
@@ -102,12 +120,18 @@ type BasePayload = [
 type CursorPayload = BasePayload | [...BasePayload, lagging: LaggingPayload[]];
 
 /**
- * Cursors are versioned (`ag2`), carry their payload as base64url JSON, and are signed with an
- * HMAC-SHA256 (truncated to 128 bits) over the version and payload with the server's secret.
+ * Cursors are versioned (`ag3`) and carry their payload sealed (createSealer.ts: authenticated
+ * encryption under a key derived from the server's secret), so a cursor shows nothing of the
+ * provider ids or times inside it and cannot be altered. Sealing is deterministic: a replayed
+ * page gives the very same cursors.
  *
- * The payload is `[order, filterHash, principalTag, expiresAtMs, asOfMs, ts, sourceId, nativeId,
- * hasPrevious, lagging?]`. `principalTag` is an HMAC of the principal's id under the same secret
- * (96 bits), so a cursor names no client to whoever sees it, yet is refused for any other client.
+ * The payload is the JSON `[order, filterHash, principalTag, expiresAtMs, asOfMs, ts, sourceId,
+ * nativeId, hasPrevious, lagging?]`. `principalTag` is an HMAC of the principal's id under the
+ * secret (96 bits), so the cursor is refused for any other client with a message that says so.
+ *
+ * Every cursor the codec writes is one it reads back: provider ids are bounded (nativeId.ts),
+ * source ids too, and a cursor names each source at most once, so the longest cursor follows
+ * from the number of sources; decoding refuses anything longer before any other work.
  */
 export function createCursorCodec(
   secret: string | Uint8Array,
@@ -119,8 +143,14 @@ export function createCursorCodec(
     throw new Error('the cursor ttlMs must be a positive whole number of milliseconds');
   }
   const now = options.now ?? Date.now;
-  const sign = (body: string) =>
-    createHmac('sha256', secret).update(body).digest().subarray(0, MAC_BYTES);
+  const maxSources = options.maxSources ?? DEFAULT_MAX_SOURCES;
+  if (!Number.isSafeInteger(maxSources) || maxSources < 1) {
+    throw new Error('the cursor maxSources must be a positive whole number');
+  }
+  const maxLength = maxCursorLength(maxSources);
+  const sealer = createSealer(secret, 'auditgraph cursors v3', {
+    maxSealedLength: maxLength - PREFIX.length - 1,
+  });
   // A separate domain from the cursor MAC, whose input always starts with the version.
   const computeTag = (principalId: string) =>
     createHmac('sha256', secret)
@@ -138,6 +168,7 @@ export function createCursorCodec(
   };
 
   return {
+    maxSources,
     encode(cursor) {
       const base: BasePayload = [
         cursor.order === 'asc' ? 'a' : 'd',
@@ -155,29 +186,29 @@ export function createCursorCodec(
         cursor.lagging !== undefined && cursor.lagging.length > 0
           ? [...base, cursor.lagging.map(toLaggingPayload)]
           : base;
-      const body = `${PREFIX}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-      return `${body}.${sign(body).toString('base64url')}`;
+      const text = `${PREFIX}.${sealer.seal(JSON.stringify(payload))}`;
+      // Cannot happen with bounded ids and at most maxSources lagging: a cursor the codec would
+      // refuse must never reach a client, who could then never get past its page.
+      if (text.length > maxLength || (cursor.lagging?.length ?? 0) > maxSources) {
+        throw new AuditgraphError(
+          'INTERNAL_SERVER_ERROR',
+          'a cursor would exceed the length auditgraph accepts back',
+        );
+      }
+      return text;
     },
 
     decode(text, expected) {
-      if (text.length > MAX_CURSOR_LENGTH) throw invalid();
+      if (text.length > maxLength) throw invalid();
       if (EARLIER_PREFIXES.some((prefix) => text.startsWith(prefix))) {
         throw badUserInput(
           'the cursor was made by an earlier version of auditgraph and is no longer accepted; start again without `after`',
         );
       }
-      if (!CURSOR_SHAPE.test(text)) throw invalid();
-      const lastDot = text.lastIndexOf('.');
-      const body = text.slice(0, lastDot);
-      const macText = text.slice(lastDot + 1);
-      const mac = Buffer.from(macText, 'base64url');
-      // 16 bytes fill 22 characters with 4 spare bits, which decoding ignores: only the one
-      // canonical spelling is accepted, so a cursor is one string, not sixteen.
-      if (mac.length !== MAC_BYTES || mac.toString('base64url') !== macText) throw invalid();
-      if (!timingSafeEqual(mac, sign(body))) throw invalid();
-      const payload = parsePayload(
-        Buffer.from(body.slice(PREFIX.length + 1), 'base64url').toString('utf8'),
-      );
+      if (!text.startsWith(`${PREFIX}.`)) throw invalid();
+      const json = sealer.open(text.slice(PREFIX.length + 1));
+      if (json === null) throw invalid();
+      const payload = parsePayload(json, maxSources);
       const [
         order,
         filterHash,
@@ -222,18 +253,18 @@ function invalid() {
   );
 }
 
-function parsePayload(json: string): CursorPayload {
+function parsePayload(json: string, maxSources: number): CursorPayload {
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
     throw invalid();
   }
-  // A signed payload is ours, but the shape is checked anyway: an old secret or a bug must not
+  // A sealed payload is ours, but the shape is checked anyway: an old secret or a bug must not
   // turn into a crash deeper down.
   if (
     !Array.isArray(value) ||
-    (value.length !== 9 && !(value.length === 10 && isLaggingList(value[9]))) ||
+    (value.length !== 9 && !(value.length === 10 && isLaggingList(value[9], maxSources))) ||
     (value[0] !== 'a' && value[0] !== 'd') ||
     typeof value[1] !== 'string' ||
     typeof value[2] !== 'string' ||
@@ -261,11 +292,11 @@ function fromLaggingPayload(payload: LaggingPayload): LaggingSource {
   return { sourceId, stoodAt: { ts, sourceId: positionSourceId, nativeId } };
 }
 
-function isLaggingList(value: unknown): value is LaggingPayload[] {
+function isLaggingList(value: unknown, maxSources: number): value is LaggingPayload[] {
   return (
     Array.isArray(value) &&
     value.length > 0 &&
-    value.length <= MAX_LAGGING &&
+    value.length <= maxSources &&
     value.every(
       (entry) =>
         Array.isArray(entry) &&

@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
-import type { EventIdParts } from '../model/globalId';
-import { parseGlobalEventId } from '../model/globalId';
+import type { EventIdCodec, EventIdParts } from '../model/globalId';
+import { createEventIdCodec } from '../model/globalId';
+import { isValidNativeId, NATIVE_ID_RULE } from '../model/nativeId';
 import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL, canReadSource } from '../model/Principal';
 import type { ListOptions, ListQuery, SortOrder, Source } from '../model/Source';
+import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
 import type { CursorCodec, LaggingSource } from './createCursorCodec';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
@@ -87,6 +90,11 @@ export interface FeedPageRequest {
 export interface FeedOptions {
   readonly sources: readonly Source[];
   readonly cursorCodec: CursorCodec;
+  /**
+   * Makes and reads the global ids of events; made from the cursor secret, so that ids hold
+   * across restarts and replicas. Default: one with a random secret.
+   */
+  readonly eventIds?: EventIdCodec;
   readonly now: () => number;
   /** The largest `first` a client may ask for. */
   readonly maxFirst: number;
@@ -112,6 +120,8 @@ export interface FeedOptions {
 export interface Feed {
   /** Every configured source; what a client may see of them is `readableSources(principal)`. */
   readonly sources: readonly Source[];
+  /** The global ids of this feed's events. */
+  readonly eventIds: EventIdCodec;
   /** The configured sources the principal may read, in configuration order. */
   readableSources(principal?: Principal): readonly Source[];
   readPage(request: FeedPageRequest): Promise<FeedPage>;
@@ -135,6 +145,8 @@ export interface Feed {
 }
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
+/** Times one source's chain may be read again for repeating events, on one page. */
+const MAX_REREADS = 3;
 const HARD_LIMIT_FACTOR = 10;
 /**
  * What a fully pushed query asks each upstream for: the page, plus one event to tell whether a
@@ -167,6 +179,8 @@ const pageSizeFor = (first: number, maxPageSize: number, sourceCount: number) =>
  */
 export function createFeed(options: FeedOptions): Feed {
   const { sources, cursorCodec, now, maxFirst } = options;
+  assertSources(sources, cursorCodec);
+  const eventIds = options.eventIds ?? createEventIdCodec(randomBytes(32));
   const maxUpstreamPages = options.maxUpstreamPagesPerSource ?? DEFAULT_MAX_UPSTREAM_PAGES;
   // Enough for a tie group of tens of thousands of events in one second; an upstream that pages
   // on past it without moving in time is broken (reliability matrix R13).
@@ -376,7 +390,7 @@ export function createFeed(options: FeedOptions): Feed {
     options: ListOptions = {},
     principal: Principal = ANONYMOUS_PRINCIPAL,
   ): Promise<AuditEvent | null> {
-    const parts = parseGlobalEventId(id);
+    const parts = eventIds.decode(id);
     if (!canReadSource(principal, parts.sourceId)) return null;
     const source = byId.get(parts.sourceId);
     if (source === undefined) return null;
@@ -393,7 +407,7 @@ export function createFeed(options: FeedOptions): Feed {
     ids.forEach((id, index) => {
       let parts: EventIdParts;
       try {
-        parts = parseGlobalEventId(id);
+        parts = eventIds.decode(id);
       } catch (error) {
         results[index] = error instanceof Error ? error : new Error(String(error));
         return;
@@ -419,7 +433,24 @@ export function createFeed(options: FeedOptions): Feed {
     return results;
   }
 
-  return { sources, readableSources, readPage, readEvent, readEvents };
+  return { sources, eventIds, readableSources, readPage, readEvent, readEvents };
+}
+
+/**
+ * Source ids go into every cursor, as do as many positions as there are sources: both are
+ * bounded so that every cursor the feed writes is one its codec reads back.
+ */
+function assertSources(sources: readonly Source[], cursorCodec: CursorCodec): void {
+  for (const source of sources) {
+    if (source.id === '' || source.id.length > MAX_SOURCE_ID_LENGTH) {
+      throw new Error(`a source id must be 1 to ${MAX_SOURCE_ID_LENGTH} characters long`);
+    }
+  }
+  if (sources.length > cursorCodec.maxSources) {
+    throw new Error(
+      `the cursor codec takes at most ${cursorCodec.maxSources} sources; the feed has ${sources.length}`,
+    );
+  }
 }
 
 interface Window {
@@ -538,7 +569,9 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
   };
   const isBefore = (a: number, b: number) => (order === 'asc' ? a < b : a > b);
   const compare = compareEventsInOrder(order);
-  const seen = new Set<string>();
+  /** The ids read on this page, each with the time it was first read at. */
+  const seen = new Map<string, number>();
+  let rereads = 0;
   let buffer: AuditEvent[] = [];
   let head = 0;
   let frontierTs: number | null = null;
@@ -572,12 +605,35 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
     }
     pagesRead += 1;
     try {
+      const continued = continuation !== null;
+      const frontierBefore = frontierTs;
+      let repeated = false;
       const page = await source.list(query, continuation, listOptions);
       const fresh: AuditEvent[] = [];
       for (const event of page.events) {
-        // An offset API repeats an event when rows shift under it; the first sighting counts.
-        if (seen.has(event.nativeId)) continue;
-        seen.add(event.nativeId);
+        if (!isValidNativeId(event.nativeId)) {
+          throw new AuditgraphError(
+            'SOURCE_BAD_RESPONSE',
+            `source ${source.id} returned a record whose id is not ${NATIVE_ID_RULE}`,
+            { sourceId: source.id },
+          );
+        }
+        assertInWindow(event);
+        const seenAt = seen.get(event.nativeId);
+        if (seenAt !== undefined) {
+          if (seenAt !== event.occurredAtMs) {
+            throw badResponse(
+              `returned event ${JSON.stringify(event.nativeId)} at two different times`,
+            );
+          }
+          // A later page of one chain repeats an event at or past the frontier when rows moved
+          // between its requests; one before it is only the API's slack around a new chain.
+          if (continued && frontierBefore !== null && !isBefore(seenAt, frontierBefore)) {
+            repeated = true;
+          }
+          continue;
+        }
+        seen.set(event.nativeId, event.occurredAtMs);
         if (frontierTs !== null && isBefore(event.occurredAtMs, frontierTs)) {
           throw new AuditgraphError(
             'SOURCE_BAD_RESPONSE',
@@ -606,6 +662,11 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
       continuation = page.next;
       buffer = [...buffer.slice(head), ...fresh].sort(compare);
       head = 0;
+      if (repeated && frontierBefore !== null) {
+        rereadFrom(frontierBefore);
+        countMissed();
+        return;
+      }
       const tieGroupFillsPage =
         !exhausted &&
         page.events.length > 0 &&
@@ -660,6 +721,58 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
   }
 
   /**
+   * The events of one query chain are in time order, and every event of a time before the
+   * chain's frontier came before it; but rows that moved between two requests of the chain (an
+   * event inserted, or ties ordered anew: its later page repeats events of the earlier one) may
+   * have pushed one of the frontier's ties past the page boundary unread. The frontier's time is
+   * read again, and what follows, as a new chain: nothing is lost, and what was read twice
+   * counts once. An upstream that keeps doing it fails visibly.
+   */
+  function rereadFrom(frontier: number): void {
+    rereads += 1;
+    if (rereads > MAX_REREADS) {
+      throw badResponse('kept repeating events from one page on the next');
+    }
+    query =
+      order === 'asc' ? { ...query, sinceMs: frontier } : { ...query, beforeMs: frontier + 1 };
+    continuation = null;
+    exhausted = false;
+    frontierTs = frontier;
+    buffer = buffer.slice(head).filter((event) => isBefore(event.occurredAtMs, frontier));
+    head = 0;
+    forgetFrom(frontier);
+  }
+
+  /** Forgets the events read at or past a time, which a new chain from there reads again. */
+  function forgetFrom(ts: number): void {
+    for (const [nativeId, at] of seen) if (!isBefore(at, ts)) seen.delete(nativeId);
+  }
+
+  /**
+   * Every event must lie within the query's bounds, give or take what the source's API may add
+   * (`windowSlackMs`): one further out is one the upstream placed where the traversal cannot
+   * take it (behind its position, say, having moved it between pages), and is reported, not
+   * dropped without a word.
+   */
+  function assertInWindow(event: AuditEvent): void {
+    const slack = source.windowSlackMs;
+    if (
+      event.occurredAtMs < query.sinceMs - slack ||
+      event.occurredAtMs >= query.beforeMs + slack
+    ) {
+      throw badResponse(
+        `returned an event of ${new Date(event.occurredAtMs).toISOString()}, outside the time window it was asked for`,
+      );
+    }
+  }
+
+  function badResponse(what: string): AuditgraphError {
+    return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${source.id} ${what}`, {
+      sourceId: source.id,
+    });
+  }
+
+  /**
    * A tie group larger than the page size: read it, and what follows, as a query of its own from
    * the group's timestamp in the largest pages, rather than in many small ones. Events before the
    * group stay buffered; the group's own are read again (from its start, in the new query's order).
@@ -670,7 +783,7 @@ function createSourceReader(source: Source, options: SourceReaderOptions): Sourc
         ? { ...query, sinceMs: groupTs, pageSize: source.maxPageSize }
         : { ...query, beforeMs: groupTs + 1, pageSize: source.maxPageSize };
     continuation = null;
-    for (const event of buffer) if (event.occurredAtMs === groupTs) seen.delete(event.nativeId);
+    forgetFrom(groupTs);
     buffer = buffer.filter((event) => event.occurredAtMs !== groupTs);
   }
 

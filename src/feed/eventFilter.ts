@@ -5,7 +5,7 @@ import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput } from '../model/errors';
 import type { EventFilter } from '../model/EventFilter';
 import type { Principal } from '../model/Principal';
-import { redactPersonalText } from './redactPersonalText';
+import { hasPersonalData, redactPersonalText } from './redactPersonalText';
 
 export type { EventFilter } from '../model/EventFilter';
 
@@ -51,9 +51,17 @@ export function normalizeFilter(input: EventFilterInput = {}): EventFilter {
   };
   const text = input.text ?? null;
   if (text !== null) assertValue('text', text);
+  const sinceMs = time('since', input.sinceMs);
+  const beforeMs = time('before', input.beforeMs);
+  // An inverted window is a client's mistake (bounds swapped), not a question with no answer.
+  if (sinceMs !== null && beforeMs !== null && sinceMs > beforeMs) {
+    throw badUserInput(
+      `filter.since (${new Date(sinceMs).toISOString()}) is later than filter.before (${new Date(beforeMs).toISOString()}); since is inclusive, before exclusive`,
+    );
+  }
   return {
-    sinceMs: time('since', input.sinceMs),
-    beforeMs: time('before', input.beforeMs),
+    sinceMs,
+    beforeMs,
     sourceIds: list('sources', input.sourceIds),
     providers: list('providers', input.providers),
     actions: list('actions', input.actions),
@@ -103,12 +111,22 @@ export function hashFilter(filter: EventFilter): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
+/** The fields of a filter that hold strings a client typed, by their GraphQL names. */
+const STRING_FIELDS = [
+  ['actions', 'actions'],
+  ['actorIds', 'actorIds'],
+  ['resourceTypes', 'resourceTypes'],
+  ['resourceIds', 'resourceIds'],
+  ['sourceIds', 'sources'],
+] as const;
+
 /**
- * Refuses, with FORBIDDEN, the filter fields that would let a client without the pii permission
- * probe personal data it may not see: which events have a given actor email or IP address.
- * `actorIds` are ids, but some providers use the email as the id: values with an `@` (or any
- * email or IP address in them) count as personal data. `text` is allowed: for such a client it is
- * matched against the description as that client sees it (see createEventMatcher).
+ * Refuses, with FORBIDDEN, the filters that would let a client without the pii permission probe
+ * personal data it may not see: which events have a given email or IP address, in any field.
+ * `actorEmails` and `ipAddress` are always that; any other field is when one of its values holds
+ * an `@`, an email or an IP address (some providers use the email as an actor id, others put one
+ * in a resource id). `text` without one is allowed: for such a client it is matched against the
+ * event as that client sees it, redacted (see createEventMatcher).
  */
 export function assertFilterPermitted(filter: EventFilter, principal: Principal): void {
   if (principal.pii) return;
@@ -119,8 +137,13 @@ export function assertFilterPermitted(filter: EventFilter, principal: Principal)
     );
   if (filter.actorEmails !== null) throw forbidden('actorEmails');
   if (filter.ipAddress !== null) throw forbidden('ipAddress');
-  if (filter.actorIds?.some((id) => id.includes('@') || redactPersonalText(id) !== id) === true) {
-    throw forbidden('actorIds (a value with an email or IP address)');
+  for (const [field, name] of STRING_FIELDS) {
+    if (filter[field]?.some(hasPersonalData) === true) {
+      throw forbidden(`${name} (a value with an email or IP address)`);
+    }
+  }
+  if (filter.text !== null && hasPersonalData(filter.text)) {
+    throw forbidden('text (a value with an email or IP address)');
   }
 }
 
@@ -144,6 +167,9 @@ export function createEventMatcher(
     ? (event: AuditEvent) =>
         event.description === null ? null : redactPersonalText(event.description)
     : (event: AuditEvent) => event.description;
+  const action = options.redactedText
+    ? (event: AuditEvent) => redactPersonalText(event.action)
+    : (event: AuditEvent) => event.action;
   const oneOf = <T>(allowed: readonly T[] | null, value: T | null | undefined) =>
     allowed === null || (value !== null && value !== undefined && allowed.includes(value));
   return (event) =>
@@ -162,7 +188,7 @@ export function createEventMatcher(
     oneOf(filter.resourceIds, event.resource?.id) &&
     ipMatches(event) &&
     (text === null ||
-      event.action.toLowerCase().includes(text) ||
+      action(event).toLowerCase().includes(text) ||
       (description(event)?.toLowerCase().includes(text) ?? false));
 }
 

@@ -12,6 +12,14 @@ export const REDACTED_TEXT = '[redacted]';
  */
 const EMAIL =
   /(?<![\p{L}\p{N}!#$%'*+^_`{|}~.-])[\p{L}\p{N}!#$%'*+^_`{|}~.-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*/gu;
+/**
+ * Does the value hold an email or IP address, or an `@` (half an email is still one)? Values
+ * that do are what a client without the pii permission may neither see nor filter on.
+ */
+export function hasPersonalData(value: string): boolean {
+  return value.includes('@') || redactPersonalText(value) !== value;
+}
+
 /** A run of the characters IPv4 and IPv6 addresses are written with; `isIP` then decides. */
 const ADDRESS_RUN = /[0-9A-Fa-f:.]+/g;
 /** An IPv4 address inside a longer run ("192.0.2.1:8080"). */

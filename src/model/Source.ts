@@ -4,6 +4,12 @@ import type { EventFilter } from './EventFilter';
 export type SortOrder = 'asc' | 'desc';
 
 /**
+ * The longest source id: ids are names an operator gives (letters, digits, `-`, `_`), and each
+ * is written into cursors, so their length is bounded like the provider ids beside them.
+ */
+export const MAX_SOURCE_ID_LENGTH = 63;
+
+/**
  * One upstream query. The feed always states both time bounds; an adapter pushes them down as
  * tightly as its API allows and may return events outside them (for example when its API filters
  * at whole seconds, or with inclusive edges): the feed re-checks every bound.
@@ -61,6 +67,13 @@ export interface Source {
   readonly provider: Provider;
   /** The largest page the upstream serves. */
   readonly maxPageSize: number;
+  /**
+   * How far outside a query's time bounds the API may return events, in ms: an API that filters
+   * at whole seconds, or whose edges may be inclusive, returns a few events just outside them,
+   * which the feed drops. An event further out means the upstream ignored the bounds (or moved
+   * events between pages): the feed fails the source rather than drop it without a word.
+   */
+  readonly windowSlackMs: number;
   /**
    * One page of the query. `continuation` is null for the first page, else the `next` of the
    * previous page of the same query (same `query` object values).

@@ -1,4 +1,7 @@
+import { createSealer, sealedLength } from './createSealer';
 import { badUserInput } from './errors';
+import { MAX_NATIVE_ID_JSON_BYTES } from './nativeId';
+import { MAX_SOURCE_ID_LENGTH } from './Source';
 
 /**
  * The opaque global id of an AuditEvent: its source, the provider's id and its time. The time lets
@@ -10,39 +13,52 @@ export interface EventIdParts {
   readonly occurredAtMs: number;
 }
 
-const TYPE = 'AuditEvent';
-const MAX_ID_LENGTH = 512;
-
-export function toGlobalEventId(parts: EventIdParts): string {
-  return Buffer.from(
-    JSON.stringify([TYPE, parts.sourceId, parts.nativeId, parts.occurredAtMs]),
-  ).toString('base64url');
+/**
+ * Makes and reads global event ids. An id is its parts sealed (createSealer.ts), so that it shows
+ * nothing of the provider's id (which can hold an email) to a client that may not read it, and
+ * the same event has the same id for every client, in every response, on every replica that
+ * shares the secret.
+ */
+export interface EventIdCodec {
+  encode(parts: EventIdParts): string;
+  /** Refuses anything that is not an id this server made: BAD_USER_INPUT. */
+  decode(id: string): EventIdParts;
 }
 
-/** Refuses anything that is not an id auditgraph made: BAD_USER_INPUT. */
-export function parseGlobalEventId(id: string): EventIdParts {
+const TYPE = 'AuditEvent';
+/** `["AuditEvent","sourceId","nativeId",ts]`. */
+const MAX_PLAINTEXT_BYTES = 16 + MAX_SOURCE_ID_LENGTH + 2 + MAX_NATIVE_ID_JSON_BYTES + 17 + 3;
+export const MAX_EVENT_ID_LENGTH = sealedLength(MAX_PLAINTEXT_BYTES);
+
+export function createEventIdCodec(secret: string | Uint8Array): EventIdCodec {
+  const sealer = createSealer(secret, 'auditgraph event ids v1', {
+    maxSealedLength: MAX_EVENT_ID_LENGTH,
+  });
   const invalid = () => badUserInput('the id is not an auditgraph AuditEvent id');
-  if (id.length > MAX_ID_LENGTH || !/^[A-Za-z0-9_-]+$/.test(id)) throw invalid();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(id, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 4 ||
-    value[0] !== TYPE ||
-    typeof value[1] !== 'string' ||
-    typeof value[2] !== 'string' ||
-    value[2] === '' ||
-    !Number.isSafeInteger(value[3])
-  ) {
-    throw invalid();
-  }
   return {
-    sourceId: value[1],
-    nativeId: value[2],
-    occurredAtMs: value[3] as number,
+    encode: (parts) =>
+      sealer.seal(JSON.stringify([TYPE, parts.sourceId, parts.nativeId, parts.occurredAtMs])),
+    decode(id) {
+      const json = sealer.open(id);
+      if (json === null) throw invalid();
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch {
+        throw invalid();
+      }
+      if (
+        !Array.isArray(value) ||
+        value.length !== 4 ||
+        value[0] !== TYPE ||
+        typeof value[1] !== 'string' ||
+        typeof value[2] !== 'string' ||
+        value[2] === '' ||
+        !Number.isSafeInteger(value[3])
+      ) {
+        throw invalid();
+      }
+      return { sourceId: value[1], nativeId: value[2], occurredAtMs: value[3] as number };
+    },
   };
 }

@@ -15,6 +15,8 @@ import type { EventLoader } from './createEventLoader';
 import type { EventReads } from './eventReads';
 import { createEventReads } from './eventReads';
 import { createEventLoader } from './createEventLoader';
+import type { EventView } from './redaction/createEventRedaction';
+import { createEventRedaction } from './redaction/createEventRedaction';
 
 /** A source's failure on one page, to be reported in `errors` beside the partial data. */
 export interface SourceErrorReport {
@@ -37,6 +39,8 @@ export interface AuditgraphContext {
   readonly events: EventLoader;
   /** Seals and opens the keys of the Actor and Resource entities. */
   readonly entityKeys: EntityKeyCodec;
+  /** How a client without the pii permission sees an event (resolvers.ts picks the view). */
+  readonly redaction: EventView;
   /** What the request's resolvers read, for its audit line. */
   readonly reads: EventReads;
 }
@@ -53,10 +57,11 @@ export interface ContextOptions {
    */
   readonly authenticate?: Authenticate;
   /**
-   * The secret Actor and Resource keys are sealed with; the cursor secret, so that keys hold
-   * across restarts and replicas alike. Default: random per context factory.
+   * The secret Actor and Resource keys are sealed with and pseudonyms are keyed by; the cursor
+   * secret, so that both hold across restarts and replicas alike. Default: random per context
+   * factory.
    */
-  readonly entityKeySecret?: string | Uint8Array;
+  readonly secret?: string | Uint8Array;
 }
 
 /** What the context needs of the HTTP request: Node's IncomingMessage has it. */
@@ -80,7 +85,9 @@ export function createContextFactory(
 ): (request?: ContextRequest) => Promise<AuditgraphContext> {
   const sourcesById = new Map(options.feed.sources.map((source) => [source.id, source]));
   const now = options.now ?? Date.now;
-  const entityKeys = createEntityKeyCodec(options.entityKeySecret ?? randomBytes(32));
+  const secret = options.secret ?? randomBytes(32);
+  const entityKeys = createEntityKeyCodec(secret);
+  const redaction = createEventRedaction(secret);
   return async (request) => {
     const headers = request?.headers ?? {};
     let principal: Principal = ANONYMOUS_PRINCIPAL;
@@ -102,6 +109,7 @@ export function createContextFactory(
       deadlineAt,
       events: createEventLoader(options.feed, { deadlineAt }),
       entityKeys,
+      redaction,
       reads: createEventReads(),
     };
   };

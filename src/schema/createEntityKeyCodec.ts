@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import type { Actor, ActorType, Resource } from '../model/AuditEvent';
+import { createSealer } from '../model/createSealer';
 
 /**
  * The keys of the Actor and Resource entities. An actor's identity in a source can be its email
@@ -8,10 +8,10 @@ import type { Actor, ActorType, Resource } from '../model/AuditEvent';
  * actor of the same source has the same key in every event and for every client, and only
  * auditgraph can read it back.
  *
- * Sealing is AES-256-GCM with a synthetic IV, an HMAC of the plaintext (the SIV construction of
- * RFC 5297, with GCM for the cipher): equal identities give equal keys, anything else gives
- * unrelated keys, and a forged or altered key fails authentication. What a client can learn from
- * keys is which events share an actor or a resource, never who or what it is.
+ * Sealing is deterministic authenticated encryption (createSealer.ts): equal identities give
+ * equal keys, anything else gives unrelated keys, and a forged or altered key fails
+ * authentication. What a client can learn from keys is which events share an actor or a
+ * resource, never who or what it is.
  */
 export interface EntityKeyCodec {
   actorKey(sourceId: string, actor: Actor): string;
@@ -39,8 +39,6 @@ export interface ResourceIdentity {
   readonly name: string | null;
 }
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const MAX_KEY_LENGTH = 2_048;
 const ACTOR_TYPES: readonly ActorType[] = [
   'USER',
@@ -51,31 +49,17 @@ const ACTOR_TYPES: readonly ActorType[] = [
 ];
 
 export function createEntityKeyCodec(secret: string | Uint8Array): EntityKeyCodec {
-  // Its own keys, derived apart from the cursors' HMAC key although both come from one secret.
-  const material = Buffer.from(hkdfSync('sha256', secret, '', 'auditgraph entity keys v1', 64));
-  const macKey = material.subarray(0, 32);
-  const encKey = material.subarray(32);
-
-  function seal(value: readonly unknown[]): string {
-    const plaintext = Buffer.from(JSON.stringify(value));
-    const iv = createHmac('sha256', macKey).update(plaintext).digest().subarray(0, IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', encKey, iv);
-    const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
-  }
+  // Keys of its own, derived apart from the cursors' and event ids' from the one secret.
+  const sealer = createSealer(secret, 'auditgraph entity keys v1', {
+    maxSealedLength: MAX_KEY_LENGTH,
+  });
+  const seal = (value: readonly unknown[]): string => sealer.seal(JSON.stringify(value));
 
   function open(key: string, type: string): unknown[] | null {
-    if (key.length > MAX_KEY_LENGTH || !/^[A-Za-z0-9_-]+$/.test(key)) return null;
-    const bytes = Buffer.from(key, 'base64url');
-    if (bytes.length <= IV_BYTES + TAG_BYTES) return null;
+    const json = sealer.open(key);
+    if (json === null) return null;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', encKey, bytes.subarray(0, IV_BYTES));
-      decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      const plaintext = Buffer.concat([
-        decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
-        decipher.final(),
-      ]);
-      const value: unknown = JSON.parse(plaintext.toString('utf8'));
+      const value: unknown = JSON.parse(json);
       return Array.isArray(value) && value[0] === type ? value : null;
     } catch {
       return null;

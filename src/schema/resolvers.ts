@@ -7,13 +7,13 @@ import { normalizeFilter } from '../feed/eventFilter';
 import type { Actor, AuditEvent, Resource } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
-import { toGlobalEventId } from '../model/globalId';
 import { canReadSource } from '../model/Principal';
 import type { AuditgraphContext } from './createContext';
 import type { ActorEntity, ResourceEntity } from './entities';
 import { recordEvent, recordPage } from './eventReads';
 import type { AuditEventFilter, AuditEventOrder, Resolvers } from './generated/resolvers';
-import { redactActor, redactField, redactResource, redactedPaths } from './redaction/redactField';
+import type { EventView } from './redaction/createEventRedaction';
+import { UNREDACTED_VIEW } from './redaction/createEventRedaction';
 import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
 
 /**
@@ -77,7 +77,7 @@ export const resolvers: Resolvers = {
     // representations of one `_entities` call are read in batches per source.
     __resolveReference: (reference, context) =>
       loadEvent(String((reference as { id?: unknown }).id), context),
-    id: (event) => toGlobalEventId(event),
+    id: (event, _args, { feed }) => feed.eventIds.encode(event),
     source: (event, _args, context) => {
       const source = context.sourcesById.get(event.sourceId);
       if (source === undefined) {
@@ -87,33 +87,27 @@ export const resolvers: Resolvers = {
     },
     provider: (event) => toProvider(event.kind),
     occurredAt: (event) => new Date(event.occurredAtMs),
-    // Personal data: whichever query returned the event, these are the only way out of it, so a
-    // client without the pii permission sees it redacted the same way everywhere.
-    description: (event, _args, { principal }) =>
-      principal.pii ? event.description : redactField.description(event),
+    // Every provider string leaves through the client's view: redacted the same way, whichever
+    // query returned the event, for a client without the pii permission.
+    nativeId: (event, _args, context) => viewOf(context).nativeId(event),
+    action: (event, _args, context) => viewOf(context).action(event),
+    description: (event, _args, context) => viewOf(context).description(event),
     // The key is made from what the provider said, so it is the same for every client; what it
     // holds is sealed (createEntityKeyCodec.ts). Sealing costs an HMAC and a cipher, so it is
     // done only when a query asks for the key.
-    actor: (event, _args, { principal, entityKeys }) => {
-      const actor = principal.pii ? event.actor : redactField.actor(event);
-      const original = event.actor;
-      if (actor === null || original === null) return null;
-      return withLazyKey(actor, () => entityKeys.actorKey(event.sourceId, original));
-    },
-    resource: (event, _args, { principal, entityKeys }) => {
-      const resource = principal.pii ? event.resource : redactField.resource(event);
-      const original = event.resource;
-      if (resource === null || original === null) return null;
-      return withLazyKey(resource, () => entityKeys.resourceKey(event.sourceId, original));
-    },
-    request: (event, _args, { principal }) =>
-      principal.pii ? event.request : redactField.request(event),
-    changes: (event, _args, { principal }) =>
-      principal.pii ? event.changes : redactField.changes(),
-    metadata: (event, _args, { principal }) =>
-      principal.pii ? event.metadata : redactField.metadata(event),
-    raw: (event, _args, { principal }) => (principal.pii ? event.raw : redactField.raw()),
-    redacted: (event, _args, { principal }) => (principal.pii ? [] : redactedPaths(event)),
+    actor: (event, _args, context) =>
+      withLazyKey(viewOf(context).actor(event), event.actor, (actor) =>
+        context.entityKeys.actorKey(event.sourceId, actor),
+      ),
+    resource: (event, _args, context) =>
+      withLazyKey(viewOf(context).resource(event), event.resource, (resource) =>
+        context.entityKeys.resourceKey(event.sourceId, resource),
+      ),
+    request: (event, _args, context) => viewOf(context).request(event),
+    changes: (event, _args, context) => viewOf(context).changes(event),
+    metadata: (event, _args, context) => viewOf(context).metadata(event),
+    raw: (event, _args, context) => viewOf(context).raw(event),
+    redacted: (event, _args, context) => viewOf(context).redacted(event),
   },
 
   Actor: {
@@ -189,15 +183,25 @@ async function readFeedPage(
   return page;
 }
 
-/** An Actor or Resource as served, its key sealed only when a query reads it. */
+/** How this client sees events: as they are with the pii permission, else redacted. */
+function viewOf(context: AuditgraphContext): EventView {
+  return context.principal.pii ? UNREDACTED_VIEW : context.redaction;
+}
+
+/**
+ * An Actor or Resource as served, its key sealed from the provider's original only when a query
+ * reads it; null when the event has none.
+ */
 function withLazyKey<T extends object>(
-  entity: T,
-  seal: () => string,
-): T & { readonly key: string } {
+  seen: T | null,
+  original: T | null,
+  seal: (original: T) => string,
+): (T & { readonly key: string }) | null {
+  if (seen === null || original === null) return null;
   return {
-    ...entity,
+    ...seen,
     get key() {
-      return seal();
+      return seal(original);
     },
   };
 }
@@ -236,7 +240,7 @@ function toActorByKey(key: string, context: AuditgraphContext): ActorEntity | nu
     token: null,
     ip: null,
   };
-  return { ...(context.principal.pii ? actor : redactActor(actor)), key };
+  return { ...viewOf(context).actorOf(identity.sourceId, actor), key };
 }
 
 /** A Resource as its key holds it, for a client that may read its source; null otherwise. */
@@ -249,7 +253,7 @@ function toResourceByKey(key: string, context: AuditgraphContext): ResourceEntit
     name: identity.name,
     product: null,
   };
-  return { ...(context.principal.pii ? resource : redactResource(resource)), key };
+  return { ...viewOf(context).resourceOf(identity.sourceId, resource), key };
 }
 
 /** A configured source this client may read: the same null for the others and the unknown. */

@@ -92,9 +92,16 @@ function build(
 }
 
 function filterOf(scenario: Scenario): EventFilterInput {
+  // Bounds drawn the wrong way round are swapped: an inverted window is BAD_USER_INPUT.
+  const [since, before] =
+    scenario.since !== undefined &&
+    scenario.before !== undefined &&
+    scenario.since > scenario.before
+      ? [scenario.before, scenario.since]
+      : [scenario.since, scenario.before];
   return {
-    ...(scenario.since === undefined ? {} : { sinceMs: BASE + scenario.since }),
-    ...(scenario.before === undefined ? {} : { beforeMs: BASE + scenario.before }),
+    ...(since === undefined ? {} : { sinceMs: BASE + since }),
+    ...(before === undefined ? {} : { beforeMs: BASE + before }),
     ...(scenario.actions === undefined ? {} : { actions: scenario.actions }),
   };
 }

@@ -60,6 +60,7 @@ export function createMemorySource(options: MemorySourceOptions): MemorySource {
     kind,
     provider: toProvider(kind),
     maxPageSize: options.maxPageSize,
+    windowSlackMs: options.coarseBounds ? 2000 : 0,
     requests,
     events: options.events,
     list(query, continuation, listOptions): Promise<ListPage> {

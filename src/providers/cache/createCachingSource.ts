@@ -103,6 +103,7 @@ export function createCachingSource(source: Source, options: CachingSourceOption
     kind: source.kind,
     provider: source.provider,
     maxPageSize: source.maxPageSize,
+    windowSlackMs: source.windowSlackMs,
     list,
     get,
   };

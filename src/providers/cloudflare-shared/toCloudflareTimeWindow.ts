@@ -1,5 +1,11 @@
 import { LATEST_ISO_SECOND_MS, toIsoSeconds } from '../shared/toIsoSeconds';
 
+/**
+ * How far outside a query's bounds Cloudflare may answer: the window goes down widened to whole
+ * seconds, a second more below, and either edge may be inclusive of a time with a fraction.
+ */
+export const CLOUDFLARE_WINDOW_SLACK_MS = 2000;
+
 /** Cloudflare keeps audit logs (v1 and v2) for 18 months; older `since` values reach nothing. */
 const RETENTION_MONTHS = 18;
 /** Stays clear of the edge, should our clock run ahead of Cloudflare's. */

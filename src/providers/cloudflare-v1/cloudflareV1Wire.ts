@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../shared/jsonValueSchema';
+import { nativeIdSchema } from '../shared/nativeIdSchema';
 import {
   cloudflareListEnvelopeSchema,
   cloudflareTimestampSchema,
@@ -14,7 +15,7 @@ import {
 const optionalString = z.string().nullish();
 
 export const cloudflareV1RecordSchema = z.looseObject({
-  id: z.string().min(1),
+  id: nativeIdSchema,
   action: z.looseObject({
     type: z.string().min(1),
     result: z.boolean().nullish(),

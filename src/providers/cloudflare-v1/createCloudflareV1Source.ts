@@ -6,7 +6,10 @@ import {
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
 import { createCloudflarePageFetcher } from '../cloudflare-shared/createCloudflarePageFetcher';
-import { toCloudflareTimeWindow } from '../cloudflare-shared/toCloudflareTimeWindow';
+import {
+  CLOUDFLARE_WINDOW_SLACK_MS,
+  toCloudflareTimeWindow,
+} from '../cloudflare-shared/toCloudflareTimeWindow';
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
@@ -44,6 +47,7 @@ export function createCloudflareV1Source(
     kind: 'cloudflare-v1',
     provider: 'CLOUDFLARE',
     maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
+    windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
 
     async list(
       query: ListQuery,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../shared/jsonValueSchema';
+import { nativeIdSchema } from '../shared/nativeIdSchema';
 import {
   cloudflareListEnvelopeSchema,
   cloudflareTimestampSchema,
@@ -14,7 +15,7 @@ import {
 const optionalString = z.string().nullish();
 
 export const cloudflareV2RecordSchema = z.looseObject({
-  id: z.string().min(1),
+  id: nativeIdSchema,
   account: z.looseObject({ id: optionalString, name: optionalString }).nullish(),
   action: z.looseObject({
     description: optionalString,

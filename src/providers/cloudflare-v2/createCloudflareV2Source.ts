@@ -8,6 +8,7 @@ import {
 } from '../cloudflare-shared/cloudflareSourceConfig';
 import { createCloudflarePageFetcher } from '../cloudflare-shared/createCloudflarePageFetcher';
 import {
+  CLOUDFLARE_WINDOW_SLACK_MS,
   cloudflareRetentionStartMs,
   toCloudflareTimeWindow,
   type CloudflareTimeWindow,
@@ -74,6 +75,7 @@ export function createCloudflareV2Source(
     kind: 'cloudflare-v2',
     provider: 'CLOUDFLARE',
     maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
+    windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
 
     async list(
       query: ListQuery,

@@ -60,6 +60,8 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
     id: config.id,
     kind: 'fastly',
     provider: 'FASTLY',
+    // Bounds go down floored and ceiled to whole seconds, which Fastly's times are.
+    windowSlackMs: 1000,
     maxPageSize: FASTLY_MAX_PAGE_SIZE,
 
     async list(

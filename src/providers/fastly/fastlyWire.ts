@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../shared/jsonValueSchema';
+import { nativeIdSchema } from '../shared/nativeIdSchema';
 
 /**
  * Fastly's account events (`GET /events`, `GET /events/{id}`), as providers.md §1 describes them:
@@ -26,7 +27,7 @@ export const fastlyEventAttributesSchema = z.looseObject({
 });
 
 export const fastlyRecordSchema = z.looseObject({
-  id: z.string().min(1),
+  id: nativeIdSchema,
   type: z.string().nullish(),
   attributes: fastlyEventAttributesSchema,
 });

@@ -151,6 +151,8 @@ export function createFusionAuthLogSource<W>(
     kind: api.kind,
     provider: toProvider(api.kind),
     maxPageSize: FUSIONAUTH_MAX_PAGE_SIZE,
+    // Bounds widened by a millisecond each way, their inclusivity being unconfirmed.
+    windowSlackMs: 1,
     list,
     get,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../shared/jsonValueSchema';
 import { parseRfc3339 } from './parseRfc3339';
+import { nativeIdSchema } from '../shared/nativeIdSchema';
 
 /*
  * Nirvana Labs audit-log payloads (providers.md §5; nirvana-go audit_logs/auditlog.go,
@@ -27,7 +28,7 @@ export type NirvanaAuditLogTargetWire = z.infer<typeof nirvanaAuditLogTargetWire
 
 export const nirvanaAuditLogWireSchema = z
   .object({
-    id: z.string().min(1),
+    id: nativeIdSchema,
     action: z.string(),
     actor: nirvanaAuditLogActorWireSchema.nullable().exactOptional(),
     client_ip: z.string().nullable().exactOptional(),

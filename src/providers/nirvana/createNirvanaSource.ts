@@ -113,6 +113,8 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
     kind: 'nirvana',
     provider: 'NIRVANA',
     maxPageSize: NIRVANA_MAX_PAGE_SIZE,
+    // Whole-second bounds, both inclusive, over times that may carry a fraction.
+    windowSlackMs: 2000,
     list,
     get,
   };

@@ -82,11 +82,14 @@ export type AuditCategory =
  * its own record is in `raw`.
  *
  * A client without the permission to read personal data sees the same event through every field
- * that returns one (`auditEvents`, `auditEvent`, `node`, `_entities`) redacted the same way: actor
- * email and IP addresses, the request's IP address, `changes` and `raw` are null; an actor id or
- * name that is the actor's email (or holds an email or IP address) is null; email and IP addresses
- * in `description`, `metadata`, `resource.name` and `request.path` read `[redacted]`. `redacted`
- * lists what was redacted, so redacted and absent can be told apart.
+ * that returns one (`auditEvents`, `auditEvent`, `node`, `_entities`) redacted the same way, by one
+ * rule for every string a provider sent: the actor's email and IP address, the request's IP
+ * address, `changes` and `raw` are null; in text (action, description, names, types, metadata,
+ * the request's method, path and user agent) email and IP addresses read `[redacted]`; an
+ * identifier holding one (nativeId, actor and token ids, resource id, ray id) is replaced whole by
+ * a stable pseudonym `[redacted:…]`, the same in every event and for every client. `redacted`
+ * lists what was redacted, so redacted and absent can be told apart. `id` is sealed: it shows
+ * nothing of the provider's id.
  */
 export type AuditEvent = Node & {
   readonly __typename?: 'AuditEvent';
@@ -99,7 +102,7 @@ export type AuditEvent = Node & {
   readonly description?: Maybe<Scalars['String']['output']>;
   readonly id: Scalars['ID']['output'];
   readonly metadata?: Maybe<Scalars['JSON']['output']>;
-  /** The provider's own id of the record. */
+  /** The provider's own id of the record (1 to 256 characters); a pseudonym when redacted. */
   readonly nativeId: Scalars['String']['output'];
   readonly occurredAt: Scalars['DateTime']['output'];
   readonly outcome: AuditOutcome;
@@ -140,9 +143,9 @@ export type AuditEventEdge = {
 
 /**
  * Every field narrows the feed; fields combine with AND, values within a list with OR.
- * An empty list matches nothing. A client without the permission to read personal data may not
- * filter on it: `actorEmails`, `ipAddress` and `actorIds` values holding an email or IP address are
- * FORBIDDEN for it.
+ * An empty list matches nothing. `since` later than `before` is BAD_USER_INPUT. A client without
+ * the permission to read personal data may not filter on it: `actorEmails` and `ipAddress`, and a
+ * value of any other field that holds an `@`, an email or an IP address, are FORBIDDEN for it.
  */
 export type AuditEventFilter = {
   /** Exact match on AuditEvent.action. */
@@ -165,7 +168,9 @@ export type AuditEventFilter = {
   readonly ipAddress?: InputMaybe<Scalars['String']['input']>;
   readonly outcome?: InputMaybe<AuditOutcome>;
   readonly providers?: InputMaybe<ReadonlyArray<AuditProvider>>;
+  /** Without the personal-data permission, a value holding an `@`, an email or an IP address is FORBIDDEN. */
   readonly resourceIds?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  /** Without the personal-data permission, a value holding an `@`, an email or an IP address is FORBIDDEN. */
   readonly resourceTypes?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
   /** Inclusive. */
   readonly since?: InputMaybe<Scalars['DateTime']['input']>;
@@ -176,9 +181,10 @@ export type AuditEventFilter = {
   readonly sources?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /**
    * Case-insensitive substring of description or action. For a client without the personal-data
-   * permission it matches the description as that client sees it, with email and IP addresses
-   * replaced by `[redacted]`, so it cannot find what it may not read (such a filter is applied by
-   * auditgraph, not by the providers' APIs).
+   * permission it matches the event as that client sees it, with email and IP addresses replaced
+   * by `[redacted]`, so it cannot find what it may not read (such a filter is applied by
+   * auditgraph, not by the providers' APIs); a text holding an `@`, an email or an IP address is
+   * FORBIDDEN for such a client.
    */
   readonly text?: InputMaybe<Scalars['String']['input']>;
 };

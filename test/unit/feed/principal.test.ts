@@ -4,7 +4,6 @@ import type { EventFilterInput } from '../../../src/feed/eventFilter';
 import { hashFilter, normalizeFilter } from '../../../src/feed/eventFilter';
 import type { AuditEvent } from '../../../src/model/AuditEvent';
 import { AuditgraphError } from '../../../src/model/errors';
-import { toGlobalEventId } from '../../../src/model/globalId';
 import type { Principal } from '../../../src/model/Principal';
 import { ANONYMOUS_PRINCIPAL } from '../../../src/model/Principal';
 import type { Source } from '../../../src/model/Source';
@@ -138,10 +137,10 @@ describe('a principal limited to some sources', () => {
 
   it('reads an event of a forbidden source by id as null, as if it did not exist, without calling it', async () => {
     const { feed, secret, fastly } = setup();
-    const hidden = toGlobalEventId(secret.events[0]!);
+    const hidden = feed.eventIds.encode(secret.events[0]!);
     expect(await feed.readEvent(hidden, {}, DASHBOARD)).toBeNull();
     expect(secret.gets).toBe(0);
-    const visible = toGlobalEventId(fastly.events[0]!);
+    const visible = feed.eventIds.encode(fastly.events[0]!);
     expect(await feed.readEvent(visible, {}, DASHBOARD)).toEqual(fastly.events[0]);
     expect(await feed.readEvent(hidden, {}, AUDITOR)).toEqual(secret.events[0]);
     expect(await feed.readEvent(hidden)).toEqual(secret.events[0]);
@@ -235,8 +234,9 @@ describe('a principal without the pii permission', () => {
       (await read(principal, { text })).edges.map((edge) => edge.event.nativeId);
     const withPii: Principal = { ...DASHBOARD, pii: true };
     expect(await ids(withPii, 'user2@example')).toEqual(['nirvana-2', 'fastly-2']);
-    expect(await ids(DASHBOARD, 'user2@example')).toEqual([]);
-    expect(await ids(DASHBOARD, '192.0.2.4')).toEqual([]);
+    // Part of an address it may not search for; the part before the `@` is in no redacted text.
+    expect(await ids(DASHBOARD, 'user2')).toEqual([]);
+    expect(await ids(DASHBOARD, '192.0.2')).toEqual([]);
     // What it sees, it can find: the redaction marker, and the words around it.
     expect(await ids(DASHBOARD, '[REDACTED]] signed in from [[redacted')).toHaveLength(12);
     expect(await ids(withPii, '[redacted]')).toEqual([]);

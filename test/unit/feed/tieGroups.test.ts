@@ -81,6 +81,7 @@ describe('an upstream that pages on forever at one timestamp', () => {
       kind: 'nirvana',
       provider: 'NIRVANA',
       maxPageSize: 10,
+      windowSlackMs: 0,
       list: (_query, continuation, options) => {
         served += 1;
         options?.onUpstreamRequest?.();

@@ -46,7 +46,7 @@ function setup(extra: Source[] = []) {
   const logs: string[] = [];
   const apollo = createApolloServer({ log: (line) => logs.push(line) });
   const context = createContextFactory({ feed, pagination: { defaultFirst: 20, maxFirst: 100 } });
-  return { apollo, context, fastly, nirvana, logs };
+  return { apollo, context, feed, fastly, nirvana, logs };
 }
 
 const run = runOperation;
@@ -70,6 +70,7 @@ describe('the auditEvents query', () => {
         kind: 'cloudflare-v2',
         provider: 'CLOUDFLARE',
         maxPageSize: 100,
+        windowSlackMs: 0,
         list: (_query, _continuation, options) => {
           // One request sent, answered with a 503.
           options?.onUpstreamRequest?.();
@@ -227,12 +228,13 @@ describe('the auditEvents query', () => {
         kind: 'nirvana',
         provider: 'NIRVANA',
         maxPageSize: 10,
+        windowSlackMs: 0,
         list: () => Promise.resolve({ events: [], next: null, total: null }),
         get: () => Promise.reject(new Error('secret-ish detail at https://internal')),
       },
     ]);
     await boom.apollo.start();
-    const id = Buffer.from(JSON.stringify(['AuditEvent', 'bug', 'x', 1])).toString('base64url');
+    const id = boom.feed.eventIds.encode({ sourceId: 'bug', nativeId: 'x', occurredAtMs: 1 });
     const result = await run(
       boom.apollo,
       boom.context,

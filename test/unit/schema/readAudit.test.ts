@@ -20,6 +20,7 @@ const BROKEN: Source = {
   kind: 'cloudflare-v2',
   provider: 'CLOUDFLARE',
   maxPageSize: 100,
+  windowSlackMs: 0,
   list: (_query, _continuation, options) => {
     options?.onUpstreamRequest?.();
     return Promise.reject(

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { createCursorCodec } from '../../../src/feed/createCursorCodec';
 import { createFeed } from '../../../src/feed/createFeed';
+import { createEventIdCodec } from '../../../src/model/globalId';
 import type { AuditEvent } from '../../../src/model/AuditEvent';
-import { toGlobalEventId } from '../../../src/model/globalId';
 import type { Principal } from '../../../src/model/Principal';
 import { createApolloServer } from '../../../src/schema/createApolloServer';
 import type { AuditgraphContext } from '../../../src/schema/createContext';
@@ -11,6 +11,8 @@ import { createFormatError } from '../../../src/schema/formatError';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
+/** The feed's event ids: tests name events by the ids a client would be given. */
+const eventIds = createEventIdCodec('redaction-test-secret-0123456789');
 
 /** FusionAuth records the user's email as the actor, and names users by email in messages. */
 const USER_UPDATED = makeEvent({
@@ -69,10 +71,32 @@ const DEPLOY = makeEvent({
   raw: null,
 });
 
-const EVENTS = [USER_UPDATED, LOGIN, DEPLOY];
+/** A Fastly event whose provider ids hold an email and an address. */
+const SERVICE_CHANGE = makeEvent({
+  sourceId: 'fastly',
+  kind: 'fastly',
+  nativeId: 'evt-bob@corp.example',
+  occurredAtMs: NOW - 4_000,
+  action: 'service.update by bob@corp.example',
+  resource: { id: 'svc-bob@corp.example', type: 'service', name: 'svc', product: null },
+  request: {
+    ip: '203.0.113.5',
+    method: null,
+    path: null,
+    statusCode: null,
+    userAgent: null,
+    rayId: 'ray-203.0.113.5',
+  },
+});
+
+const EVENTS = [USER_UPDATED, LOGIN, DEPLOY, SERVICE_CHANGE];
+
+/** How a pseudonym reads. */
+const PSEUDONYM = /^\[redacted:[A-Za-z0-9_-]{16}\]$/;
 
 const AUDITOR: Principal = { id: 'auditor', via: 'jwt', sourceIds: null, pii: true };
 const DASHBOARD: Principal = { id: 'dashboard', via: 'api-key', sourceIds: null, pii: false };
+const NO_PII_OTHER: Principal = { id: 'another', via: 'jwt', sourceIds: null, pii: false };
 const NIRVANA_ONLY: Principal = {
   id: 'nirvana-team',
   via: 'api-key',
@@ -87,6 +111,7 @@ function setup() {
   const feed = createFeed({
     sources,
     cursorCodec: createCursorCodec('redaction-test-secret-0123456789'),
+    eventIds,
     now: () => NOW,
     maxFirst: 100,
   });
@@ -139,7 +164,7 @@ describe('personal data in the GraphQL answers', () => {
 
   /** The event as each of the four ways to fetch one answers it. */
   async function fetchEverywhere(principal: Principal, event: AuditEvent) {
-    const id = toGlobalEventId(event);
+    const id = eventIds.encode(event);
     const [page, byId, byNode, entities] = await Promise.all([
       run(principal, QUERIES.auditEvents),
       run(principal, QUERIES.auditEvent, { id }),
@@ -160,7 +185,7 @@ describe('personal data in the GraphQL answers', () => {
   it('redacts a FusionAuth user change for a client without the pii permission', async () => {
     const seen = await fetchEverywhere(DASHBOARD, USER_UPDATED);
     expect(seen.auditEvent).toEqual({
-      id: toGlobalEventId(USER_UPDATED),
+      id: eventIds.encode(USER_UPDATED),
       description: 'Updated the user with Id [u-1] and name [[redacted]]',
       actor: { id: null, type: 'USER', name: null, email: null, ip: null, token: null },
       resource: { id: 'u-1', type: 'user', name: '[redacted]' },
@@ -172,15 +197,15 @@ describe('personal data in the GraphQL answers', () => {
     });
   });
 
-  it('nulls an actor id and name that are the email, whatever their case', async () => {
+  it('replaces an actor id that is an email by a pseudonym, and redacts it in the name', async () => {
     const seen = await fetchEverywhere(DASHBOARD, LOGIN);
     expect(seen.auditEvent).toEqual({
-      id: toGlobalEventId(LOGIN),
+      id: eventIds.encode(LOGIN),
       description: 'Login from [redacted]',
       actor: {
-        id: null,
+        id: expect.stringMatching(PSEUDONYM),
         type: 'USER',
-        name: null,
+        name: '[redacted]',
         email: null,
         ip: null,
         token: { id: 'tok-1', name: 'ci token' },
@@ -234,7 +259,7 @@ describe('personal data in the GraphQL answers', () => {
   it('shows everything, and nothing as redacted, to a client with the pii permission', async () => {
     const seen = await fetchEverywhere(AUDITOR, LOGIN);
     expect(seen._entities).toEqual({
-      id: toGlobalEventId(LOGIN),
+      id: eventIds.encode(LOGIN),
       description: LOGIN.description,
       actor: {
         id: 'ANA@example.com',
@@ -279,8 +304,81 @@ describe('personal data in the GraphQL answers', () => {
     const found = async (principal: Principal, text: string) =>
       (await run(principal, query, { filter: { text } })).data!.auditEvents.edges.length;
     expect(await found(AUDITOR, 'ana@example.com')).toBe(1);
-    expect(await found(DASHBOARD, 'ana@example.com')).toBe(0);
+    // The part of an address before its `@` is in no text this client sees.
+    expect(await found(AUDITOR, 'ana')).toBe(1);
+    expect(await found(DASHBOARD, 'ana')).toBe(0);
     expect(await found(DASHBOARD, 'name [[redacted]]')).toBe(1);
+  });
+
+  it('refuses a filter on an email or IP address in any field, before reading any source', async () => {
+    for (const source of env.sources) source.requests.length = 0;
+    for (const [field, filter] of [
+      ['resourceIds', { resourceIds: ['svc-bob@corp.example'] }],
+      ['resourceIds', { resourceIds: ['vm-1', '10.0.0.7'] }],
+      ['resourceTypes', { resourceTypes: ['user:ana@example.com'] }],
+      ['actions', { actions: ['login from 192.0.2.9'] }],
+      ['text', { text: 'ana@example.com' }],
+      ['text', { text: 'from 2001:db8::7' }],
+    ] as const) {
+      const result = await run(
+        DASHBOARD,
+        `query($filter: AuditEventFilter) { auditEvents(filter: $filter) { edges { node { id } } } }`,
+        { filter },
+      );
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          message: `filter.${field} (a value with an email or IP address) matches personal data, which this client may not read`,
+          extensions: { code: 'FORBIDDEN' },
+        }),
+      ]);
+      const auditor = await run(
+        AUDITOR,
+        `query($filter: AuditEventFilter) { auditEvents(filter: $filter) { edges { node { id } } } }`,
+        { filter },
+      );
+      expect(auditor.errors).toBeUndefined();
+    }
+    // Only the auditor's queries reached the sources.
+    expect(env.sources.map((source) => source.requests.length)).toEqual([6, 6, 6, 6]);
+  });
+
+  it('replaces ids holding an email or IP address by stable pseudonyms, listed in redacted', async () => {
+    const query = `query($id: ID!) { auditEvent(id: $id) { id nativeId action resource { id name } request { rayId } redacted } }`;
+    const seen = (await run(DASHBOARD, query, { id: eventIds.encode(SERVICE_CHANGE) })).data!
+      .auditEvent;
+    expect(seen).toEqual({
+      id: eventIds.encode(SERVICE_CHANGE),
+      nativeId: expect.stringMatching(PSEUDONYM),
+      action: 'service.update by [redacted]',
+      resource: { id: expect.stringMatching(PSEUDONYM), name: 'svc' },
+      request: { rayId: expect.stringMatching(PSEUDONYM) },
+      redacted: ['nativeId', 'action', 'resource.id', 'request.ip', 'request.rayId'],
+    });
+    // Stable: the same for every read and every client without pii; distinct values differ.
+    const again = (await run(NO_PII_OTHER, query, { id: eventIds.encode(SERVICE_CHANGE) })).data!
+      .auditEvent;
+    expect(again).toEqual(seen);
+    expect(new Set([seen.nativeId, seen.resource.id, seen.request.rayId]).size).toBe(3);
+    // Nothing of the email is in any string the client received.
+    const everything = JSON.stringify(
+      await run(
+        DASHBOARD,
+        `{ auditEvents(first: 10) { edges { cursor node { id nativeId resource { id key } actor { key } } } pageInfo { endCursor } } }`,
+      ),
+    );
+    for (const part of ['bob', 'corp.example', '203.0.113.5']) {
+      expect(everything).not.toContain(part);
+      expect(
+        Buffer.from(everything.replace(/[^A-Za-z0-9_-]/g, ' '), 'base64url').toString('latin1'),
+      ).not.toContain(part);
+    }
+    const auditor = (await run(AUDITOR, query, { id: eventIds.encode(SERVICE_CHANGE) })).data!
+      .auditEvent;
+    expect(auditor).toMatchObject({
+      nativeId: 'evt-bob@corp.example',
+      resource: { id: 'svc-bob@corp.example' },
+      redacted: [],
+    });
   });
 });
 
@@ -318,11 +416,12 @@ describe('a client limited to some sources, over GraphQL', () => {
       ['fa-audit', 0],
       ['cf-prod', 0],
       ['nirvana', 1],
+      ['fastly', 0],
     ]);
   });
 
   it('gets null for an event of another source through auditEvent, node and _entities', async () => {
-    const id = toGlobalEventId(LOGIN);
+    const id = eventIds.encode(LOGIN);
     const byId = await run(`query($id: ID!) { auditEvent(id: $id) { id } }`, { id });
     const byNode = await run(`query($id: ID!) { node(id: $id) { id } }`, { id });
     const entities = await run(

@@ -27,6 +27,7 @@ function createCountingSource(id = 'fastly') {
     kind: 'fastly',
     provider: 'FASTLY',
     maxPageSize: 100,
+    windowSlackMs: 0,
     list(query, continuation) {
       calls.push({ query, continuation });
       if (failNext !== null) {
@@ -268,6 +269,7 @@ describe('createCachingSource', () => {
       kind: upstream.source.kind,
       provider: upstream.source.provider,
       maxPageSize: upstream.source.maxPageSize,
+      windowSlackMs: 0,
     });
   });
 
