@@ -267,6 +267,8 @@ describe('createHttpClient client-side rate limit', () => {
         deadlines.push(deadlineAt);
         return Promise.resolve();
       },
+      pauseUntil: () => undefined,
+      readyInMs: () => 0,
     };
     const { server, client } = await start([status(503), { type: 'reset' }, ok()], {
       rateLimiter: limiter,
