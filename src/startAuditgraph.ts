@@ -65,6 +65,8 @@ export interface StartOptions {
   readonly onUpstreamRequest?: (sourceId: string) => void;
   /** The thresholds of every source's circuit breaker (tests shorten how long it stays open). */
   readonly circuitBreaker?: SourceDeps['circuitBreaker'];
+  /** The longest a 429 pauses a credential (tests shorten it, as they do the open circuit). */
+  readonly maxRateLimitPauseMs?: number;
   /** How long fetching a JWT issuer's key set may take; default 5 s. */
   readonly jwksTimeoutMs?: number;
   /** Per-kind rate limits (the bench's live config at loopback emulators); demo mode sets its own. */
@@ -122,6 +124,9 @@ export async function startAuditgraph(
         : { rateLimits: options.rateLimits }),
     ...(options.onUpstreamRequest ? { onRequest: options.onUpstreamRequest } : {}),
     ...(options.circuitBreaker ? { circuitBreaker: options.circuitBreaker } : {}),
+    ...(options.maxRateLimitPauseMs === undefined
+      ? {}
+      : { maxRateLimitPauseMs: options.maxRateLimitPauseMs }),
   });
   // A random secret per process (the demo's default; live mode requires one): cursors and entity
   // keys then do not survive a restart, which is the honest default until an operator sets one.

@@ -1,7 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { AuditgraphError } from '../model/errors';
 import { computeBackoffMs } from './computeBackoffMs';
-import type { CircuitBreaker } from './createCircuitBreaker';
+import type { CircuitBreaker, CircuitPermit } from './createCircuitBreaker';
 import { isCircuitFailure } from './createCircuitBreaker';
 import type { CallerLimits } from './createRequestCoalescer';
 import { createRequestCoalescer } from './createRequestCoalescer';
@@ -40,9 +40,16 @@ export interface HttpClientOptions {
   readonly backoffMaxMs?: number;
   /**
    * The longest 429 wait honoured for a request without a deadline; with a deadline, the
-   * deadline decides. Longer waits fail at once with SOURCE_RATE_LIMITED and the hint.
+   * deadline decides. Longer waits fail at once with SOURCE_RATE_LIMITED and the pause's
+   * `retryAfterSeconds` (see maxRateLimitPauseMs).
    */
   readonly maxRateLimitWaitMs?: number;
+  /**
+   * The longest a 429's hint pauses the credential's rate limiter (and so every source of the
+   * credential), however long the upstream asked for; also the most `retryAfterSeconds` of a
+   * 429 reports. Once it has passed, one request asks the upstream again.
+   */
+  readonly maxRateLimitPauseMs?: number;
   /**
    * The source's retry budget (R7; see createRetryBudget): retry credits each call's first
    * attempt earns. A retry without a credit is not made: the call fails with its attempt's error.
@@ -129,6 +136,11 @@ export const HTTP_CLIENT_DEFAULTS = {
   backoffMaxMs: 1_000,
   // The default GraphQL request deadline (issue 4): a wait longer than that helps no caller.
   maxRateLimitWaitMs: 10_000,
+  // Cloudflare's block (providers.md): a call over its limit blocks every call of the user for
+  // five minutes, the longest wait any of the four providers documents. A genuine block is held
+  // to its end; a longer or bogus hint (Retry-After: 999999) costs one request every five
+  // minutes, and does not leave a source dark for days.
+  maxRateLimitPauseMs: 300_000,
 } as const;
 
 /** Statuses that say "try again later" about a request the upstream did not carry out. */
@@ -192,7 +204,9 @@ interface RetryProgress {
  *
  * Idempotent requests are retried (network errors, 408, 5xx: backoff with full jitter; 429: once,
  * after the wait the upstream asks for), every wait stays inside the request's deadline, and
- * every retry is paid for by the source's retry budget.
+ * every retry is paid for by the source's retry budget. A 429 also pauses the credential's rate
+ * limiter for the wait it asks, maxRateLimitPauseMs at most, so that no source of the credential
+ * asks again before then; `retryAfterSeconds` says when that is.
  *
  * Identical idempotent calls under way at the same time are sent once and share the answer
  * (createRequestCoalescer says how their deadlines and signals combine). The shared request is
@@ -213,6 +227,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     options.maxRateLimitWaitMs,
     'maxRateLimitWaitMs',
     HTTP_CLIENT_DEFAULTS.maxRateLimitWaitMs,
+  );
+  const maxRateLimitPauseMs = assertCount(
+    options.maxRateLimitPauseMs,
+    'maxRateLimitPauseMs',
+    HTTP_CLIENT_DEFAULTS.maxRateLimitPauseMs,
   );
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
@@ -286,7 +305,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
    * however many attempts it took and however many callers shared it.
    */
   async function runCall(prepared: PreparedRequest, limits: CallerLimits): Promise<HttpResponse> {
-    const permit = options.circuitBreaker?.admit(sourceId);
+    const permit = admit();
     try {
       const response = await send(prepared, limits);
       permit?.settle('success');
@@ -313,6 +332,52 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (attempt.kind === 'rate-limited') progress.rateLimitWaited = true;
       progress.lastError = attempt.error;
     }
+  }
+
+  /**
+   * The circuit breaker's permit for one call. An open circuit's `retryAfterSeconds` is when its
+   * probe may go; when the credential's rate limiter is paused beyond that (a 429 on this or
+   * another source of the credential), the probe would be refused too, so the pause's end is
+   * the earliest a retry can succeed.
+   */
+  function admit(): CircuitPermit | undefined {
+    try {
+      return options.circuitBreaker?.admit(sourceId);
+    } catch (error) {
+      const readyMs = options.rateLimiter?.readyInMs() ?? 0;
+      if (!(error instanceof AuditgraphError) || readyMs === 0) throw error;
+      const retryAfterSeconds = Math.ceil(readyMs / 1000);
+      if (retryAfterSeconds <= (error.details.retryAfterSeconds ?? 0)) throw error;
+      throw new AuditgraphError(error.code, error.message, { ...error.details, retryAfterSeconds });
+    }
+  }
+
+  /**
+   * What a 429 comes to. Its hint, clamped to maxRateLimitPauseMs, pauses the credential's rate
+   * limiter at once: no source of the credential asks again before it has passed, which is what
+   * keeps a provider from extending its block. `retryAfterSeconds` is when the limiter next lets
+   * a request through: this pause, or a longer one already under way; without a hint and
+   * without a pause, the next call asks at once, and there is no number to give.
+   */
+  function toRateLimitedAttempt(headers: ResponseHeaders): FailedAttempt {
+    const hintMs = readRetryAfterMs(headers, now());
+    const holdMs = hintMs === null ? null : Math.min(hintMs, maxRateLimitPauseMs);
+    if (holdMs !== null && holdMs > 0) options.rateLimiter?.pauseUntil(now() + holdMs);
+    const readyMs = Math.max(holdMs ?? 0, options.rateLimiter?.readyInMs() ?? 0);
+    const retryAfterSeconds = holdMs === null && readyMs === 0 ? null : Math.ceil(readyMs / 1000);
+    const error = new AuditgraphError(
+      'SOURCE_RATE_LIMITED',
+      `source ${sourceId} is rate limiting requests` +
+        (readyMs > 0
+          ? `; auditgraph holds this credential's requests for ${retryAfterSeconds} s`
+          : ''),
+      {
+        sourceId,
+        upstreamStatus: 429,
+        ...(retryAfterSeconds === null ? {} : { retryAfterSeconds }),
+      },
+    );
+    return { kind: 'rate-limited', error, waitMs: holdMs };
   }
 
   /** Before each attempt: nobody waits for it any more, or its deadline has passed. */
@@ -450,10 +515,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // The body of a refusal is of no use; dropping the socket is cheaper than reading an
       // upstream error page of unknown size before the retry.
       discard(response.body);
-      const error = toStatusError(statusCode, response.headers, sourceId, now());
-      return statusCode === 429
-        ? { kind: 'rate-limited', error, waitMs: readRetryAfterMs(response.headers, now()) }
-        : { kind: 'transient', error };
+      if (statusCode === 429) return toRateLimitedAttempt(response.headers);
+      return { kind: 'transient', error: toStatusError(statusCode, sourceId) };
     }
     // The body is buffered whole before it is parsed, so a connection that breaks mid-body has
     // not produced any part of a result yet: it is a failure like any other, never a short page.
@@ -466,7 +529,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return classify(error);
     }
     if (!accepted && (statusCode < 200 || statusCode >= 300)) {
-      throw toStatusError(statusCode, response.headers, sourceId, now());
+      throw toStatusError(statusCode, sourceId);
     }
     let parsed: unknown = null;
     if (text.trim() !== '') {
@@ -617,30 +680,13 @@ async function readCapped(
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toStatusError(
-  status: number,
-  headers: ResponseHeaders,
-  sourceId: string,
-  nowMs: number,
-): AuditgraphError {
+/** The error of a refusal other than a 429, which the client turns into a pause (see above). */
+function toStatusError(status: number, sourceId: string): AuditgraphError {
   if (status === 401 || status === 403) {
     return new AuditgraphError(
       'SOURCE_AUTH_FAILED',
       `source ${sourceId} refused the configured credential (HTTP ${status})`,
       { sourceId, upstreamStatus: status },
-    );
-  }
-  if (status === 429) {
-    const waitMs = readRetryAfterMs(headers, nowMs);
-    const retryAfterSeconds = waitMs === null ? null : Math.ceil(waitMs / 1000);
-    return new AuditgraphError(
-      'SOURCE_RATE_LIMITED',
-      `source ${sourceId} is rate limiting requests`,
-      {
-        sourceId,
-        upstreamStatus: status,
-        ...(retryAfterSeconds === null ? {} : { retryAfterSeconds }),
-      },
     );
   }
   if (status >= 500) {

@@ -1,7 +1,11 @@
 /** Response headers as undici hands them over: lower-case names, repeated ones as arrays. */
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/**
+ * Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); anything else (a
+ * negative number, a fraction, a word) is no hint. The number is the upstream's, unbounded:
+ * what auditgraph does with it is the HTTP client's decision.
+ */
 export function parseRetryAfter(
   value: string | string[] | undefined,
   nowMs = Date.now(),
@@ -21,6 +25,9 @@ export function parseRetryAfter(
  * - `x-ratelimit-reset`: Cloudflare sends an RFC 1123 date; a number is read as delta-seconds, or
  *   as epoch seconds when it is too large to be a delay.
  * - `fastly-ratelimit-reset`: Fastly's window reset, in UTC epoch seconds.
+ *
+ * The result may be far beyond any wait auditgraph will hold (`Retry-After: 999999`, a date in
+ * the year 9999, even Infinity from a number too long for a double): the caller clamps it.
  */
 export function readRetryAfterMs(headers: ResponseHeaders, nowMs: number): number | null {
   const hints: number[] = [];
@@ -49,8 +56,16 @@ function parseReset(text: string | null, nowMs: number): number | null {
   return secondsUntilDate(text, nowMs);
 }
 
+/**
+ * Every HTTP-date form (IMF-fixdate, RFC 850, asctime; RFC 9110 §5.6.7) opens with the day of
+ * the week. Checked before Date.parse, which reads nearly anything as some date: "-5" is May
+ * 2001 to it, and a garbled hint would become a hint to retry at once.
+ */
+const HTTP_DATE_START = /^(?:mon|tue|wed|thu|fri|sat|sun)/i;
+
 /** An unreadable date is no hint at all, rather than a hint to retry at once. */
 function secondsUntilDate(text: string, nowMs: number): number | null {
+  if (!HTTP_DATE_START.test(text)) return null;
   const atMs = Date.parse(text);
   return Number.isNaN(atMs) ? null : secondsUntil(atMs, nowMs);
 }

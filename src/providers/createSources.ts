@@ -32,6 +32,11 @@ export interface SourceDeps {
   /** The thresholds of every source's circuit breaker. */
   readonly circuitBreaker?: Omit<CircuitBreakerOptions, 'now'>;
   /**
+   * The longest a 429 pauses a credential (HTTP_CLIENT_DEFAULTS.maxRateLimitPauseMs when absent;
+   * tests shorten it so that a traversal can recover).
+   */
+  readonly maxRateLimitPauseMs?: number;
+  /**
    * The clock of the HTTP clients, rate limiters and circuit breakers: real elapsed time, not
    * `now` (which tests freeze to pin which events count as fresh). Injected by tests only.
    */
@@ -74,6 +79,9 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
       sourceId: config.id,
       ...(deps.onRequest ? { onRequest: () => deps.onRequest?.(config.id) } : {}),
       ...(clock ?? {}),
+      ...(deps.maxRateLimitPauseMs === undefined
+        ? {}
+        : { maxRateLimitPauseMs: deps.maxRateLimitPauseMs }),
       rateLimiter: bucketFor(config),
       circuitBreaker: createCircuitBreaker({
         ...deps.circuitBreaker,

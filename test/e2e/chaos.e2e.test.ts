@@ -66,8 +66,14 @@ describe('a chaos traversal: random faults on random sources, page after page', 
   beforeAll(async () => {
     app = await startAuditgraph(
       { ...DEMO_CONFIG, feed: { ...DEMO_CONFIG.feed, requestDeadlineMs: DEADLINE_MS } },
-      // A circuit that opens stays open only briefly here, so the traversal can recover in a test.
-      { log: () => undefined, circuitBreaker: { openMs: 300 } },
+      // A circuit that opens stays open only briefly here, and a 429 pauses its credential only
+      // briefly (a little longer than the deadline, so that it still fails its page), so the
+      // traversal can recover in a test.
+      {
+        log: () => undefined,
+        circuitBreaker: { openMs: 300 },
+        maxRateLimitPauseMs: DEADLINE_MS + 200,
+      },
     );
   });
   afterAll(() => app.close());

@@ -69,6 +69,11 @@ interface Expected {
   readonly elapsedMs: readonly [min: number, max: number];
   readonly retryAfterSeconds?: number;
   readonly message?: RegExp;
+  /**
+   * A 429 that pauses the source's credential for `retryAfterSeconds`: the page after it asks
+   * the source nothing, instead of being a clean page.
+   */
+  readonly pausesCredential?: true;
 }
 
 interface FaultCase {
@@ -167,13 +172,14 @@ const CASES: readonly FaultCase[] = [
     expected: { state: 'OK', calls: [2, 2], elapsedMs: [1_000, DEADLINE_MS + DEADLINE_MARGIN_MS] },
   },
   {
-    name: '429, Retry-After: 3600',
-    source: 'cloudflare-v2',
+    // On a source whose credential no other source shares: the Cloudflare pair is below.
+    name: '429, Retry-After: 999999',
+    source: 'nirvana',
     fault: {
       type: 'status',
       status: 429,
-      headers: { 'retry-after': '3600' },
-      body: { success: false, errors: [{ code: 10000, message: 'Rate limited' }] },
+      headers: { 'retry-after': '999999' },
+      body: { error: { code: 'rate_limited', message: 'Too many requests' } },
     },
     times: PERSISTENT,
     expected: {
@@ -181,7 +187,9 @@ const CASES: readonly FaultCase[] = [
       code: 'SOURCE_RATE_LIMITED',
       calls: [1, 1],
       elapsedMs: FAIL_FAST,
-      retryAfterSeconds: 3600,
+      // Clamped to the pause auditgraph holds (HTTP_CLIENT_DEFAULTS.maxRateLimitPauseMs).
+      retryAfterSeconds: 300,
+      pausesCredential: true,
     },
   },
   {
@@ -327,6 +335,35 @@ async function expectNoPendingResponses(app: Auditgraph): Promise<void> {
     pending[emulator.name] = await settle(() => emulator.pendingResponses(), 0);
   }
   expect(pending).toEqual(Object.fromEntries(app.demo!.emulators.map((e) => [e.name, 0])));
+}
+
+/**
+ * The page after a 429 that paused `sourceIds`' credential for `seconds`: they are refused
+ * before any request, saying how long the pause has left to run; every other source is OK.
+ */
+async function expectPaused(
+  app: Auditgraph,
+  sourceIds: readonly SourceId[],
+  seconds: number,
+): Promise<void> {
+  const targets = sourceIds.map((sourceId) => targetOf(app, sourceId));
+  const before = targets.map(callsTo);
+  const next = await readPage(app);
+  expect(next.result.status).toBe(200);
+  expect(next.states).toEqual(
+    Object.fromEntries(
+      SOURCE_IDS.map((id) => [id, sourceIds.includes(id) ? 'RATE_LIMITED' : 'OK']),
+    ),
+  );
+  expect(targets.map(callsTo)).toEqual(before);
+  for (const sourceId of sourceIds) {
+    const status = next.sources.get(sourceId);
+    expect(status?.upstreamRequests).toBe(0);
+    // Real time has passed since the 429, a few seconds at most.
+    expect(status?.retryAfterSeconds).toBeGreaterThan(seconds - 5);
+    expect(status?.retryAfterSeconds).toBeLessThanOrEqual(seconds);
+  }
+  expect([...next.codes].sort()).toEqual(sourceIds.map(() => 'SOURCE_RATE_LIMITED'));
 }
 
 async function expectHealthy(app: Auditgraph, baseline: Page): Promise<void> {
@@ -494,13 +531,58 @@ describe('one faulty source among six healthy ones', () => {
       await checks.runAsync('no response left pending on any emulator (R2, R3)', () =>
         expectNoPendingResponses(app!),
       );
-      await checks.runAsync('/healthz, then a clean page with every source OK', () =>
-        expectHealthy(app!, baseline),
-      );
+      if (expected.pausesCredential) {
+        await checks.runAsync(
+          `the next page asks the paused source nothing for ${expected.retryAfterSeconds} s`,
+          () => expectPaused(app!, [c.source], expected.retryAfterSeconds ?? 0),
+        );
+      } else {
+        await checks.runAsync('/healthz, then a clean page with every source OK', () =>
+          expectHealthy(app!, baseline),
+        );
+      }
       checks.assertAllPassed();
     },
     CASE_TIMEOUT_MS,
   );
+});
+
+describe('a 429 on one of two Cloudflare sources of one token', () => {
+  let app: Auditgraph | null = null;
+  afterEach(async () => {
+    await app?.close();
+    app = null;
+  });
+
+  it('pauses both for five minutes, however far ahead the hints point', async () => {
+    app = await startApp(DEADLINE_MS);
+    expectAllOk(await readPage(app));
+    const target = targetOf(app, 'cloudflare-v2');
+    target.emulator.resetRequests();
+    target.emulator.knobs.faults.push({
+      fault: {
+        type: 'status',
+        status: 429,
+        headers: {
+          'retry-after': '3600',
+          'x-ratelimit-reset': new Date(Date.now() + 86_400_000).toUTCString(),
+        },
+        body: { success: false, errors: [{ code: 10000, message: 'Rate limited' }] },
+      },
+      pathPrefix: target.pathPrefix,
+      times: PERSISTENT,
+    });
+    const page = await readPage(app);
+    const faulty = page.sources.get('cloudflare-v2');
+    expect(faulty?.state).toBe('RATE_LIMITED');
+    expect(faulty?.retryAfterSeconds).toBe(300);
+    expect(callsTo(target)).toBe(1);
+    // cloudflare-v1 answered, or asked after the 429 and was refused: both are right.
+    expect(['OK', 'RATE_LIMITED']).toContain(page.states['cloudflare-v1']);
+
+    await expectPaused(app, ['cloudflare-v1', 'cloudflare-v2'], 300);
+    target.emulator.knobs.faults.length = 0;
+  });
 });
 
 const FAILED_OR_OUT_OF_TIME: readonly SourceState[] = ['FAILED', 'TIMED_OUT'];
@@ -588,8 +670,10 @@ const SOAK_FAULTS: readonly {
     states: ['FAILED'],
   },
   {
-    name: '429 3600',
-    fault: { type: 'status', status: 429, headers: { 'retry-after': '3600' } },
+    // Without a hint: a 429 with one pauses its credential (the tables above check it), which
+    // would keep the source out of every round after it.
+    name: '429',
+    fault: { type: 'status', status: 429 },
     times: PERSISTENT,
     weight: 2,
     states: ['RATE_LIMITED'],

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../../src/config';
+import { HTTP_CLIENT_DEFAULTS } from '../../src/http/createHttpClient';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 import { PUSHDOWN_CAPABILITIES } from '../../src/providers/pushdownCapabilities';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 /** Table rows with their column padding folded, as Prettier may align them. */
 const rows = readme.split('\n').map((line) => line.replace(/ {2,}/g, ' ').trim());
+/** Prose with its line breaks folded, so a phrase may wrap anywhere. */
+const fold = (text: string) => text.replace(/\s+/g, ' ');
+const sdl = readFileSync(join(__dirname, '..', '..', 'schema', 'auditgraph.graphql'), 'utf8');
 
 describe('the README', () => {
   it('keeps the two set-up commands', () => {
@@ -27,6 +31,12 @@ describe('the README', () => {
     expect(documented.sort()).toEqual(
       ENVIRONMENT_VARIABLES.map((variable) => variable.name).sort(),
     );
+  });
+
+  it('bounds retryAfterSeconds after a 429 as the HTTP client does, here and in the schema', () => {
+    const seconds = HTTP_CLIENT_DEFAULTS.maxRateLimitPauseMs / 1000;
+    expect(fold(readme)).toContain(`until the hint has passed, but for ${seconds} s at most`);
+    expect(fold(sdl)).toContain(`but never longer than ${seconds} seconds`);
   });
 
   it.each(SOURCE_KINDS)('shows the pushdown of %s exactly as the table in the code', (kind) => {

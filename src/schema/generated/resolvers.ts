@@ -343,7 +343,16 @@ export type SourceStatus = {
    * where it stood, so nothing else of it is lost.
    */
   readonly missed?: Maybe<MissedEvents>;
-  /** When rate limited: how long the source asked to wait. */
+  /**
+   * When RATE_LIMITED or CIRCUIT_OPEN: in how many seconds auditgraph will next let a request go
+   * to this source, so the earliest a retry of this query can succeed. It is auditgraph's own
+   * wait, not the number the upstream sent: a 429's hint (Retry-After, x-ratelimit-reset,
+   * Fastly-RateLimit-Reset) pauses every source of the same credential for as long as it asks,
+   * but never longer than 300 seconds (Cloudflare's five-minute block). Until then queries are
+   * answered RATE_LIMITED without an upstream request; then one request asks again. An open
+   * circuit waits 30 seconds, or until the credential's pause ends if that is later. Null when
+   * there is no wait to give: a 429 without a usable hint is asked again on the next query.
+   */
   readonly retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
   readonly source: AuditSource;
   readonly state: SourceState;

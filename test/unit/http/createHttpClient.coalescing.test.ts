@@ -37,6 +37,8 @@ function createCountingLimiter(): TokenBucket & { readonly taken: () => number }
       taken += 1;
       return Promise.resolve();
     },
+    pauseUntil: () => undefined,
+    readyInMs: () => 0,
     taken: () => taken,
   };
 }

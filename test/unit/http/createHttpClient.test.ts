@@ -6,8 +6,8 @@ import type { TokenBucket } from '../../../src/http/createTokenBucket';
 import { createTokenBucket } from '../../../src/http/createTokenBucket';
 import { AuditgraphError } from '../../../src/model/errors';
 import type { ScriptedServer, Step } from './startScriptedServer';
-import { ok, startScriptedServer, status } from './startScriptedServer';
-import { T0, createFakeTime } from './fakeClocks';
+import { createGate, held, ok, startScriptedServer, status } from './startScriptedServer';
+import { T0, createFakeTime, until } from './fakeClocks';
 
 let server: ScriptedServer | undefined;
 let client: HttpClient | undefined;
@@ -211,11 +211,11 @@ describe('createHttpClient rate limits', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('fails at once with the hint when Retry-After is 3600 s (R6)', async () => {
+  it('fails at once when Retry-After is 3600 s, with the five minutes it pauses for (R6)', async () => {
     const { server, client } = await start([status(429, { 'retry-after': '3600' }), ok()]);
     const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
     expect(error.code).toBe('SOURCE_RATE_LIMITED');
-    expect(error.details).toMatchObject({ sourceId: 'src-a', retryAfterSeconds: 3600 });
+    expect(error.details).toMatchObject({ sourceId: 'src-a', retryAfterSeconds: 300 });
     expect(time.sleeps).toEqual([]);
     expect(server.requests).toHaveLength(1);
   });
@@ -259,6 +259,160 @@ describe('createHttpClient rate limits', () => {
   });
 });
 
+const inSeconds = (seconds: number) => new Date(T0 + seconds * 1000).toUTCString();
+const epochSecondsIn = (seconds: number) => String(Math.floor(T0 / 1000) + seconds);
+
+describe('createHttpClient after a 429, with the credential’s rate limiter', () => {
+  /** A limiter roomy enough that only a pause can refuse a request. */
+  const startLimited = (steps: readonly Step[], options: Partial<HttpClientOptions> = {}) => {
+    const bucket = createTokenBucket({ capacity: 10, refillPerSecond: 10, ...time });
+    return start(steps, { rateLimiter: bucket, ...options }).then((started) => ({
+      ...started,
+      bucket,
+    }));
+  };
+
+  it.each([
+    ['Retry-After: 999999', 300, { 'retry-after': '999999' }],
+    ['Retry-After: 3600', 300, { 'retry-after': '3600' }],
+    ['Retry-After: 301', 300, { 'retry-after': '301' }],
+    ['Retry-After: 300', 300, { 'retry-after': '300' }],
+    ['Retry-After: 120', 120, { 'retry-after': '120' }],
+    ['Retry-After: 400 nines', 300, { 'retry-after': '9'.repeat(400) }],
+    [
+      'Retry-After as an HTTP date in the year 9999',
+      300,
+      { 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' },
+    ],
+    ['Retry-After as an HTTP date in 90 s', 90, { 'retry-after': inSeconds(90) }],
+    ['retry-after-ms of a day', 300, { 'retry-after-ms': '86400000' }],
+    ["Cloudflare's x-ratelimit-reset a day ahead", 300, { 'x-ratelimit-reset': inSeconds(86_400) }],
+    [
+      'x-ratelimit-reset in epoch seconds a day ahead',
+      300,
+      { 'x-ratelimit-reset': epochSecondsIn(86_400) },
+    ],
+    [
+      "Fastly's Fastly-RateLimit-Reset an hour ahead",
+      300,
+      { 'fastly-ratelimit-reset': epochSecondsIn(3_600) },
+    ],
+    [
+      "Fastly's Fastly-RateLimit-Reset in 42 s",
+      42,
+      { 'fastly-ratelimit-reset': epochSecondsIn(42) },
+    ],
+  ])(
+    'answers %s with the %i s it pauses the credential for, asking nothing until then',
+    async (_case, seconds, headers) => {
+      const { server, client } = await startLimited([status(429, headers), ok({ n: 1 })]);
+      const first = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+      expect(first.code).toBe('SOURCE_RATE_LIMITED');
+      expect(first.details.retryAfterSeconds).toBe(seconds);
+
+      const again = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+      expect([again.code, again.details.retryAfterSeconds]).toEqual([
+        'SOURCE_RATE_LIMITED',
+        seconds,
+      ]);
+      time.advance(seconds * 1_000 - 600);
+      const late = await failureOf(client.requestJson('/events', { deadlineAt: time.now() + 500 }));
+      expect([late.code, late.details.retryAfterSeconds]).toEqual(['SOURCE_RATE_LIMITED', 1]);
+      expect(server.requests).toHaveLength(1);
+
+      time.advance(600);
+      const answer = await client.requestJson('/events', { deadlineAt: time.now() + 500 });
+      expect(answer.body).toEqual({ n: 1 });
+      expect(server.requests).toHaveLength(2);
+      expect(time.sleeps).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['no hint', {}],
+    ['a negative Retry-After', { 'retry-after': '-5' }],
+    ['a Retry-After that is no number and no date', { 'retry-after': 'soon' }],
+    ['a garbled x-ratelimit-reset', { 'x-ratelimit-reset': 'tomorrow' }],
+  ])(
+    'answers a 429 with %s without a number, and lets the next call ask at once',
+    async (_case, headers) => {
+      const { server, client } = await startLimited([status(429, headers), ok({ n: 1 })]);
+      const first = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+      expect(first.code).toBe('SOURCE_RATE_LIMITED');
+      expect(first.details.retryAfterSeconds).toBeUndefined();
+      const answer = await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+      expect(answer.body).toEqual({ n: 1 });
+      expect(server.requests).toHaveLength(2);
+    },
+  );
+
+  it('holds a pause of maxRateLimitPauseMs at most', async () => {
+    const { client } = await startLimited([status(429, { 'retry-after': '3600' }), ok()], {
+      maxRateLimitPauseMs: 60_000,
+    });
+    const error = await failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+    expect(error.details.retryAfterSeconds).toBe(60);
+    time.advance(60_000);
+    await expect(
+      client.requestJson('/events', { deadlineAt: time.now() + 500 }),
+    ).resolves.toMatchObject({
+      status: 200,
+    });
+  });
+
+  it('waits a Retry-After of 1 s that fits the deadline once: the pause is that same wait', async () => {
+    const { server, client } = await startLimited([
+      status(429, { 'retry-after': '1' }),
+      ok({ n: 1 }),
+    ]);
+    const response = await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
+    expect(response.body).toEqual({ n: 1 });
+    expect(time.sleeps).toEqual([1_000]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('reports a longer pause that began while its request was under way', async () => {
+    const gate = createGate();
+    const { server, client, bucket } = await startLimited([
+      held(gate, status(429, { 'retry-after': '10' })),
+    ]);
+    const call = failureOf(client.requestJson('/events', { deadlineAt: T0 + 5_000 }));
+    await until(() => server.requests.length === 1);
+    // As a 429 with a longer hint on another source of the credential leaves it.
+    bucket.pauseUntil(T0 + 250_000);
+    gate.open();
+    const error = await call;
+    expect(error.details.retryAfterSeconds).toBe(250);
+    expect(bucket.readyInMs()).toBe(250_000);
+  });
+
+  it('answers CIRCUIT_OPEN with the end of a pause that outlasts the open circuit', async () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 1, openMs: 10_000, now: time.now });
+    const { server, client, bucket } = await startLimited([status(503)], {
+      circuitBreaker: breaker,
+      maxRetries: 0,
+    });
+    await failureOf(client.requestJson('/events'));
+    // As a 429 on another source of the credential leaves it.
+    bucket.pauseUntil(T0 + 300_000);
+    const error = await failureOf(client.requestJson('/events'));
+    expect(error.code).toBe('CIRCUIT_OPEN');
+    expect(error.details.retryAfterSeconds).toBe(300);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('answers CIRCUIT_OPEN with its own time left when the credential is not paused', async () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 1, openMs: 10_000, now: time.now });
+    const { client } = await startLimited([status(503)], {
+      circuitBreaker: breaker,
+      maxRetries: 0,
+    });
+    await failureOf(client.requestJson('/events'));
+    const error = await failureOf(client.requestJson('/events'));
+    expect([error.code, error.details.retryAfterSeconds]).toEqual(['CIRCUIT_OPEN', 10]);
+  });
+});
+
 describe('createHttpClient client-side rate limit', () => {
   it('takes a token for every attempt, retries included', async () => {
     const deadlines: (number | undefined)[] = [];
@@ -267,6 +421,8 @@ describe('createHttpClient client-side rate limit', () => {
         deadlines.push(deadlineAt);
         return Promise.resolve();
       },
+      pauseUntil: () => undefined,
+      readyInMs: () => 0,
     };
     const { server, client } = await start([status(503), { type: 'reset' }, ok()], {
       rateLimiter: limiter,

@@ -90,6 +90,39 @@ describe('createSources rate limiters', () => {
     expect(requests).toEqual(['cf-a', 'cf-b']);
   });
 
+  it.each([
+    ['one token: the 429 pauses both', TOKEN_A, ['cf-v1'], ['SOURCE_RATE_LIMITED', 300]],
+    ['different tokens: the other still asks', TOKEN_B, ['cf-v1', 'cf-v2'], ['SOURCE_AUTH_FAILED']],
+  ])(
+    'answers a Retry-After of 999999 on one Cloudflare source with 300 s; %s',
+    async (_case, secondToken, expectedRequests, expectedSecond) => {
+      server = await startScriptedServer([status(429, { 'retry-after': '999999' }), status(401)]);
+      const requests: string[] = [];
+      sourceSet = createSources(
+        [
+          cloudflare('cf-v1', 'cloudflare-v1', TOKEN_A)(server.url),
+          cloudflare('cf-v2', 'cloudflare-v2', secondToken)(server.url),
+        ],
+        {
+          now: () => T0,
+          onRequest: (sourceId) => requests.push(sourceId),
+          transportClock: { now: () => T0, sleep: () => Promise.resolve() },
+        },
+      );
+      const [first, second] = sourceSet.sources;
+      if (first === undefined || second === undefined) throw new Error('two sources expected');
+      const options = { deadlineAt: T0 + 10_000 };
+      const limited = await failureOf(first.list(QUERY, null, options));
+      expect(limited.details).toMatchObject({ sourceId: 'cf-v1', retryAfterSeconds: 300 });
+      const next = await failureOf(second.list(QUERY, null, options));
+      const { retryAfterSeconds } = next.details;
+      expect([next.code, ...(retryAfterSeconds === undefined ? [] : [retryAfterSeconds])]).toEqual(
+        expectedSecond,
+      );
+      expect(requests).toEqual(expectedRequests);
+    },
+  );
+
   it('keys buckets by a hash that holds no part of the secret', () => {
     const config = cloudflare('cf', 'cloudflare-v1', TOKEN_A)('https://api.cloudflare.com');
     const key = toCredentialKey(config);

@@ -23,8 +23,23 @@ describe('readRetryAfterMs', () => {
       4_000,
     ],
     ['the first of repeated headers', { 'retry-after': ['3', '9'] }, 3_000],
+    [
+      'Retry-After: 999999 as sent (the client clamps it)',
+      { 'retry-after': '999999' },
+      999_999_000,
+    ],
+    [
+      'Retry-After as an HTTP date in the year 9999 as sent',
+      { 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' },
+      Date.UTC(9999, 11, 31, 23, 59, 59) - NOW,
+    ],
     ['no hint', {}, null],
     ['an unreadable hint', { 'retry-after': 'soon', 'fastly-ratelimit-reset': 'x' }, null],
+    ['a negative Retry-After as no hint', { 'retry-after': '-5' }, null],
+    ['a fractional Retry-After as no hint', { 'retry-after': '1.5' }, null],
+    ['digits that are no HTTP date as no hint', { 'retry-after': '1 2 3' }, null],
+    ['a negative x-ratelimit-reset as no hint', { 'x-ratelimit-reset': '-30' }, null],
+    ['a negative Fastly-RateLimit-Reset as no hint', { 'fastly-ratelimit-reset': '-1' }, null],
   ])('reads %s', (_case, headers, expected) => {
     expect(readRetryAfterMs(headers, NOW)).toBe(expected);
   });
@@ -37,6 +52,10 @@ describe('parseRetryAfter', () => {
     [inSeconds(2.5), 2],
     ['', null],
     [undefined, null],
+    ['-5', null],
+    ['+5', null],
+    ['2.5', null],
+    ['in a minute', null],
   ])('reads %p as %p seconds', (value, expected) => {
     expect(parseRetryAfter(value, NOW)).toBe(expected);
   });
