@@ -43,6 +43,8 @@ serve({
       mode: 'live',
       host: '127.0.0.1',
       port: 0,
+      // No load balancer watches the bench's gateway: it may stop at once.
+      drainSeconds: 0,
       sources: options.sources,
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: options.cursorSecret,

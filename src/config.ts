@@ -45,6 +45,12 @@ export interface AuditgraphConfig {
   readonly mode: 'demo' | 'live';
   readonly host: string;
   readonly port: number;
+  /**
+   * On SIGTERM or SIGINT, how long the listener stays open with `/readyz` at 503 and new GraphQL
+   * requests refused, before it closes and in-flight requests finish. loadConfig takes whole
+   * seconds; by default DEFAULT_DRAIN_SECONDS[mode].
+   */
+  readonly drainSeconds: number;
   readonly sources: readonly SourceConfig[];
   readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
   /** The cursors' HMAC key; null lets the feed pick a random one per process. */
@@ -247,6 +253,19 @@ export const DEFAULT_LATE_ARRIVAL_SECONDS: Readonly<Record<SourceKind, number>> 
   nirvana: 0,
 };
 
+/**
+ * How long a shutdown keeps the listener open with `/readyz` at 503, unless configured. Behind a
+ * load balancer (live mode) that spans a few failed probes, so traffic has moved elsewhere before
+ * connections are refused. The demo runs on someone's laptop, where Ctrl-C should stop it at once.
+ */
+export const DEFAULT_DRAIN_SECONDS: Readonly<Record<AuditgraphConfig['mode'], number>> = {
+  live: 10,
+  demo: 0,
+};
+
+/** The longest drain a config may ask for: five minutes, past any load balancer's probe period. */
+export const MAX_DRAIN_SECONDS = 300;
+
 /** The largest `maxFirst` a config may ask for: one page must stay cheap to merge and to send. */
 export const MAX_FIRST_LIMIT = 1000;
 
@@ -291,6 +310,11 @@ export const ENVIRONMENT_VARIABLES: readonly {
     name: 'PORT',
     description: 'Port to listen on, 0 for any (overrides `server.port`)',
     default: String(CONFIG_DEFAULTS.port),
+  },
+  {
+    name: 'AUDITGRAPH_DRAIN_SECONDS',
+    description: `Seconds \`/readyz\` answers 503 after SIGTERM before the listener closes, 0 to ${MAX_DRAIN_SECONDS} (overrides \`server.drainSeconds\`); unset: ${DEFAULT_DRAIN_SECONDS.live} in live mode, ${DEFAULT_DRAIN_SECONDS.demo} in the demo`,
+    default: null,
   },
   {
     name: 'AUDITGRAPH_DEFAULT_FIRST',
@@ -457,6 +481,11 @@ export function describeConfig(config: AuditgraphConfig): string[] {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   lines.push(`listen: ${host}:${config.port}`);
   lines.push(
+    config.drainSeconds === 0
+      ? 'shutdown: the listener closes at once, then in-flight requests finish'
+      : `shutdown: /readyz answers 503 for ${config.drainSeconds} s before the listener closes, then in-flight requests finish`,
+  );
+  lines.push(
     `pagination: first defaults to ${config.pagination.defaultFirst}, at most ${config.pagination.maxFirst}`,
   );
   lines.push(
@@ -546,6 +575,12 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
 
   const host = pickSetting(env, 'HOST', hostSchema, file?.host);
   const port = pickSetting(env, 'PORT', portSchema, file?.port);
+  const drainSeconds = pickSetting(
+    env,
+    'AUDITGRAPH_DRAIN_SECONDS',
+    drainSecondsSchema,
+    file?.drainSeconds,
+  );
   const maxFirst = pickSetting(env, 'AUDITGRAPH_MAX_FIRST', firstSchema, file?.maxFirst);
   const explicitDefault = pickSetting(
     env,
@@ -620,6 +655,7 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
     mode,
     host: hostValue,
     port: port?.value ?? CONFIG_DEFAULTS.port,
+    drainSeconds: drainSeconds?.value ?? DEFAULT_DRAIN_SECONDS[mode],
     sources,
     pagination: { defaultFirst: defaultFirstValue, maxFirst: maxFirstValue },
     cursorSecret: cursorSecret?.value ?? null,
@@ -1059,6 +1095,7 @@ interface FileConfig {
   readonly referencedVariables: ReadonlySet<string>;
   readonly host?: Setting<string>;
   readonly port?: Setting<number>;
+  readonly drainSeconds?: Setting<number>;
   readonly defaultFirst?: Setting<number>;
   readonly maxFirst?: Setting<number>;
   readonly cursorSecret?: Setting<string>;
@@ -1107,6 +1144,7 @@ function parseFileConfig(
     referencedVariables,
     ...setting('host', server?.host, 'server.host'),
     ...setting('port', server?.port, 'server.port'),
+    ...setting('drainSeconds', server?.drainSeconds, 'server.drainSeconds'),
     ...setting('defaultFirst', pagination?.defaultFirst, 'pagination.defaultFirst'),
     ...setting('maxFirst', pagination?.maxFirst, 'pagination.maxFirst'),
     ...setting('cursorSecret', cursorSecret, 'cursorSecret'),
@@ -1289,6 +1327,7 @@ const hostSchema = text('is required').regex(/^\S+$/, {
   error: 'must be a host name or an IP address',
 });
 const portSchema = integer(0, 65535);
+const drainSecondsSchema = integer(0, MAX_DRAIN_SECONDS);
 const firstSchema = integer(1, MAX_FIRST_LIMIT);
 const seedSchema = integer(0, 0xffffffff);
 const holdBackSchema = integer(0, MAX_DELAY_SECONDS);
@@ -1396,7 +1435,11 @@ const apiKeySchema = strictObject(
 
 const fileSchema = strictObject({
   sources: z.array(z.unknown(), { error: 'must be a list' }).optional(),
-  server: strictObject({ host: hostSchema.optional(), port: portSchema.optional() }).optional(),
+  server: strictObject({
+    host: hostSchema.optional(),
+    port: portSchema.optional(),
+    drainSeconds: drainSecondsSchema.optional(),
+  }).optional(),
   pagination: strictObject({
     defaultFirst: firstSchema.optional(),
     maxFirst: firstSchema.optional(),

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await startAuditgraph(config, { log: writeLine });
-  installShutdownHandlers(() => app.close(), writeLine);
+  // The forced exit must not cut a drain short, however long config.drainSeconds makes it.
+  installShutdownHandlers(() => app.close(), writeLine, { forceExitAfterMs: app.closeBudgetMs });
 
   const { graphiql } = config.security ?? toSecurityDefaults(config.mode);
   const banner = [

@@ -46,6 +46,9 @@ query LatestEvents($after: String) {
 }
 `;
 
+/** What stopping Apollo, the sources' connection pools and the demo's emulators may take. */
+const STOP_BUDGET_MS = 10_000;
+
 export interface Auditgraph {
   /** `http://host:port` */
   readonly url: string;
@@ -54,6 +57,12 @@ export interface Auditgraph {
   readonly demo: Demo | null;
   /** The sources the gateway reads. */
   readonly sourceConfigs: readonly SourceConfig[];
+  /**
+   * The longest close() should take: the HTTP drain, then stopping Apollo and the sources. A
+   * close still running after it is stuck.
+   */
+  readonly closeBudgetMs: number;
+  /** Drains HTTP (config.drainSeconds, then the in-flight requests), then stops. */
   close(): Promise<void>;
 }
 
@@ -173,6 +182,7 @@ export async function startAuditgraph(
       port: config.port,
       graphiql: security.graphiql,
       bodyLimitBytes: security.maxBodyBytes,
+      drainDelayMs: config.drainSeconds * 1000,
       graphiqlTitle: 'auditgraph',
       defaultQuery: EXAMPLE_QUERY,
       log: options.log,
@@ -189,6 +199,7 @@ export async function startAuditgraph(
     feed,
     demo,
     sourceConfigs,
+    closeBudgetMs: server.drainBudgetMs + STOP_BUDGET_MS,
     close: async () => {
       await server.close();
       await sourceSet.close();

@@ -8,7 +8,8 @@ export interface ShutdownOptions {
   readonly exit?: (code: number) => void;
   /**
    * A close that has not finished by then is abandoned and the process exits 1, so a stuck
-   * plugin cannot keep a terminating pod alive until its SIGKILL; default 30 s.
+   * plugin cannot keep a terminating pod alive until its SIGKILL; default 30 s. Give more when
+   * close() drains for longer (main passes the app's closeBudgetMs).
    */
   readonly forceExitAfterMs?: number;
   /** Default: the real process; injected in tests. */
@@ -23,8 +24,8 @@ export interface ShutdownHandlers {
 }
 
 /**
- * The first SIGTERM or SIGINT closes the service gracefully (readiness turns 503, in-flight
- * requests finish) and exits 0, or 1 when closing fails. A second signal means "now": the process
+ * The first SIGTERM or SIGINT closes the service gracefully (readiness turns 503 for the drain,
+ * then in-flight requests finish) and exits 0, or 1 when closing fails. A second signal means "now": the process
  * exits at once with the shell's code for death by that signal (128 + its number).
  */
 export function installShutdownHandlers(

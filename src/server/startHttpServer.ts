@@ -47,11 +47,15 @@ export interface HttpServerOptions<C extends BaseContext> {
   /** How long an idle keep-alive connection stays open; default 5 s. */
   readonly keepAliveTimeoutMs?: number;
   /**
-   * On close, how long `/readyz` reports draining while requests are still taken, so a load
-   * balancer stops sending new ones first; default 0.
+   * On close, how long the listener stays open while `/readyz` answers 503 and new GraphQL
+   * requests are refused with 503, so a load balancer sees the instance leave before its
+   * connections are refused; default 0 (the listener closes at once).
    */
   readonly drainDelayMs?: number;
-  /** On close, how long in-flight requests may take before their sockets are destroyed; default 10 s. */
+  /**
+   * After the drain delay, how long in-flight requests may take before their sockets are
+   * destroyed; default 10 s.
+   */
   readonly drainTimeoutMs?: number;
 }
 
@@ -61,9 +65,12 @@ export interface HttpServerHandle {
   /** The GraphQL endpoint and GraphiQL page, e.g. `http://127.0.0.1:4000/graphql`. */
   readonly graphqlUrl: string;
   readonly server: Server;
+  /** The longest close() spends on HTTP before Apollo stops: drainDelayMs plus drainTimeoutMs. */
+  readonly drainBudgetMs: number;
   /**
-   * Drains and stops: `/readyz` turns 503, the listener closes, in-flight requests finish (up to
-   * drainTimeoutMs, then their sockets are destroyed), then Apollo stops. Idempotent.
+   * Drains and stops: `/readyz` turns 503 and new GraphQL requests are refused for drainDelayMs,
+   * then the listener closes, in-flight requests finish (up to drainTimeoutMs, then their sockets
+   * are destroyed), then Apollo stops. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -86,6 +93,8 @@ export type HttpErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** A GraphQL request that arrived after the drain began (HTTP 503); it was not run. */
+  | 'SHUTTING_DOWN'
   | 'INTERNAL_SERVER_ERROR';
 
 type ServerState =
@@ -106,6 +115,8 @@ export async function startHttpServer<C extends BaseContext>(
   const isReady = options.isReady ?? (() => true);
   const graphiqlEnabled = options.graphiql ?? true;
   let state: ServerState = { phase: 'serving' };
+  /** Responses not yet closed, so the drain can tell the ones already started to close too. */
+  const open = new Set<ServerResponse>();
   let graphiql: Promise<GraphiqlPage> | null = null;
 
   const loadGraphiql = (): Promise<GraphiqlPage> => {
@@ -147,6 +158,10 @@ export async function startHttpServer<C extends BaseContext>(
         return;
       }
       case GRAPHQL_PATH: {
+        if (state.phase === 'draining') {
+          refuseWhileDraining(response);
+          return;
+        }
         if (!allowMethod(request, response, ['GET', 'POST'])) return;
         if (
           graphiqlEnabled &&
@@ -218,8 +233,10 @@ export async function startHttpServer<C extends BaseContext>(
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = process.hrtime.bigint();
+    open.add(response);
     // 'close' rather than 'finish': a request whose client went away is logged too.
     response.once('close', () => {
+      open.delete(response);
       const { path } = splitUrl(request.url);
       const completed = response.writableFinished;
       // Probes hit these every few seconds; only their failures are worth a line.
@@ -266,8 +283,13 @@ export async function startHttpServer<C extends BaseContext>(
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
 
   const drain = async (): Promise<void> => {
-    log(logLine('info', 'draining', { drainDelayMs: settings.drainDelayMs }));
+    log(logLine('info', 'draining', { drainDelayMs: settings.drainDelayMs, inFlight: open.size }));
+    // Responses begun before the drain close their connections too; those begun since already do.
+    for (const response of open) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    }
     if (settings.drainDelayMs > 0) await delay(settings.drainDelayMs);
+    log(logLine('info', 'closing the listener', { inFlight: open.size }));
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -293,6 +315,7 @@ export async function startHttpServer<C extends BaseContext>(
     url,
     graphqlUrl: `${url}${GRAPHQL_PATH}`,
     server,
+    drainBudgetMs: settings.drainDelayMs + settings.drainTimeoutMs,
     close: () => {
       // Draining starts a microtask later, so no work of it runs before the state says so.
       if (state.phase === 'serving')
@@ -467,6 +490,16 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.setHeader('cache-control', 'no-store');
   response.setHeader('content-length', Buffer.byteLength(text));
   response.end(text);
+}
+
+/**
+ * The load balancer may still send a request or two before it sees `/readyz` fail. The request
+ * is not run, so a client may send it again at once; through the load balancer it then reaches
+ * another instance.
+ */
+function refuseWhileDraining(response: ServerResponse): void {
+  response.setHeader('retry-after', '1');
+  sendError(response, 503, 'SHUTTING_DOWN', 'The server is shutting down; send the request again.');
 }
 
 /** Errors in the GraphQL response shape, so a client reads every failure of /graphql one way. */

@@ -5,6 +5,7 @@ export const DEMO_CONFIG: AuditgraphConfig = {
   mode: 'demo',
   host: '127.0.0.1',
   port: 0,
+  drainSeconds: 0,
   sources: [],
   pagination: { defaultFirst: 20, maxFirst: 100 },
   cursorSecret: null,

@@ -96,6 +96,7 @@ describe('loadConfig defaults', () => {
       mode: 'demo',
       host: '127.0.0.1',
       port: 4000,
+      drainSeconds: 0,
       sources: [],
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: null,
@@ -124,6 +125,11 @@ describe('loadConfig defaults', () => {
       graphiql: false,
     });
     expect(config.audit).toEqual({ enabled: true });
+  });
+
+  it('drains for 10 s on shutdown in live mode, and not at all in the demo', () => {
+    expect(loadJson({ sources: [FASTLY] }).drainSeconds).toBe(10);
+    expect(load({ secured: false }).drainSeconds).toBe(0);
   });
 
   it('runs the demo when a file configures no source, and takes its settings', () => {
@@ -560,7 +566,7 @@ describe('loadConfig adds one source per provider from the environment', () => {
 
 describe('loadConfig takes settings from the file, then the environment', () => {
   const file = {
-    server: { host: '0.0.0.0', port: 8080 },
+    server: { host: '0.0.0.0', port: 8080, drainSeconds: 30 },
     pagination: { defaultFirst: 10, maxFirst: 50 },
     cursorSecret: 'f'.repeat(40),
     feed: { holdBackSeconds: 120, scanBudgetPages: 5, requestDeadlineMs: 3_000 },
@@ -570,6 +576,7 @@ describe('loadConfig takes settings from the file, then the environment', () => 
     expect(loadJson(file, JWT_ENV, false)).toMatchObject({
       host: '0.0.0.0',
       port: 8080,
+      drainSeconds: 30,
       pagination: { defaultFirst: 10, maxFirst: 50 },
       cursorSecret: 'f'.repeat(40),
       feed: { holdBackSeconds: 120, scanBudgetPages: 5, requestDeadlineMs: 3_000 },
@@ -592,6 +599,7 @@ describe('loadConfig takes settings from the file, then the environment', () => 
     const env = {
       HOST: '::1',
       PORT: '0',
+      AUDITGRAPH_DRAIN_SECONDS: '5',
       AUDITGRAPH_DEFAULT_FIRST: '30',
       AUDITGRAPH_MAX_FIRST: '1000',
       AUDITGRAPH_CURSOR_SECRET: 'e'.repeat(32),
@@ -601,9 +609,30 @@ describe('loadConfig takes settings from the file, then the environment', () => 
     expect(loadJson(file, env)).toMatchObject({
       host: '::1',
       port: 0,
+      drainSeconds: 5,
       pagination: { defaultFirst: 30, maxFirst: 1000 },
       cursorSecret: 'e'.repeat(32),
       feed: { holdBackSeconds: 300, scanBudgetPages: 5, requestDeadlineMs: 2_500 },
+    });
+  });
+
+  it.each<[string, LoadCase]>([
+    [
+      'the file',
+      { files: { 'c.yaml': 'server: { drainSeconds: 0 }\n' }, argv: ['--config', 'c.yaml'] },
+    ],
+    ['the environment', { env: { AUDITGRAPH_DRAIN_SECONDS: '0' } }],
+  ])('lets %s turn the drain off in live mode', (_name, input) => {
+    expect(load({ ...input, env: { ...input.env, FASTLY_API_TOKEN: 't' } })).toMatchObject({
+      mode: 'live',
+      drainSeconds: 0,
+    });
+  });
+
+  it('lets the environment give the demo a drain', () => {
+    expect(load({ env: { AUDITGRAPH_DRAIN_SECONDS: '300' }, secured: false })).toMatchObject({
+      mode: 'demo',
+      drainSeconds: 300,
     });
   });
 
@@ -661,7 +690,7 @@ describe('loadConfig validates', () => {
     [
       'an unknown server key',
       { server: { listen: 1 } },
-      'server.listen is not a known key (allowed: host, port)',
+      'server.listen is not a known key (allowed: host, port, drainSeconds)',
     ],
     [
       'an unknown pagination key',
@@ -881,6 +910,26 @@ describe('loadConfig validates', () => {
       { demo: { seed: -1 } },
       'demo.seed must be an integer from 0 to 4294967295',
     ],
+    [
+      'a drain over five minutes',
+      { server: { drainSeconds: 301 } },
+      'config file config.json: server.drainSeconds must be an integer from 0 to 300',
+    ],
+    [
+      'a negative drain',
+      { server: { drainSeconds: -1 } },
+      'server.drainSeconds must be an integer from 0 to 300',
+    ],
+    [
+      'a drain of a fraction of a second',
+      { server: { drainSeconds: 2.5 } },
+      'server.drainSeconds must be an integer from 0 to 300',
+    ],
+    [
+      'a drain given as a duration',
+      { server: { drainSeconds: '10s' } },
+      'server.drainSeconds must be an integer from 0 to 300',
+    ],
   ])('refuses %s', (_name, file, message) => {
     expect(messageOf(() => loadJson(file))).toContain(message);
   });
@@ -889,6 +938,16 @@ describe('loadConfig validates', () => {
     ['PORT', { PORT: '70000' }, 'PORT must be an integer from 0 to 65535'],
     ['PORT that is a word', { PORT: 'http' }, 'PORT must be an integer from 0 to 65535'],
     ['HOST with a space', { HOST: 'a b' }, 'HOST must be a host name or an IP address'],
+    [
+      'AUDITGRAPH_DRAIN_SECONDS over five minutes',
+      { AUDITGRAPH_DRAIN_SECONDS: '301' },
+      'AUDITGRAPH_DRAIN_SECONDS must be an integer from 0 to 300',
+    ],
+    [
+      'AUDITGRAPH_DRAIN_SECONDS that is a duration',
+      { AUDITGRAPH_DRAIN_SECONDS: '10s' },
+      'AUDITGRAPH_DRAIN_SECONDS must be an integer from 0 to 300',
+    ],
     [
       'AUDITGRAPH_MAX_FIRST',
       { AUDITGRAPH_MAX_FIRST: '1001' },
@@ -1243,6 +1302,7 @@ describe('describeConfig', () => {
       'mode: live, 1 source',
       `source cf: cloudflare-v2 at https://api.cloudflare.com/client/v4 (account ${CF_ACCOUNT}, credentials: token)`,
       'listen: [::]:4010',
+      'shutdown: /readyz answers 503 for 10 s before the listener closes, then in-flight requests finish',
       'pagination: first defaults to 20, at most 100',
       'feed: hold-back 0 s, scan budget 20 upstream pages per source per page, request deadline 10000 ms',
       "cache: up to 67108864 bytes of upstream pages of windows closed for 300 s (or the source's late-arrival delay)",
@@ -1260,6 +1320,9 @@ describe('describeConfig', () => {
     );
     expect(lines[0]).toBe('mode: demo (seed 1): every source kind emulated on loopback');
     expect(lines).toContain('listen: 127.0.0.1:4000');
+    expect(lines).toContain(
+      'shutdown: the listener closes at once, then in-flight requests finish',
+    );
     expect(lines).toContain('cursor secret: configured');
     expect(lines).toContain('auth: requests without credentials allowed (demo on loopback)');
     expect(lines).toContain(

@@ -49,6 +49,8 @@ function createGate(): Gate {
 }
 
 let gate = createGate();
+/** How often `hello` has run, so a test can tell a refused request from one that ran. */
+let helloRuns = 0;
 const handles: HttpServerHandle[] = [];
 
 function createApollo(
@@ -58,7 +60,10 @@ function createApollo(
     typeDefs,
     resolvers: {
       Query: {
-        hello: () => 'world',
+        hello: () => {
+          helloRuns += 1;
+          return 'world';
+        },
         whoami: (_parent: unknown, _args: unknown, context: TestContext) => context.user,
         slow: async () => {
           await gate.pass();
@@ -97,6 +102,7 @@ async function start(
 
 beforeEach(() => {
   gate = createGate();
+  helloRuns = 0;
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
@@ -557,16 +563,75 @@ describe('startHttpServer: timeouts', () => {
 });
 
 describe('startHttpServer: close', () => {
-  it('reports draining on /readyz while it drains', async () => {
-    const handle = await start({ drainDelayMs: 400 });
+  /** A client that would keep its connection open, so the server's Connection: close means something. */
+  const KEEP_ALIVE = { connection: 'keep-alive' };
+
+  it('keeps listening through drainDelayMs with /readyz at 503, then refuses connections', async () => {
+    const handle = await start({ drainDelayMs: 300 });
     const closing = handle.close();
-    const response = await send(handle.url, { path: '/readyz' });
+    const response = await send(handle.url, { path: '/readyz', headers: KEEP_ALIVE });
     expect(response.status).toBe(503);
     expect(json(response)).toEqual({ status: 'draining' });
     expect(response.headers.connection).toBe('close');
     // Still alive, not ready: probes keep their meaning.
     expect((await send(handle.url, { path: '/healthz' })).status).toBe(200);
     await closing;
+    await expect(send(handle.url, { path: '/readyz' })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('refuses a GraphQL request that arrives during the drain with 503, running nothing', async () => {
+    const handle = await start({ drainDelayMs: 300 });
+    expect((await postGraphql(handle.url, { query: '{ hello }' })).status).toBe(200);
+    expect(helloRuns).toBe(1);
+    const closing = handle.close();
+    const response = await postGraphql(handle.url, { query: '{ hello }' }, KEEP_ALIVE);
+    expect(response.status).toBe(503);
+    expect(response.headers.connection).toBe('close');
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(json(response)).toEqual({
+      errors: [
+        {
+          message: 'The server is shutting down; send the request again.',
+          extensions: { code: 'SHUTTING_DOWN' },
+        },
+      ],
+    });
+    expect(helloRuns).toBe(1);
+    await closing;
+  });
+
+  it('refuses a GraphQL GET during the drain too', async () => {
+    const handle = await start({ drainDelayMs: 300 });
+    const closing = handle.close();
+    const response = await send(handle.url, {
+      path: `/graphql?query=${encodeURIComponent('{ hello }')}`,
+      headers: { 'apollo-require-preflight': '1' },
+    });
+    expect(response.status).toBe(503);
+    expect(json(response)).toMatchObject({ errors: [{ extensions: { code: 'SHUTTING_DOWN' } }] });
+    expect(helloRuns).toBe(0);
+    await closing;
+  });
+
+  it('lets a request in flight when the drain began finish with 200 and Connection: close', async () => {
+    const handle = await start({ drainDelayMs: 300 });
+    const inFlight = postGraphql(handle.url, { query: '{ slow }' }, KEEP_ALIVE);
+    await gate.entered;
+    const closing = handle.close();
+    // Requests that come after the drain began are refused while this one runs on.
+    expect((await postGraphql(handle.url, { query: '{ hello }' })).status).toBe(503);
+    gate.release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(json(response)).toEqual({ data: { slow: 'done' } });
+    expect(response.headers.connection).toBe('close');
+    await closing;
+  });
+
+  it('reports how long its drain may take', async () => {
+    const handle = await start({ drainDelayMs: 300, drainTimeoutMs: 2_000 });
+    expect(handle.drainBudgetMs).toBe(2_300);
   });
 
   it('stops accepting connections once closed', async () => {
