@@ -3,6 +3,8 @@
  * filters applied by the feed alone (pushdown off), on the demo's six emulated sources.
  */
 import { startDemoEmulators } from '../src/emulators/startDemoEmulators';
+import { planPushdown } from '../src/providers/shared/pushdown';
+import { BUILT_IN_KINDS } from '../src/providers/sourceKinds';
 import { createCursorCodec } from '../src/feed/createCursorCodec';
 import type { FeedPage } from '../src/feed/createFeed';
 import { createFeed } from '../src/feed/createFeed';
@@ -10,7 +12,6 @@ import type { EventFilterInput } from '../src/feed/eventFilter';
 import { normalizeFilter } from '../src/feed/eventFilter';
 import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
 import { createSources } from '../src/providers/createSources';
-import { planPushdown } from '../src/providers/pushdownCapabilities';
 
 const FIRST = 50;
 
@@ -86,7 +87,7 @@ export async function measurePushdown(): Promise<string[][]> {
       } while (after !== null);
       results.push({ events, perPage: requests / pages });
     }
-    const plan = Object.entries(planPushdown(kind, normalized))
+    const plan = Object.entries(planPushdown(BUILT_IN_KINDS.get(kind).capabilities, normalized))
       .map(([field, level]) => `${field} ${level}`)
       .join(', ');
     rows.push([

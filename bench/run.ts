@@ -11,6 +11,8 @@
  * and <dir>/emulators when they exit; `bench/summarizeProfile.ts` reads them).
  */
 import { randomBytes } from 'node:crypto';
+import { planPushdown } from '../src/providers/shared/pushdown';
+import { BUILT_IN_KINDS } from '../src/providers/sourceKinds';
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -20,7 +22,6 @@ import type { SourceConfig } from '../src/config';
 import { SOURCE_KINDS } from '../src/model/AuditEvent';
 import type { SourceKind } from '../src/model/AuditEvent';
 import { normalizeFilter } from '../src/feed/eventFilter';
-import { planPushdown } from '../src/providers/pushdownCapabilities';
 import type { GatewayStart, GatewayStats } from './gatewayProcess';
 import { forkPeer } from './ipc';
 import type { Peer } from './ipc';
@@ -527,7 +528,9 @@ async function main() {
         const pushed = { sources: ['nirvana'], actions: actions.slice(0, 1) };
         const residual = { sources: ['nirvana'], actions: actions.slice(0, 2) };
         const planOf = (filter: object) =>
-          Object.entries(planPushdown('nirvana', normalizeFilter(filter)))
+          Object.entries(
+            planPushdown(BUILT_IN_KINDS.get('nirvana').capabilities, normalizeFilter(filter)),
+          )
             .map(([field, level]) => `${field} ${level}`)
             .join(', ');
         const pages = settings.smoke ? 2 : 5;

@@ -6,7 +6,6 @@ import {
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
-  DEFAULT_LATE_ARRIVAL_SECONDS,
   toSecurityDefaults,
 } from './config';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
@@ -15,11 +14,12 @@ import { createCursorCodec } from './feed/createCursorCodec';
 import { createEventIdCodec } from './model/globalId';
 import { createFeed } from './feed/createFeed';
 import type { Feed } from './feed/createFeed';
-import { EMULATOR_RATE_LIMITS } from './http/createTokenBucket';
 import { logLine } from './logLine';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
 import type { SourceDeps } from './providers/createSources';
+import type { SourceKinds } from './providers/sourceKinds';
+import { BUILT_IN_KINDS, EMULATOR_RATE_LIMITS } from './providers/sourceKinds';
 import { createApolloServer } from './schema/createApolloServer';
 import { createContextFactory } from './schema/createContext';
 import { startHttpServer } from './server/startHttpServer';
@@ -78,6 +78,8 @@ export interface StartOptions {
   readonly maxRateLimitPauseMs?: number;
   /** How long fetching a JWT issuer's key set may take; default 5 s. */
   readonly jwksTimeoutMs?: number;
+  /** The kinds its sources may be of; default: the built-in ones (a test adds its own). */
+  readonly kinds?: SourceKinds;
   /** Per-kind rate limits (the bench's live config at loopback emulators); demo mode sets its own. */
   readonly rateLimits?: SourceDeps['rateLimits'];
 }
@@ -122,8 +124,10 @@ export async function startAuditgraph(
         }),
       ),
   });
+  const kinds = options.kinds ?? BUILT_IN_KINDS;
   const sourceSet = createSources(sourceConfigs, {
     now,
+    kinds,
     ...(pageCache === null ? {} : { pageCache }),
     // The demo's emulators are not the providers: their rate limits do not apply.
     ...(demo !== null
@@ -155,7 +159,7 @@ export async function startAuditgraph(
     lateArrivalMs: new Map(
       sourceConfigs.map((source) => [
         source.id,
-        (source.lateArrivalSeconds ?? DEFAULT_LATE_ARRIVAL_SECONDS[source.kind]) * 1000,
+        (source.lateArrivalSeconds ?? kinds.get(source.kind).lateArrivalSeconds) * 1000,
       ]),
     ),
   });

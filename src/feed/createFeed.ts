@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/AuditEvent';
-import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
 import type { EventIdCodec, EventIdParts } from '../model/globalId';
 import { createEventIdCodec } from '../model/globalId';
@@ -15,7 +14,7 @@ import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } f
 import type { FeedPosition } from './eventKey';
 import type { BatchResult } from './readEventBatch';
 import { readEventBatch } from './readEventBatch';
-import { isFullyPushed, planPushdown } from '../providers/pushdownCapabilities';
+import { isFullyPushed } from '../model/EventFilter';
 import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
 
 export type SourceState =
@@ -233,10 +232,7 @@ export function createFeed(options: FeedOptions): Feed {
         pushedFilter: pushdown ? pushedFilter : null,
         // What the upstream filters exactly needs only the page's worth; anything the feed must
         // filter itself is read in the largest pages, to scan the most per request.
-        pageSize: isFullyPushed(
-          planPushdown(source.kind, pushdown ? pushedFilter : EMPTY_FILTER),
-          filter,
-        )
+        pageSize: isFullyPushed(source.planPushdown(pushdown ? pushedFilter : EMPTY_FILTER), filter)
           ? pageSizeFor(first, source.maxPageSize, selected.length)
           : source.maxPageSize,
         listOptions: {
@@ -375,7 +371,7 @@ export function createFeed(options: FeedOptions): Feed {
     return readableSources(principal).filter(
       (source) =>
         (filter.sourceIds === null || filter.sourceIds.includes(source.id)) &&
-        (filter.providers === null || filter.providers.includes(toProvider(source.kind))),
+        (filter.providers === null || filter.providers.includes(source.provider)),
     );
   }
 

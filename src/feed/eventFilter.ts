@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { AuditEvent } from '../model/AuditEvent';
-import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput } from '../model/errors';
 import type { EventFilter } from '../model/EventFilter';
 import type { Principal } from '../model/Principal';
@@ -176,7 +175,7 @@ export function createEventMatcher(
     (filter.sinceMs === null || event.occurredAtMs >= filter.sinceMs) &&
     (filter.beforeMs === null || event.occurredAtMs < filter.beforeMs) &&
     oneOf(filter.sourceIds, event.sourceId) &&
-    oneOf(filter.providers, toProvider(event.kind)) &&
+    oneOf(filter.providers, event.provider) &&
     oneOf(filter.actions, event.action) &&
     oneOf(filter.categories, event.category) &&
     (filter.outcome === null || event.outcome === filter.outcome) &&

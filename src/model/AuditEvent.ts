@@ -3,6 +3,10 @@
  * record beside it (design.md §2). A value the provider does not state is null, never invented.
  */
 
+/**
+ * The name of a source kind (`fastly`, `cloudflare-v2`, …), as its definition names it
+ * (src/providers/sourceKinds.ts lists them); everything else about a kind lives there.
+ */
 export type SourceKind =
   | 'fastly'
   | 'cloudflare-v1'
@@ -20,22 +24,10 @@ export const SOURCE_KINDS: readonly SourceKind[] = [
   'nirvana',
 ];
 
-export type Provider = 'FASTLY' | 'CLOUDFLARE' | 'FUSIONAUTH' | 'NIRVANA';
+/** The providers auditgraph reads (the GraphQL enum AuditProvider). */
+export const PROVIDERS = ['FASTLY', 'CLOUDFLARE', 'FUSIONAUTH', 'NIRVANA'] as const;
 
-export function toProvider(kind: SourceKind): Provider {
-  switch (kind) {
-    case 'fastly':
-      return 'FASTLY';
-    case 'cloudflare-v1':
-    case 'cloudflare-v2':
-      return 'CLOUDFLARE';
-    case 'fusionauth-event-log':
-    case 'fusionauth-audit-log':
-      return 'FUSIONAUTH';
-    case 'nirvana':
-      return 'NIRVANA';
-  }
-}
+export type Provider = (typeof PROVIDERS)[number];
 
 export type AuditCategory = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE' | 'AUTH' | 'OTHER';
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'UNKNOWN';
@@ -90,6 +82,7 @@ export interface AuditEvent {
   /** The configured source this event came from (AuditSource.id). */
   readonly sourceId: string;
   readonly kind: SourceKind;
+  readonly provider: Provider;
   /** The provider's own id of the record, as a string (FusionAuth's numeric ids included). */
   readonly nativeId: string;
   /** Milliseconds since the epoch, UTC; second-precision upstream values are `.000`. */

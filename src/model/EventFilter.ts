@@ -49,3 +49,14 @@ export type PushdownLevel = 'pushed' | 'narrowed' | 'residual';
 
 /** For each field a filter sets, how it is applied for one source. */
 export type PushdownPlan = Readonly<Partial<Record<PushableField, PushdownLevel>>>;
+
+/** Does the upstream apply every field the filter sets exactly? */
+export function isFullyPushed(plan: PushdownPlan, filter: EventFilter): boolean {
+  return PUSHABLE_FIELDS.every((field) => filter[field] === null || plan[field] === 'pushed');
+}
+
+/** Is this field to be sent upstream (pushed or narrowed)? */
+export function isSentUpstream(plan: PushdownPlan, field: PushableField): boolean {
+  const level = plan[field];
+  return level === 'pushed' || level === 'narrowed';
+}

@@ -1,5 +1,5 @@
 import type { AuditEvent, Provider, SourceKind } from './AuditEvent';
-import type { EventFilter } from './EventFilter';
+import type { EventFilter, PushdownPlan } from './EventFilter';
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -23,7 +23,7 @@ export interface ListQuery {
   /** How many events the feed would like per upstream page; the adapter clamps to its API. */
   readonly pageSize: number;
   /**
-   * The feed's filter. The adapter sends upstream what `planPushdown(kind, filter)` says it can,
+   * The feed's filter. The adapter sends upstream what its `planPushdown(filter)` says it can,
    * and nothing else; absent, nothing is filtered but time.
    */
   readonly filter?: EventFilter;
@@ -74,6 +74,12 @@ export interface Source {
    * events between pages): the feed fails the source rather than drop it without a word.
    */
   readonly windowSlackMs: number;
+  /**
+   * How the source's API applies each field the filter sets: pushed (exactly), narrowed (a
+   * superset, re-checked by the feed) or residual (the feed filters what it reads). Its kind's
+   * pushdown table decides (design.md §5).
+   */
+  planPushdown(filter: EventFilter): PushdownPlan;
   /**
    * One page of the query. `continuation` is null for the first page, else the `next` of the
    * previous page of the same query (same `query` object values).

@@ -1,21 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { SourceConfig } from '../config';
 import type { CircuitBreakerOptions } from '../http/createCircuitBreaker';
 import { createCircuitBreaker } from '../http/createCircuitBreaker';
 import type { HttpClient } from '../http/createHttpClient';
 import { createHttpClient } from '../http/createHttpClient';
 import type { RateLimit, TokenBucket } from '../http/createTokenBucket';
-import { createTokenBucket, RATE_LIMIT_DEFAULTS } from '../http/createTokenBucket';
+import { createTokenBucket } from '../http/createTokenBucket';
 import type { SourceKind } from '../model/AuditEvent';
 import type { Source } from '../model/Source';
-import { createCachingSource, toCachingSourceOptions } from './cache/createCachingSource';
+import type { CachingSourceOptions } from './cache/createCachingSource';
+import { createCachingSource, toCacheScope } from './cache/createCachingSource';
 import type { PageCache } from './cache/createPageCache';
-import { createCloudflareV1Source } from './cloudflare-v1/createCloudflareV1Source';
-import { createCloudflareV2Source } from './cloudflare-v2/createCloudflareV2Source';
-import { createFastlySource } from './fastly/createFastlySource';
-import { createFusionAuthAuditLogSource } from './fusionauth-audit-log/createFusionAuthAuditLogSource';
-import { createFusionAuthEventLogSource } from './fusionauth-event-log/createFusionAuthEventLogSource';
-import { createNirvanaSource } from './nirvana/createNirvanaSource';
+import type { SourceKinds } from './sourceKinds';
+import { BUILT_IN_KINDS } from './sourceKinds';
+import type { SourceConfigBase, SourceKindDefinition } from './SourceKindDefinition';
 
 export interface SourceSet {
   readonly sources: readonly Source[];
@@ -27,7 +24,12 @@ export interface SourceDeps {
   readonly now: () => number;
   /** Called once per upstream request (metrics, tests). */
   readonly onRequest?: (sourceId: string) => void;
-  /** Per-kind overrides of RATE_LIMIT_DEFAULTS (EMULATOR_RATE_LIMITS for the emulators). */
+  /**
+   * The kinds the configs are of, with the factory of each. Default: the built-in kinds; a test
+   * adds its own.
+   */
+  readonly kinds?: SourceKinds;
+  /** Per-kind overrides of each kind's rate limit (EMULATOR_RATE_LIMITS for the emulators). */
   readonly rateLimits?: Partial<Readonly<Record<SourceKind, RateLimit>>>;
   /** The thresholds of every source's circuit breaker. */
   readonly circuitBreaker?: Omit<CircuitBreakerOptions, 'now'>;
@@ -52,21 +54,23 @@ export interface SourceDeps {
 }
 
 /**
- * One adapter per configured source, each with its own keep-alive pool and circuit breaker;
- * sources of one credential (same kind family, same token or API key) share one rate limiter,
- * because the upstream counts the credential's (for Cloudflare: the user's) calls, not ours.
+ * One adapter per configured source, made by its kind's definition, each with its own keep-alive
+ * pool and circuit breaker; sources of one credential (same kind family, same token or API key)
+ * share one rate limiter, because the upstream counts the credential's (for Cloudflare: the
+ * user's) calls, not ours. Each config has been checked against its kind's keys (src/config).
  */
-export function createSources(configs: readonly SourceConfig[], deps: SourceDeps): SourceSet {
+export function createSources(configs: readonly SourceConfigBase[], deps: SourceDeps): SourceSet {
+  const kinds = deps.kinds ?? BUILT_IN_KINDS;
   const clients: HttpClient[] = [];
   // Keyed by a hash, so the map holds no secret a heap dump or a debugger could show.
   const buckets = new Map<string, TokenBucket>();
   const clock = deps.transportClock;
-  const bucketFor = (config: SourceConfig): TokenBucket => {
-    const key = toCredentialKey(config);
+  const bucketFor = (config: SourceConfigBase, definition: SourceKindDefinition): TokenBucket => {
+    const key = toCredentialKey(config, kinds);
     let bucket = buckets.get(key);
     if (bucket === undefined) {
       bucket = createTokenBucket({
-        ...toRateLimit(config, deps.rateLimits),
+        ...toRateLimit(definition, deps.rateLimits),
         ...(clock ?? {}),
       });
       buckets.set(key, bucket);
@@ -74,6 +78,7 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
     return bucket;
   };
   const sources = configs.map((config) => {
+    const definition = kinds.get(config.kind);
     const http = createHttpClient({
       baseUrl: config.baseUrl,
       sourceId: config.id,
@@ -82,18 +87,18 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
       ...(deps.maxRateLimitPauseMs === undefined
         ? {}
         : { maxRateLimitPauseMs: deps.maxRateLimitPauseMs }),
-      rateLimiter: bucketFor(config),
+      rateLimiter: bucketFor(config, definition),
       circuitBreaker: createCircuitBreaker({
         ...deps.circuitBreaker,
         ...(clock ? { now: clock.now } : {}),
       }),
     });
     clients.push(http);
-    const source = createSource(config, { http, now: deps.now });
+    const source = definition.createSource(config, { http, now: deps.now });
     if (deps.pageCache === undefined) return source;
     return createCachingSource(
       source,
-      toCachingSourceOptions(config, toCredentialKey(config), deps.pageCache, deps.now),
+      toCachingSourceOptions(config, deps.pageCache, deps.now, kinds),
     );
   });
   return {
@@ -104,77 +109,50 @@ export function createSources(configs: readonly SourceConfig[], deps: SourceDeps
   };
 }
 
-function toRateLimit(config: SourceConfig, overrides: SourceDeps['rateLimits']): RateLimit {
-  const override = overrides?.[config.kind];
-  if (override !== undefined) return override;
-  return RATE_LIMIT_DEFAULTS[config.kind];
+function toRateLimit(
+  definition: SourceKindDefinition,
+  overrides: SourceDeps['rateLimits'],
+): RateLimit {
+  return overrides?.[definition.kind] ?? definition.rateLimit;
 }
 
-/** Kinds that share their API's rate limit: both Cloudflare versions count against one user. */
-function toKindFamily(kind: SourceKind): string {
-  switch (kind) {
-    case 'cloudflare-v1':
-    case 'cloudflare-v2':
-      return 'cloudflare';
-    case 'fusionauth-event-log':
-    case 'fusionauth-audit-log':
-      return 'fusionauth';
-    case 'fastly':
-    case 'nirvana':
-      return kind;
-  }
-}
-
-/** A one-way key for a source's credential: equal for equal credentials of one kind family. */
-export function toCredentialKey(config: SourceConfig): string {
-  const credential = config.token ?? config.apiKey ?? `no-credential:${config.id}`;
+/**
+ * A one-way key for a source's credential: equal for equal credentials of one kind family, so
+ * that sources sharing a credential share its rate limit.
+ */
+export function toCredentialKey<C extends SourceConfigBase>(
+  config: C,
+  kinds: SourceKinds = BUILT_IN_KINDS,
+): string {
+  const definition = kinds.get(config.kind);
   return createHash('sha256')
-    .update(`${toKindFamily(config.kind)}\0${credential}`)
+    .update(`${definition.credentialFamily}\0${definition.credentialOf(config)}`)
     .digest('hex');
 }
 
-function createSource(config: SourceConfig, deps: { http: HttpClient; now: () => number }): Source {
-  const required = (value: string | undefined, key: string): string => {
-    // config.ts has checked this; a missing value here is a bug, not a user error.
-    if (value === undefined) throw new Error(`source ${config.id} has no ${key}`);
-    return value;
+/**
+ * The options of one configured source behind `cache`: its scope (its config without the
+ * credential, and the credential's one-way key), and its late-arrival delay (the config's, else
+ * its kind's), the same the feed reports as `completeUntil`.
+ */
+export function toCachingSourceOptions<C extends SourceConfigBase>(
+  config: C,
+  cache: PageCache,
+  now: () => number,
+  kinds: SourceKinds = BUILT_IN_KINDS,
+): CachingSourceOptions {
+  const definition = kinds.get(config.kind);
+  const identity = Object.fromEntries(
+    Object.entries(config).filter(
+      ([key]) => key !== 'lateArrivalSeconds' && !definition.secretKeys.includes(key),
+    ),
+  );
+  return {
+    store: cache.store,
+    scope: toCacheScope(identity, toCredentialKey(config, kinds)),
+    now,
+    freshnessMs: cache.freshnessMs,
+    lateArrivalMs: (config.lateArrivalSeconds ?? definition.lateArrivalSeconds) * 1000,
+    ...(cache.onStoreError ? { onStoreError: cache.onStoreError } : {}),
   };
-  const tenant = config.tenantId === undefined ? {} : { tenantId: config.tenantId };
-  switch (config.kind) {
-    case 'fastly':
-      return createFastlySource({ id: config.id, token: required(config.token, 'token') }, deps);
-    case 'cloudflare-v1':
-      return createCloudflareV1Source(
-        {
-          id: config.id,
-          token: required(config.token, 'token'),
-          accountId: required(config.accountId, 'accountId'),
-        },
-        deps,
-      );
-    case 'cloudflare-v2':
-      return createCloudflareV2Source(
-        {
-          id: config.id,
-          token: required(config.token, 'token'),
-          accountId: required(config.accountId, 'accountId'),
-        },
-        deps,
-      );
-    case 'fusionauth-event-log':
-      return createFusionAuthEventLogSource(
-        { id: config.id, apiKey: required(config.apiKey, 'apiKey'), ...tenant },
-        deps,
-      );
-    case 'fusionauth-audit-log':
-      return createFusionAuthAuditLogSource(
-        { id: config.id, apiKey: required(config.apiKey, 'apiKey'), ...tenant },
-        deps,
-      );
-    case 'nirvana':
-      return createNirvanaSource(
-        { id: config.id, apiKey: required(config.apiKey, 'apiKey') },
-        deps,
-      );
-  }
 }

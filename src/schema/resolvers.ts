@@ -5,7 +5,6 @@ import type { FeedPage, MissedEvents } from '../feed/createFeed';
 import type { EventFilter, EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
 import type { Actor, AuditEvent, Resource } from '../model/AuditEvent';
-import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 import { canReadSource } from '../model/Principal';
 import type { AuditgraphContext } from './createContext';
@@ -85,7 +84,7 @@ export const resolvers: Resolvers = {
       }
       return source;
     },
-    provider: (event) => toProvider(event.kind),
+    provider: (event) => event.provider,
     occurredAt: (event) => new Date(event.occurredAtMs),
     // Every provider string leaves through the client's view: redacted the same way, whichever
     // query returned the event, for a client without the pii permission.

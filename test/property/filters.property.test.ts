@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { planKindPushdown } from '../support/planKindPushdown';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
 import type { FeedPage } from '../../src/feed/createFeed';
 import { createFeed } from '../../src/feed/createFeed';
@@ -13,7 +14,6 @@ import type {
   SourceKind,
 } from '../../src/model/AuditEvent';
 import type { SortOrder } from '../../src/model/Source';
-import { planPushdown } from '../../src/providers/pushdownCapabilities';
 import { createMemorySource, makeEvent } from '../support/createMemorySource';
 
 const NOW = 1_772_500_000_000;
@@ -188,26 +188,26 @@ describe('filters, pushed down or applied by the feed, against a brute-force mod
       ipAddress: '192.0.2.0/24',
       text: 'zone',
     });
-    expect(planPushdown('cloudflare-v2', filter)).toEqual({
+    expect(planKindPushdown('cloudflare-v2', filter)).toEqual({
       actions: 'pushed',
       outcome: 'residual',
       ipAddress: 'residual',
       text: 'residual',
     });
-    expect(planPushdown('cloudflare-v1', filter)).toEqual({
+    expect(planKindPushdown('cloudflare-v1', filter)).toEqual({
       actions: 'pushed',
       outcome: 'residual',
       ipAddress: 'pushed',
       text: 'residual',
     });
-    expect(planPushdown('fusionauth-audit-log', filter)).toEqual({
+    expect(planKindPushdown('fusionauth-audit-log', filter)).toEqual({
       actions: 'residual',
       outcome: 'residual',
       ipAddress: 'residual',
       text: 'narrowed',
     });
     expect(
-      planPushdown('nirvana', normalizeFilter({ actions: ['a', 'b'], outcome: 'FAILURE' })),
+      planKindPushdown('nirvana', normalizeFilter({ actions: ['a', 'b'], outcome: 'FAILURE' })),
     ).toEqual({ actions: 'residual', outcome: 'pushed' });
   });
 });

@@ -9,7 +9,7 @@ import type { ListPage } from '../../src/model/Source';
 import type { CloudflareV2RecordWire } from '../../src/providers/cloudflare-v2/cloudflareV2Wire';
 import { createCloudflareV2Source } from '../../src/providers/cloudflare-v2/createCloudflareV2Source';
 import { toCloudflareV2AuditEvent } from '../../src/providers/cloudflare-v2/toCloudflareV2AuditEvent';
-import { planPushdown } from '../../src/providers/pushdownCapabilities';
+import { planKindPushdown } from '../support/planKindPushdown';
 import {
   byFrequency,
   capitalizeEmail,
@@ -231,7 +231,7 @@ describe('the Cloudflare v2 source with a filter', () => {
       categories: ['READ', 'DELETE'],
     } as const;
     const { pages, expected } = await chain(plain, filter);
-    expect(planPushdown('cloudflare-v2', normalizeFilter(filter))).toEqual({
+    expect(planKindPushdown('cloudflare-v2', normalizeFilter(filter))).toEqual({
       actions: 'pushed',
       categories: 'pushed',
     });

@@ -24,7 +24,7 @@ import type { AuditEvent } from '../../src/model/AuditEvent';
 import type { SortOrder, Source } from '../../src/model/Source';
 import { createNirvanaSource } from '../../src/providers/nirvana/createNirvanaSource';
 import { toNirvanaAuditEvent } from '../../src/providers/nirvana/toNirvanaAuditEvent';
-import { PUSHDOWN_CAPABILITIES, planPushdown } from '../../src/providers/pushdownCapabilities';
+import { capabilitiesOf, planKindPushdown } from '../support/planKindPushdown';
 import { listAll } from '../support/describeSourceContract';
 import { useSourceTestKit } from '../support/sourceTestKit';
 
@@ -163,9 +163,9 @@ describe('the nirvana pushdown', () => {
 
   it('has a case for every field of its row in the pushdown table', () => {
     const covered = new Set(
-      SENT.flatMap(([, input]) => Object.keys(planPushdown(KIND, normalizeFilter(input)))),
+      SENT.flatMap(([, input]) => Object.keys(planKindPushdown(KIND, normalizeFilter(input)))),
     );
-    expect([...covered].sort()).toEqual(Object.keys(PUSHDOWN_CAPABILITIES[KIND]).sort());
+    expect([...covered].sort()).toEqual(Object.keys(capabilitiesOf(KIND)).sort());
   });
 
   it.each(SENT)(

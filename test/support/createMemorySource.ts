@@ -1,9 +1,9 @@
 import type { AuditEvent, SourceKind } from '../../src/model/AuditEvent';
-import { toProvider } from '../../src/model/AuditEvent';
 import type { ListPage, ListQuery, Source } from '../../src/model/Source';
 import { createEventMatcher, normalizeFilter } from '../../src/feed/eventFilter';
 import { PUSHABLE_FIELDS } from '../../src/model/EventFilter';
-import { planPushdown } from '../../src/providers/pushdownCapabilities';
+import { BUILT_IN_KINDS } from '../../src/providers/sourceKinds';
+import { planKindPushdown } from './planKindPushdown';
 
 /**
  * An in-memory source that behaves like the hostile upstreams of providers.md: ties come in a
@@ -48,7 +48,7 @@ export function createMemorySource(options: MemorySourceOptions): MemorySource {
   /** What the pushdown plan sends upstream: pushed fields exactly; narrowed ones not at all (a superset). */
   function upstreamFilter(query: ListQuery): (event: AuditEvent) => boolean {
     if (query.filter === undefined) return () => true;
-    const plan = planPushdown(kind, query.filter);
+    const plan = planKindPushdown(kind, query.filter);
     const sent: Record<string, unknown> = {};
     for (const field of PUSHABLE_FIELDS)
       if (plan[field] === 'pushed') sent[field] = query.filter[field];
@@ -58,7 +58,8 @@ export function createMemorySource(options: MemorySourceOptions): MemorySource {
   const source: MemorySource = {
     id: options.id,
     kind,
-    provider: toProvider(kind),
+    provider: BUILT_IN_KINDS.get(kind).provider,
+    planPushdown: (filter) => planKindPushdown(kind, filter),
     maxPageSize: options.maxPageSize,
     windowSlackMs: options.coarseBounds ? 2000 : 0,
     requests,
@@ -118,8 +119,11 @@ function hash(text: string): number {
 export function makeEvent(
   partial: Partial<AuditEvent> & Pick<AuditEvent, 'sourceId' | 'nativeId' | 'occurredAtMs'>,
 ): AuditEvent {
+  const kind = partial.kind ?? 'fastly';
   return {
-    kind: 'fastly',
+    kind,
+    // The provider of its kind, as every mapping sets it.
+    provider: BUILT_IN_KINDS.get(kind).provider,
     action: 'service.update',
     category: 'UPDATE',
     outcome: 'UNKNOWN',

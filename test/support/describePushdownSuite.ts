@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { capabilitiesOf, planKindPushdown } from './planKindPushdown';
 import type { EmulatorServer, RecordedRequest } from '../../src/emulators/startEmulatorServer';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
 import { createFeed, type FeedPage } from '../../src/feed/createFeed';
@@ -17,13 +18,8 @@ import type {
   Provider,
   SourceKind,
 } from '../../src/model/AuditEvent';
-import { PUSHABLE_FIELDS, type PushableField } from '../../src/model/EventFilter';
+import { isSentUpstream, PUSHABLE_FIELDS, type PushableField } from '../../src/model/EventFilter';
 import type { ListPage, ListQuery, SortOrder, Source } from '../../src/model/Source';
-import {
-  PUSHDOWN_CAPABILITIES,
-  isSentUpstream,
-  planPushdown,
-} from '../../src/providers/pushdownCapabilities';
 import { listAll } from './describeSourceContract';
 
 /**
@@ -339,7 +335,7 @@ function filterArbitrary(
   sourceId: string,
 ): fc.Arbitrary<EventFilterInput> {
   const fields = filterFieldArbitraries(events, sourceId);
-  const row = Object.keys(PUSHDOWN_CAPABILITIES[kind]);
+  const row = Object.keys(capabilitiesOf(kind));
   const weighted = Object.keys(fields).flatMap((field) =>
     row.includes(field) ? [field, field, field] : [field],
   );
@@ -355,7 +351,7 @@ function filterArbitrary(
 
 export function describePushdownSuite(suite: PushdownSuite): void {
   const { kind, events, nowMs } = suite;
-  const row = PUSHDOWN_CAPABILITIES[kind];
+  const row = capabilitiesOf(kind);
   const expectedFor = (filter: EventFilter, order: SortOrder) =>
     events.filter(createEventMatcher(filter)).sort(compareEventsInOrder(order));
 
@@ -388,7 +384,7 @@ export function describePushdownSuite(suite: PushdownSuite): void {
         const filter = normalizeFilter(pushedCase.filter);
         const [field, ...others] = fieldsOf(filter);
         expect(others).toEqual([]);
-        expect(isSentUpstream(planPushdown(kind, filter), field as PushableField)).toBe(true);
+        expect(isSentUpstream(planKindPushdown(kind, filter), field as PushableField)).toBe(true);
         const expected = expectedFor(filter, 'asc');
         expect(expected.length).toBeGreaterThan(1);
 
@@ -415,7 +411,7 @@ export function describePushdownSuite(suite: PushdownSuite): void {
         const filter = normalizeFilter(residualCase.filter);
         const [field, ...others] = fieldsOf(filter);
         expect(others).toEqual([]);
-        expect(planPushdown(kind, filter)[field as PushableField]).toBe('residual');
+        expect(planKindPushdown(kind, filter)[field as PushableField]).toBe('residual');
 
         const listed = await listAll(plain.source, wholeQuery(events, filter, 'desc', 1000));
         expect(plain.emulator.requests.length).toBeGreaterThan(0);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { capabilitiesOf } from '../support/planKindPushdown';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../../src/config';
 import { HTTP_CLIENT_DEFAULTS } from '../../src/http/createHttpClient';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
-import { PUSHDOWN_CAPABILITIES } from '../../src/providers/pushdownCapabilities';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 /** Table rows with their column padding folded, as Prettier may align them. */
@@ -40,7 +40,7 @@ describe('the README', () => {
   });
 
   it.each(SOURCE_KINDS)('shows the pushdown of %s exactly as the table in the code', (kind) => {
-    const cells = Object.entries(PUSHDOWN_CAPABILITIES[kind]).map(
+    const cells = Object.entries(capabilitiesOf(kind)).map(
       ([field, capability]) =>
         `${field} → \`${capability.upstream}\`${capability.level === 'narrowed' ? ' (narrowed)' : ''}${capability.condition ? `, ${capability.condition}` : ''}`,
     );

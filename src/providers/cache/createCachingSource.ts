@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SourceConfig } from '../../config';
-import { DEFAULT_LATE_ARRIVAL_SECONDS } from '../../config';
 import type { AuditEvent } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
-import type { PageCache } from './createPageCache';
 import type { CachedEntry, PageStore } from './PageStore';
 
 export interface CachingSourceOptions {
@@ -104,47 +101,23 @@ export function createCachingSource(source: Source, options: CachingSourceOption
     provider: source.provider,
     maxPageSize: source.maxPageSize,
     windowSlackMs: source.windowSlackMs,
+    planPushdown: (filter) => source.planPushdown(filter),
     list,
     get,
   };
 }
 
 /**
- * The options of one configured source behind `cache`: its scope, and its late-arrival delay
- * (the config's, else its kind's default), the same the feed reports as `completeUntil`.
+ * What a source's answers depend on besides the query: its identity (id, kind, API, the account
+ * or tenant it reads: its config without the credential) and its credential's one-way key
+ * (another credential may see other events). A source re-pointed at another account under the
+ * same id then never meets its old entries in a store that outlives the process.
  */
-export function toCachingSourceOptions(
-  config: SourceConfig,
+export function toCacheScope(
+  identity: Readonly<Record<string, unknown>>,
   credentialKey: string,
-  cache: PageCache,
-  now: () => number,
-): CachingSourceOptions {
-  const lateArrivalSeconds = config.lateArrivalSeconds ?? DEFAULT_LATE_ARRIVAL_SECONDS[config.kind];
-  return {
-    store: cache.store,
-    scope: toCacheScope(config, credentialKey),
-    now,
-    freshnessMs: cache.freshnessMs,
-    lateArrivalMs: lateArrivalSeconds * 1000,
-    ...(cache.onStoreError ? { onStoreError: cache.onStoreError } : {}),
-  };
-}
-
-/**
- * What a source's answers depend on besides the query: its id, kind and API, the account or
- * tenant it reads, and its credential's one-way key (another credential may see other events).
- * A source re-pointed at another account under the same id then never meets its old entries in
- * a store that outlives the process.
- */
-export function toCacheScope(config: SourceConfig, credentialKey: string): string {
-  return toCanonicalJson([
-    config.id,
-    config.kind,
-    config.baseUrl,
-    config.accountId ?? null,
-    config.tenantId ?? null,
-    credentialKey,
-  ]);
+): string {
+  return toCanonicalJson([identity, credentialKey]);
 }
 
 /** The store key of one upstream page: the scope, every field of the query, the continuation. */

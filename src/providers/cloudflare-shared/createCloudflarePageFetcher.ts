@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { SourceKind } from '../../model/AuditEvent';
 import type { ListOptions } from '../../model/Source';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { toQueryString } from '../shared/toQueryString';
@@ -8,7 +7,7 @@ import type { CloudflareSourceConfig, CloudflareSourceDeps } from './cloudflareS
 
 /** Where one version lists an account's logs, and the envelope it answers with. */
 export interface CloudflareListApi<T> {
-  readonly kind: Extract<SourceKind, 'cloudflare-v1' | 'cloudflare-v2'>;
+  readonly kind: 'cloudflare-v1' | 'cloudflare-v2';
   /** Under `/accounts/{account_id}/`. */
   readonly path: string;
   readonly schema: z.ZodType<T>;

@@ -13,8 +13,9 @@ import {
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
+import { planPushdown } from '../shared/pushdown';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
-import { CLOUDFLARE_V1_FILTER_ENCODERS } from './cloudflareV1FilterEncoders';
+import { CLOUDFLARE_V1_CAPABILITIES, CLOUDFLARE_V1_FILTER_ENCODERS } from './cloudflareV1Pushdown';
 import { cloudflareV1ListResponseSchema } from './cloudflareV1Wire';
 import { toCloudflareV1AuditEvent } from './toCloudflareV1AuditEvent';
 
@@ -47,6 +48,7 @@ export function createCloudflareV1Source(
     kind: 'cloudflare-v1',
     provider: 'CLOUDFLARE',
     maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
+    planPushdown: (filter) => planPushdown(CLOUDFLARE_V1_CAPABILITIES, filter),
     windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
 
     async list(
@@ -58,7 +60,7 @@ export function createCloudflareV1Source(
       const window = toCloudflareTimeWindow(query.sinceMs, query.beforeMs);
       if (window === null) return { events: [], next: null, total: 0 };
       const filterParams = toPushdownParams(
-        'cloudflare-v1',
+        CLOUDFLARE_V1_CAPABILITIES,
         query.filter,
         CLOUDFLARE_V1_FILTER_ENCODERS,
       );

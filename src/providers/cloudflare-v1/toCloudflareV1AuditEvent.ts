@@ -27,6 +27,7 @@ export function toCloudflareV1AuditEvent(
   return {
     sourceId: source.id,
     kind: source.kind,
+    provider: 'CLOUDFLARE',
     nativeId: record.id,
     occurredAtMs: toCloudflareOccurredAtMs(record.when, source),
     action: record.action.type,

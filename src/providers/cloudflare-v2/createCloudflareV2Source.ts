@@ -15,8 +15,9 @@ import {
 } from '../cloudflare-shared/toCloudflareTimeWindow';
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
+import { planPushdown } from '../shared/pushdown';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
-import { CLOUDFLARE_V2_FILTER_ENCODERS } from './cloudflareV2FilterEncoders';
+import { CLOUDFLARE_V2_CAPABILITIES, CLOUDFLARE_V2_FILTER_ENCODERS } from './cloudflareV2Pushdown';
 import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
 import { toCloudflareV2AuditEvent } from './toCloudflareV2AuditEvent';
 
@@ -75,6 +76,7 @@ export function createCloudflareV2Source(
     kind: 'cloudflare-v2',
     provider: 'CLOUDFLARE',
     maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
+    planPushdown: (filter) => planPushdown(CLOUDFLARE_V2_CAPABILITIES, filter),
     windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
 
     async list(
@@ -95,7 +97,7 @@ export function createCloudflareV2Source(
       if (window === null) return { events: [], next: null, total: 0 };
       // The same filter parameters on every page of a chain: the cursor is bound to them.
       const filterParams = toPushdownParams(
-        'cloudflare-v2',
+        CLOUDFLARE_V2_CAPABILITIES,
         query.filter,
         CLOUDFLARE_V2_FILTER_ENCODERS,
       );

@@ -26,6 +26,7 @@ export function toCloudflareV2AuditEvent(
   return {
     sourceId: source.id,
     kind: source.kind,
+    provider: 'CLOUDFLARE',
     nativeId: record.id,
     occurredAtMs: toCloudflareOccurredAtMs(record.action.time, source),
     action: record.action.type,

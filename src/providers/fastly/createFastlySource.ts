@@ -7,10 +7,11 @@ import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { clampToIsoRange, toIsoSeconds } from '../shared/toIsoSeconds';
+import { planPushdown } from '../shared/pushdown';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { toQueryString } from '../shared/toQueryString';
 import { toRequestOptions } from '../shared/toRequestOptions';
-import { FASTLY_FILTER_ENCODERS } from './fastlyFilterEncoders';
+import { FASTLY_CAPABILITIES, FASTLY_FILTER_ENCODERS } from './fastlyPushdown';
 import {
   fastlyEventResponseSchema,
   fastlyEventsResponseSchema,
@@ -63,6 +64,7 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
     // Bounds go down floored and ceiled to whole seconds, which Fastly's times are.
     windowSlackMs: 1000,
     maxPageSize: FASTLY_MAX_PAGE_SIZE,
+    planPushdown: (filter) => planPushdown(FASTLY_CAPABILITIES, filter),
 
     async list(
       query: ListQuery,
@@ -71,7 +73,11 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
     ): Promise<ListPage> {
       const pageNumber = parsePageContinuation(continuation, config.id);
       if (query.beforeMs <= query.sinceMs) return { events: [], next: null, total: 0 };
-      const filterParams = toPushdownParams('fastly', query.filter, FASTLY_FILTER_ENCODERS);
+      const filterParams = toPushdownParams(
+        FASTLY_CAPABILITIES,
+        query.filter,
+        FASTLY_FILTER_ENCODERS,
+      );
       if (filterParams === null) return NOTHING_MATCHES;
       // Fastly's times are whole seconds and its operators exact: gte/lt at whole seconds
       // cover the window, and equal it when its bounds are whole seconds.

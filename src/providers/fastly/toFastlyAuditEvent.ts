@@ -24,6 +24,7 @@ export function toFastlyAuditEvent(record: FastlyRecordWire, source: SourceRef):
   return {
     sourceId: source.id,
     kind: source.kind,
+    provider: 'FASTLY',
     nativeId: record.id,
     occurredAtMs: toOccurredAtMs(attributes.created_at, source),
     action: attributes.event_type,

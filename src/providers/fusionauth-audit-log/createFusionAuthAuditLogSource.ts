@@ -5,7 +5,11 @@ import {
   type FusionAuthSourceDeps,
 } from '../fusionauth-shared/createFusionAuthLogSource';
 import { auditLogResponseWireSchema, auditLogSearchResponseWireSchema } from './AuditLogWire';
-import { toFusionAuthAuditLogCriteria } from './toFusionAuthAuditLogCriteria';
+import {
+  FUSIONAUTH_AUDIT_LOG_CAPABILITIES,
+  toFusionAuthAuditLogCriteria,
+} from './fusionAuthAuditLogPushdown';
+import { planPushdown } from '../shared/pushdown';
 import { toFusionAuthAuditLogAuditEvent } from './toFusionAuthAuditLogAuditEvent';
 
 /** A source over FusionAuth's Audit Log API (`/api/system/audit-log`). */
@@ -24,6 +28,7 @@ export function createFusionAuthAuditLogSource(
       retrieveResponse: auditLogResponseWireSchema.transform((body) => body.auditLog),
       toAuditEvent: toFusionAuthAuditLogAuditEvent,
       toFilterCriteria: toFusionAuthAuditLogCriteria,
+      planPushdown: (filter) => planPushdown(FUSIONAUTH_AUDIT_LOG_CAPABILITIES, filter),
     },
     config,
     deps,

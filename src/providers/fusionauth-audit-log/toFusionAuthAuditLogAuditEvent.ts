@@ -162,6 +162,7 @@ export function toFusionAuthAuditLogAuditEvent(
   return {
     sourceId: source.id,
     kind: source.kind,
+    provider: 'FUSIONAUTH',
     nativeId: String(record.id),
     occurredAtMs: record.insertInstant,
     action,

@@ -5,7 +5,11 @@ import {
   type FusionAuthSourceDeps,
 } from '../fusionauth-shared/createFusionAuthLogSource';
 import { eventLogResponseWireSchema, eventLogSearchResponseWireSchema } from './EventLogWire';
-import { toFusionAuthEventLogCriteria } from './toFusionAuthEventLogCriteria';
+import {
+  FUSIONAUTH_EVENT_LOG_CAPABILITIES,
+  toFusionAuthEventLogCriteria,
+} from './fusionAuthEventLogPushdown';
+import { planPushdown } from '../shared/pushdown';
 import { toFusionAuthEventLogAuditEvent } from './toFusionAuthEventLogAuditEvent';
 
 /** A source over FusionAuth's Event Log API (`/api/system/event-log`). */
@@ -24,6 +28,7 @@ export function createFusionAuthEventLogSource(
       retrieveResponse: eventLogResponseWireSchema.transform((body) => body.eventLog),
       toAuditEvent: toFusionAuthEventLogAuditEvent,
       toFilterCriteria: toFusionAuthEventLogCriteria,
+      planPushdown: (filter) => planPushdown(FUSIONAUTH_EVENT_LOG_CAPABILITIES, filter),
     },
     config,
     deps,

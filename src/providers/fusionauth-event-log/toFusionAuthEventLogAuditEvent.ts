@@ -20,6 +20,7 @@ export function toFusionAuthEventLogAuditEvent(
   return {
     sourceId: source.id,
     kind: source.kind,
+    provider: 'FUSIONAUTH',
     nativeId: String(record.id),
     occurredAtMs: record.insertInstant,
     action: record.type,

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
-import { toProvider } from '../../model/AuditEvent';
-import type { EventFilter } from '../../model/EventFilter';
+import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
 import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import type { HttpClient } from '../../http/createHttpClient';
@@ -43,6 +42,8 @@ export interface FusionAuthLogApi<W> {
   readonly toAuditEvent: (record: W, source: SourceRef) => AuditEvent;
   /** The criteria for what the pushdown table sends upstream of this filter, and nothing else. */
   readonly toFilterCriteria: (filter: EventFilter | undefined) => FusionAuthFilterCriteria;
+  /** The API's pushdown plan for a filter (its kind's capabilities). */
+  readonly planPushdown: (filter: EventFilter) => PushdownPlan;
 }
 
 /**
@@ -149,8 +150,9 @@ export function createFusionAuthLogSource<W>(
   return {
     id: config.id,
     kind: api.kind,
-    provider: toProvider(api.kind),
+    provider: 'FUSIONAUTH',
     maxPageSize: FUSIONAUTH_MAX_PAGE_SIZE,
+    planPushdown: api.planPushdown,
     // Bounds widened by a millisecond each way, their inclusivity being unconfirmed.
     windowSlackMs: 1,
     list,

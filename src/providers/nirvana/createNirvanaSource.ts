@@ -9,7 +9,8 @@ import { toRequestOptions } from '../shared/toRequestOptions';
 import { nirvanaAuditLogListWireSchema, nirvanaAuditLogWireSchema } from './NirvanaAuditLogWire';
 import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from './toNirvanaAuditEvent';
-import { toNirvanaFilterParams } from './toNirvanaFilterParams';
+import { NIRVANA_CAPABILITIES, toNirvanaFilterParams } from './nirvanaPushdown';
+import { planPushdown } from '../shared/pushdown';
 
 export interface NirvanaSourceConfig {
   readonly id: string;
@@ -113,6 +114,7 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
     kind: 'nirvana',
     provider: 'NIRVANA',
     maxPageSize: NIRVANA_MAX_PAGE_SIZE,
+    planPushdown: (filter) => planPushdown(NIRVANA_CAPABILITIES, filter),
     // Whole-second bounds, both inclusive, over times that may carry a fraction.
     windowSlackMs: 2000,
     list,

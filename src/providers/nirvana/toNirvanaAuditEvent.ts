@@ -112,6 +112,7 @@ export function toNirvanaAuditEvent(record: NirvanaAuditLogWire, source: SourceR
   return {
     sourceId: source.id,
     kind: source.kind,
+    provider: 'NIRVANA',
     nativeId: record.id,
     occurredAtMs,
     action: record.action,

@@ -1,7 +1,7 @@
-import type { SourceKind } from '../../model/AuditEvent';
 import type { EventFilter, PushableField, PushdownPlan } from '../../model/EventFilter';
-import { PUSHABLE_FIELDS } from '../../model/EventFilter';
-import { isSentUpstream, planPushdown } from '../pushdownCapabilities';
+import { isSentUpstream, PUSHABLE_FIELDS } from '../../model/EventFilter';
+import type { KindCapabilities } from './pushdown';
+import { planPushdown } from './pushdown';
 
 export type QueryParam = readonly [string, string];
 
@@ -15,23 +15,23 @@ export type FieldEncoder = (
   plan: PushdownPlan,
 ) => readonly QueryParam[] | null;
 
-/** An adapter's encoders: one for every field its kind's row of the pushdown table lists. */
+/** An adapter's encoders: one for every field its kind's pushdown table lists. */
 export type PushdownEncoders = Readonly<Partial<Record<PushableField, FieldEncoder>>>;
 
 /**
- * The upstream parameters of a query's filter: exactly the fields `planPushdown` sends for `kind`
- * (pushed or narrowed), in a fixed order, so every page of a query chain sends the same ones
+ * The upstream parameters of a query's filter: exactly the fields `planPushdown` sends with the
+ * kind's capabilities (pushed or narrowed), in a fixed order, so every page of a query chain sends the same ones
  * (Cloudflare v2 binds its cursor to them). Null when no event can match: the adapter answers an
  * empty page without asking. A field the plan sends but the adapter cannot encode is left out,
  * which only widens the upstream's answer: the feed re-checks every field.
  */
 export function toPushdownParams(
-  kind: SourceKind,
+  capabilities: KindCapabilities,
   filter: EventFilter | undefined,
   encoders: PushdownEncoders,
 ): QueryParam[] | null {
   if (filter === undefined) return [];
-  const plan = planPushdown(kind, filter);
+  const plan = planPushdown(capabilities, filter);
   const params: QueryParam[] = [];
   for (const field of PUSHABLE_FIELDS) {
     if (!isSentUpstream(plan, field)) continue;

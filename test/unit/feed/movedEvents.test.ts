@@ -25,6 +25,7 @@ function scriptedSource(
     provider: 'FUSIONAUTH',
     maxPageSize: 3,
     windowSlackMs,
+    planPushdown: () => ({}),
     requests,
     list(query, continuation, options) {
       options?.onUpstreamRequest?.();

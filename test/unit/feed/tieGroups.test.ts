@@ -82,6 +82,7 @@ describe('an upstream that pages on forever at one timestamp', () => {
       provider: 'NIRVANA',
       maxPageSize: 10,
       windowSlackMs: 0,
+      planPushdown: () => ({}),
       list: (_query, continuation, options) => {
         served += 1;
         options?.onUpstreamRequest?.();

@@ -39,6 +39,7 @@ describe('toCloudflareV1AuditEvent', () => {
     const expected: AuditEvent = {
       sourceId: 'cf-legacy',
       kind: 'cloudflare-v1',
+      provider: 'CLOUDFLARE',
       nativeId: 'a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f607',
       occurredAtMs: Date.UTC(2026, 2, 2, 9, 14, 31),
       action: 'change_setting',

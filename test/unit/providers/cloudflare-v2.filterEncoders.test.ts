@@ -1,13 +1,22 @@
 import { normalizeFilter, type EventFilterInput } from '../../../src/feed/eventFilter';
-import { CLOUDFLARE_V2_FILTER_ENCODERS } from '../../../src/providers/cloudflare-v2/cloudflareV2FilterEncoders';
+import {
+  CLOUDFLARE_V2_CAPABILITIES,
+  CLOUDFLARE_V2_FILTER_ENCODERS,
+} from '../../../src/providers/cloudflare-v2/cloudflareV2Pushdown';
 import { toPushdownParams } from '../../../src/providers/shared/toPushdownParams';
 
 const paramsOf = (input: EventFilterInput) =>
-  toPushdownParams('cloudflare-v2', normalizeFilter(input), CLOUDFLARE_V2_FILTER_ENCODERS);
+  toPushdownParams(
+    CLOUDFLARE_V2_CAPABILITIES,
+    normalizeFilter(input),
+    CLOUDFLARE_V2_FILTER_ENCODERS,
+  );
 
 describe('the Cloudflare v2 filter parameters', () => {
   it('sends nothing without a filter, or for a filter of residual fields only', () => {
-    expect(toPushdownParams('cloudflare-v2', undefined, CLOUDFLARE_V2_FILTER_ENCODERS)).toEqual([]);
+    expect(
+      toPushdownParams(CLOUDFLARE_V2_CAPABILITIES, undefined, CLOUDFLARE_V2_FILTER_ENCODERS),
+    ).toEqual([]);
     expect(paramsOf({ text: 'dns', sinceMs: 0, ipAddress: '192.0.2.0/24' })).toEqual([]);
   });
 

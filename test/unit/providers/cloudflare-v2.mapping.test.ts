@@ -55,6 +55,7 @@ describe('toCloudflareV2AuditEvent', () => {
     const expected: AuditEvent = {
       sourceId: 'cf-prod',
       kind: 'cloudflare-v2',
+      provider: 'CLOUDFLARE',
       nativeId: '8c2f0a6e1d9b4b7e9a31c5f2e7d04b18',
       occurredAtMs: Date.UTC(2026, 2, 2, 9, 14, 31),
       action: 'update',

@@ -60,6 +60,7 @@ describe('toFastlyAuditEvent', () => {
       {
         sourceId: 'fastly-prod',
         kind: 'fastly',
+        provider: 'FASTLY',
         nativeId: '4KqZ8wXcR2bT1mNa9pLsYe',
         occurredAtMs: Date.UTC(2026, 2, 2, 9, 14, 27),
         action: 'version.activate',
@@ -95,6 +96,7 @@ describe('toFastlyAuditEvent', () => {
       {
         sourceId: 'fastly-prod',
         kind: 'fastly',
+        provider: 'FASTLY',
         nativeId: '5ua9a8p7hThd5G9K1PmrRf',
         occurredAtMs: Date.UTC(2019, 4, 11, 17, 53, 6),
         action: 'version.create',

@@ -1,5 +1,5 @@
 import { normalizeFilter, type EventFilterInput } from '../../../src/feed/eventFilter';
-import { toFusionAuthAuditLogCriteria } from '../../../src/providers/fusionauth-audit-log/toFusionAuthAuditLogCriteria';
+import { toFusionAuthAuditLogCriteria } from '../../../src/providers/fusionauth-audit-log/fusionAuthAuditLogPushdown';
 import {
   toFusionAuthAuditLogAction,
   toFusionAuthAuditLogAuditEvent,

@@ -30,6 +30,7 @@ describe('toFusionAuthAuditLogAuditEvent', () => {
     const expected: AuditEvent = {
       sourceId: 'fa-audit',
       kind: 'fusionauth-audit-log',
+      provider: 'FUSIONAUTH',
       nativeId: '9051',
       occurredAtMs: 1772442871456,
       action: 'Updated the application',
@@ -72,6 +73,7 @@ describe('toFusionAuthAuditLogAuditEvent', () => {
     expect(map(record)).toEqual({
       sourceId: 'fa-audit',
       kind: 'fusionauth-audit-log',
+      provider: 'FUSIONAUTH',
       nativeId: '9050',
       occurredAtMs: 1772442800002,
       action: 'Rotated signing key',

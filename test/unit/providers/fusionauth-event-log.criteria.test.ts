@@ -1,6 +1,6 @@
 import { normalizeFilter, type EventFilterInput } from '../../../src/feed/eventFilter';
-import { toFusionAuthEventLogCriteria } from '../../../src/providers/fusionauth-event-log/toFusionAuthEventLogCriteria';
-import { planPushdown } from '../../../src/providers/pushdownCapabilities';
+import { toFusionAuthEventLogCriteria } from '../../../src/providers/fusionauth-event-log/fusionAuthEventLogPushdown';
+import { planKindPushdown } from '../../support/planKindPushdown';
 
 describe('toFusionAuthEventLogCriteria', () => {
   it('sends nothing without a filter, or for a filter of time and sources only', () => {
@@ -46,7 +46,7 @@ describe('toFusionAuthEventLogCriteria', () => {
 
   it('sends a field exactly when the pushdown table plans it', () => {
     const filter = normalizeFilter({ actions: ['Debug'], outcome: 'FAILURE', text: 'lambda' });
-    expect(planPushdown('fusionauth-event-log', filter)).toEqual({
+    expect(planKindPushdown('fusionauth-event-log', filter)).toEqual({
       actions: 'pushed',
       outcome: 'residual',
       text: 'narrowed',

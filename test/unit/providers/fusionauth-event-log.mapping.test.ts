@@ -19,6 +19,7 @@ describe('toFusionAuthEventLogAuditEvent', () => {
     const expected: AuditEvent = {
       sourceId: 'fa-events',
       kind: 'fusionauth-event-log',
+      provider: 'FUSIONAUTH',
       nativeId: '48213',
       occurredAtMs: 1772442867123,
       action: 'Error',

@@ -1,5 +1,5 @@
 import { normalizeFilter, type EventFilterInput } from '../../../src/feed/eventFilter';
-import { toNirvanaFilterParams } from '../../../src/providers/nirvana/toNirvanaFilterParams';
+import { toNirvanaFilterParams } from '../../../src/providers/nirvana/nirvanaPushdown';
 
 describe('toNirvanaFilterParams', () => {
   it('sends nothing without a filter, or for a filter of time and sources only', () => {

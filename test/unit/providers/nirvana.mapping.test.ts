@@ -46,6 +46,7 @@ describe('toNirvanaAuditEvent', () => {
       {
         sourceId: 'nirvana',
         kind: 'nirvana',
+        provider: 'NIRVANA',
         nativeId: '7d3f2a10-4b5c-4e8f-9a01-23456789abcd',
         occurredAtMs: Date.UTC(2026, 2, 2, 9, 14, 29),
         action: 'vm.created',
@@ -85,6 +86,7 @@ describe('toNirvanaAuditEvent', () => {
       {
         sourceId: 'nirvana',
         kind: 'nirvana',
+        provider: 'NIRVANA',
         nativeId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
         occurredAtMs: Date.UTC(2026, 2, 2, 9, 14, 29),
         action: 'api_key.deleted',

@@ -71,6 +71,7 @@ describe('the auditEvents query', () => {
         provider: 'CLOUDFLARE',
         maxPageSize: 100,
         windowSlackMs: 0,
+        planPushdown: () => ({}),
         list: (_query, _continuation, options) => {
           // One request sent, answered with a 503.
           options?.onUpstreamRequest?.();
@@ -229,6 +230,7 @@ describe('the auditEvents query', () => {
         provider: 'NIRVANA',
         maxPageSize: 10,
         windowSlackMs: 0,
+        planPushdown: () => ({}),
         list: () => Promise.resolve({ events: [], next: null, total: null }),
         get: () => Promise.reject(new Error('secret-ish detail at https://internal')),
       },

@@ -21,6 +21,7 @@ const BROKEN: Source = {
   provider: 'CLOUDFLARE',
   maxPageSize: 100,
   windowSlackMs: 0,
+  planPushdown: () => ({}),
   list: (_query, _continuation, options) => {
     options?.onUpstreamRequest?.();
     return Promise.reject(

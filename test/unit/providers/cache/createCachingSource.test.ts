@@ -28,6 +28,7 @@ function createCountingSource(id = 'fastly') {
     provider: 'FASTLY',
     maxPageSize: 100,
     windowSlackMs: 0,
+    planPushdown: () => ({}),
     list(query, continuation) {
       calls.push({ query, continuation });
       if (failNext !== null) {

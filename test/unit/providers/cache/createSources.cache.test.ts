@@ -1,16 +1,13 @@
-import type { SourceConfig } from '../../../../src/config';
+import type { SourceConfig } from '../../../../src/providers/sourceKinds';
 import { DEFAULT_CACHE_CONFIG } from '../../../../src/config';
 import type { FastlyEmulator } from '../../../../src/emulators/fastly/startFastlyEmulator';
 import { startFastlyEmulator } from '../../../../src/emulators/fastly/startFastlyEmulator';
 import type { ListQuery } from '../../../../src/model/Source';
-import {
-  toCacheScope,
-  toCachingSourceOptions,
-} from '../../../../src/providers/cache/createCachingSource';
 import type { PageCache } from '../../../../src/providers/cache/createPageCache';
 import { createPageCache } from '../../../../src/providers/cache/createPageCache';
 import type { SourceDeps, SourceSet } from '../../../../src/providers/createSources';
-import { createSources, toCredentialKey } from '../../../../src/providers/createSources';
+import { createSources, toCachingSourceOptions } from '../../../../src/providers/createSources';
+import type { FastlyKindConfig } from '../../../../src/providers/fastly/fastlyKind';
 import type { FastlyRecordWire } from '../../../../src/providers/fastly/fastlyWire';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -51,7 +48,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-function fastly(overrides: Partial<SourceConfig> = {}): SourceConfig {
+function fastly(overrides: Partial<FastlyKindConfig> = {}): FastlyKindConfig {
   return { id: 'fastly', kind: 'fastly', baseUrl: emulator.url, token: TOKEN, ...overrides };
 }
 
@@ -123,8 +120,7 @@ describe('createSources with a page cache', () => {
 
 describe('toCachingSourceOptions', () => {
   const cache = cacheOf(60);
-  const options = (config: SourceConfig) =>
-    toCachingSourceOptions(config, toCredentialKey(config), cache, () => NOW);
+  const options = (config: SourceConfig) => toCachingSourceOptions(config, cache, () => NOW);
 
   it('takes the late-arrival delay of the kind when the config names none', () => {
     const cloudflare: SourceConfig = {
@@ -148,7 +144,7 @@ describe('toCachingSourceOptions', () => {
       token: 'a-very-secret-token',
       accountId: 'acc-1',
     };
-    const scope = (config: SourceConfig) => toCacheScope(config, toCredentialKey(config));
+    const scope = (config: SourceConfig) => toCachingSourceOptions(config, cache, () => NOW).scope;
     const variants: SourceConfig[] = [
       base,
       { ...base, id: 'cf-2' },

@@ -1,6 +1,9 @@
+import type { ActorType, AuditCategory } from '../../model/AuditEvent';
 import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
+import { isSentUpstream } from '../../model/EventFilter';
 import { toCloudflareCategory } from '../cloudflare-shared/toCloudflareCategory';
-import { isSentUpstream } from '../pushdownCapabilities';
+import type { KindCapabilities } from '../shared/pushdown';
+import { isZonelessAddress } from '../shared/pushdown';
 import { toCanonicalIpAddress } from '../shared/toCanonicalIpAddress';
 import type { PushdownEncoders, QueryParam } from '../shared/toPushdownParams';
 import { toRepeatedParam } from '../shared/toPushdownParams';
@@ -8,6 +11,83 @@ import { CLOUDFLARE_V2_ACTOR_TYPES, CLOUDFLARE_V2_RESULTS } from './toCloudflare
 
 /** What v2's `action.type` holds and its `action_type` filter takes (a documented enum; else 400). */
 export const CLOUDFLARE_V2_ACTION_TYPES: readonly string[] = ['create', 'view', 'update', 'delete'];
+
+/** Categories that follow one-to-one from an `action.type`: what `action_type` can select. */
+const ACTION_TYPE_CATEGORIES: readonly AuditCategory[] =
+  CLOUDFLARE_V2_ACTION_TYPES.map(toCloudflareCategory);
+/** Actor types the mapping reads from a wire name: what `actor_type` can select. */
+const ACTOR_TYPES: readonly ActorType[] = Object.values(CLOUDFLARE_V2_ACTOR_TYPES);
+
+/**
+ * Cloudflare v2 repeats the key for every value of a list: a filter of many long values would
+ * overflow the URL (Cloudflare and most servers refuse URLs of ~16 KB). Each list field may take
+ * this many encoded characters, so that all of them together stay well inside.
+ */
+const MAX_PARAM_CHARS = 2_000;
+const fitsInQuery = (key: string, values: readonly string[] | null) =>
+  values !== null &&
+  values.reduce((sum, value) => sum + key.length + 2 + encodeURIComponent(value).length, 0) <=
+    MAX_PARAM_CHARS;
+
+export const CLOUDFLARE_V2_CAPABILITIES: KindCapabilities = {
+  actions: {
+    level: 'pushed',
+    upstream: 'action_type (repeated)',
+    when: (f) =>
+      f.actions !== null && f.actions.every((a) => CLOUDFLARE_V2_ACTION_TYPES.includes(a)),
+    condition: `only ${CLOUDFLARE_V2_ACTION_TYPES.join(', ')} (the values v2 accepts)`,
+  },
+  categories: {
+    level: 'pushed',
+    upstream: `action_type (repeated): ${CLOUDFLARE_V2_ACTION_TYPES.join(', ')}`,
+    when: (f) =>
+      f.categories !== null && f.categories.every((c) => ACTION_TYPE_CATEGORIES.includes(c)),
+    condition: `only ${ACTION_TYPE_CATEGORIES.join(', ')}`,
+  },
+  outcome: {
+    level: 'pushed',
+    upstream: 'action_result',
+    when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
+    condition: 'SUCCESS or FAILURE',
+  },
+  actorIds: {
+    level: 'pushed',
+    upstream: 'actor_id (repeated)',
+    when: (f) => fitsInQuery('actor_id', f.actorIds),
+    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
+  },
+  actorEmails: {
+    level: 'pushed',
+    upstream: 'actor_email (repeated)',
+    when: (f) => fitsInQuery('actor_email', f.actorEmails),
+    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
+  },
+  actorTypes: {
+    level: 'pushed',
+    upstream: 'actor_type (repeated)',
+    when: (f) => f.actorTypes !== null && f.actorTypes.every((t) => ACTOR_TYPES.includes(t)),
+    condition: `only ${ACTOR_TYPES.join(', ')}`,
+  },
+  resourceTypes: {
+    level: 'pushed',
+    upstream: 'resource_type (repeated)',
+    when: (f) => fitsInQuery('resource_type', f.resourceTypes),
+    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
+  },
+  resourceIds: {
+    level: 'pushed',
+    upstream: 'resource_id (repeated)',
+    when: (f) => fitsInQuery('resource_id', f.resourceIds),
+    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
+  },
+  // Whether v2 takes a range here is unconfirmed; an address goes in canonical form, as v1's.
+  ipAddress: {
+    level: 'pushed',
+    upstream: 'actor_ip_address (canonical form)',
+    when: isZonelessAddress,
+    condition: 'an address without a zone, not a range',
+  },
+};
 
 /**
  * The filter fields Cloudflare v2 applies for us, as its positive array filters: the key repeated
@@ -63,8 +143,7 @@ function toActionTypeParam(filter: EventFilter, plan: PushdownPlan): QueryParam[
   }
   if (isSentUpstream(plan, 'categories')) {
     const categories = filter.categories ?? [];
-    const expressible = CLOUDFLARE_V2_ACTION_TYPES.map(toCloudflareCategory);
-    if (!categories.every((category) => expressible.includes(category))) return [];
+    if (!categories.every((category) => ACTION_TYPE_CATEGORIES.includes(category))) return [];
     types = types.filter((type) => categories.includes(toCloudflareCategory(type)));
   }
   return toRepeatedParam('action_type', types);

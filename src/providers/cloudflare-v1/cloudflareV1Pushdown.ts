@@ -1,6 +1,40 @@
+import type { KindCapabilities } from '../shared/pushdown';
+import { oneValue } from '../shared/pushdown';
 import { toCanonicalIpAddress } from '../shared/toCanonicalIpAddress';
 import type { PushdownEncoders, QueryParam } from '../shared/toPushdownParams';
 import { toSingleParam } from '../shared/toPushdownParams';
+
+/**
+ * Cloudflare v1 types `actor.email` as an email address and refuses anything else with a 400, so
+ * only address-shaped values are sent (a stricter shape than any server is likely to demand: one
+ * `@`, no spaces, a dot in the domain). Another value cannot match an address anyway, but the
+ * feed finds that out itself rather than failing the source.
+ */
+const isEmailAddress = (value: string | undefined) =>
+  value !== undefined && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
+
+export const CLOUDFLARE_V1_CAPABILITIES: KindCapabilities = {
+  actions: {
+    level: 'pushed',
+    upstream: 'action.type',
+    when: (f) => oneValue(f.actions),
+    condition: 'one value',
+  },
+  actorEmails: {
+    level: 'pushed',
+    upstream: 'actor.email',
+    when: (f) => oneValue(f.actorEmails) && isEmailAddress(f.actorEmails?.[0]),
+    condition: 'one value shaped like an email address',
+  },
+  // An address goes in the form a server prints it, should v1 compare addresses as text; a
+  // zone has no such form, and the feed ignores it when it compares.
+  ipAddress: {
+    level: 'pushed',
+    upstream: 'actor.ip (an address in canonical form, or a CIDR range)',
+    when: (f) => f.ipAddress !== null && !f.ipAddress.includes('%'),
+    condition: 'an address or a CIDR range, without a zone',
+  },
+};
 
 /**
  * The filter fields Cloudflare v1 applies for us, each one value (its filters take one). Each

@@ -1,10 +1,29 @@
 import type { EventFilter } from '../../model/EventFilter';
+import { isSentUpstream } from '../../model/EventFilter';
 import type { FusionAuthFilterCriteria } from '../fusionauth-shared/createFusionAuthLogSource';
-import { toFusionAuthContains } from '../fusionauth-shared/toFusionAuthContains';
-import { isSentUpstream, planPushdown } from '../pushdownCapabilities';
+import { isPlainText, toFusionAuthContains } from '../fusionauth-shared/toFusionAuthContains';
+import type { KindCapabilities } from '../shared/pushdown';
+import { oneValue, planPushdown } from '../shared/pushdown';
+
+export const FUSIONAUTH_AUDIT_LOG_CAPABILITIES: KindCapabilities = {
+  actorEmails: {
+    level: 'narrowed',
+    upstream: 'user (*email*)',
+    when: (f) => oneValue(f.actorEmails) && isPlainText(f.actorEmails?.[0]),
+    condition: 'one value without `*` or `\\`',
+  },
+  // The action is the message's leading words, so a message holding the text covers a match
+  // in either.
+  text: {
+    level: 'narrowed',
+    upstream: 'message (*text*)',
+    when: (f) => isPlainText(f.text),
+    condition: 'no `*` or `\\` in the text',
+  },
+};
 
 /**
- * The audit log search criteria for the fields the pushdown table sends upstream, and nothing
+ * The audit log search criteria for the fields the capabilities above send upstream, and nothing
  * else. Each selects a superset of what the AuditEvent field means (see
  * `toFusionAuthAuditLogAuditEvent`), the search being case-insensitive:
  * - `user` (`*email*`): the actor's email is `insertUser` itself when that is an address, so an
@@ -17,7 +36,7 @@ export function toFusionAuthAuditLogCriteria(
   filter: EventFilter | undefined,
 ): FusionAuthFilterCriteria {
   if (filter === undefined) return {};
-  const plan = planPushdown('fusionauth-audit-log', filter);
+  const plan = planPushdown(FUSIONAUTH_AUDIT_LOG_CAPABILITIES, filter);
   const email = filter.actorEmails?.length === 1 ? filter.actorEmails[0] : undefined;
   const user =
     isSentUpstream(plan, 'actorEmails') && email !== undefined

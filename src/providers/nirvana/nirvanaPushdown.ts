@@ -1,6 +1,8 @@
 import type { ActorType } from '../../model/AuditEvent';
 import type { EventFilter, PushableField } from '../../model/EventFilter';
-import { isSentUpstream, planPushdown } from '../pushdownCapabilities';
+import { isSentUpstream } from '../../model/EventFilter';
+import type { KindCapabilities } from '../shared/pushdown';
+import { isZonelessAddress, oneValue, planPushdown } from '../shared/pushdown';
 import { toCanonicalIpAddress } from '../shared/toCanonicalIpAddress';
 
 /** The inverse of the mapping's actor types (`toNirvanaAuditEvent`). */
@@ -9,13 +11,61 @@ const ACTOR_TYPE_PARAM: Readonly<Partial<Record<ActorType, string>>> = {
   API_KEY: 'api_key',
 };
 
+/** Actor types Nirvana's `actor_type` can name. */
+const ACTOR_TYPES = Object.keys(ACTOR_TYPE_PARAM);
+
+export const NIRVANA_CAPABILITIES: KindCapabilities = {
+  actions: {
+    level: 'pushed',
+    upstream: 'action',
+    when: (f) => oneValue(f.actions),
+    condition: 'one value',
+  },
+  outcome: {
+    level: 'pushed',
+    upstream: 'status_code_max=399 / status_code_min=400',
+    when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
+    condition: 'SUCCESS or FAILURE',
+  },
+  actorIds: {
+    level: 'pushed',
+    upstream: 'actor_id',
+    when: (f) => oneValue(f.actorIds),
+    condition: 'one value',
+  },
+  actorTypes: {
+    level: 'pushed',
+    upstream: 'actor_type',
+    when: (f) => oneValue(f.actorTypes) && ACTOR_TYPES.includes(f.actorTypes?.[0] ?? ''),
+    condition: `one of ${ACTOR_TYPES.join(', ')}`,
+  },
+  resourceTypes: {
+    level: 'pushed',
+    upstream: 'target_type',
+    when: (f) => oneValue(f.resourceTypes),
+    condition: 'one value',
+  },
+  resourceIds: {
+    level: 'pushed',
+    upstream: 'target_id',
+    when: (f) => oneValue(f.resourceIds),
+    condition: 'one value',
+  },
+  ipAddress: {
+    level: 'pushed',
+    upstream: 'client_ip (canonical form)',
+    when: isZonelessAddress,
+    condition: 'an address without a zone, not a range',
+  },
+};
+
 const OUTCOME_PARAM = {
   SUCCESS: ['status_code_max', '399'],
   FAILURE: ['status_code_min', '400'],
 } as const;
 
 /**
- * The filter parameters of `GET /v1/audit_logs` for the fields the pushdown table sends upstream,
+ * The filter parameters of `GET /v1/audit_logs` for the fields the capabilities send upstream,
  * and nothing else. Each means what the AuditEvent field means (see `toNirvanaAuditEvent`):
  * - `action`, `actor_id`, `target_type`, `target_id`: the one value, verbatim; Nirvana compares
  *   them exactly, as the feed does.
@@ -30,7 +80,7 @@ const OUTCOME_PARAM = {
  */
 export function toNirvanaFilterParams(filter: EventFilter | undefined): [string, string][] {
   if (filter === undefined) return [];
-  const plan = planPushdown('nirvana', filter);
+  const plan = planPushdown(NIRVANA_CAPABILITIES, filter);
   const params: [string, string][] = [];
   const send = (field: PushableField, name: string, value: string | null | undefined) => {
     if (isSentUpstream(plan, field) && value !== null && value !== undefined) {
