@@ -7,7 +7,7 @@ import type { AuditgraphConfig, SourceConfig } from '../src/config';
 import { toSecurityDefaults } from '../src/config';
 import { QUERY_LIMIT_DEFAULTS } from '../src/model/QueryLimits';
 import { hashApiKey } from '../src/auth/hashApiKey';
-import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
+import { EMULATOR_RATE_LIMITS } from '../src/providers/sourceKinds';
 import type { Auditgraph } from '../src/startAuditgraph';
 import { startAuditgraph } from '../src/startAuditgraph';
 import { serve } from './ipc';

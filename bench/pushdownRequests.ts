@@ -10,7 +10,7 @@ import type { FeedPage } from '../src/feed/createFeed';
 import { createFeed } from '../src/feed/createFeed';
 import type { EventFilterInput } from '../src/feed/eventFilter';
 import { normalizeFilter } from '../src/feed/eventFilter';
-import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
+import { EMULATOR_RATE_LIMITS } from '../src/providers/sourceKinds';
 import { createSources } from '../src/providers/createSources';
 
 const FIRST = 50;

@@ -4,7 +4,7 @@
  * hop of its own.
  */
 import type { SourceConfig } from '../src/config';
-import { EMULATOR_RATE_LIMITS } from '../src/http/createTokenBucket';
+import { EMULATOR_RATE_LIMITS } from '../src/providers/sourceKinds';
 import type { AuditEvent } from '../src/model/AuditEvent';
 import { createSources } from '../src/providers/createSources';
 

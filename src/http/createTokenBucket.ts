@@ -1,51 +1,15 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { SourceKind } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 
-/** How many requests a credential may make: a burst, then a steady rate. */
+/**
+ * How many requests a credential may make: a burst, then a steady rate. Each kind states its own
+ * (src/providers/<kind>/); this layer knows no kinds.
+ */
 export interface RateLimit {
   /** Tokens the bucket holds when full: the burst allowed after a quiet spell. */
   readonly capacity: number;
   readonly refillPerSecond: number;
 }
-
-/**
- * The client-side limit per credential, by source kind. Only Cloudflare documents one
- * (providers.md): 1200 requests per 5 minutes per user, cumulative across all of the user's
- * tokens, and a call over it blocks every call of the user for five minutes. A full burst plus
- * five minutes of refill (50 + 3.5 × 300 = 1100) stays under 1200 in any 5-minute window and
- * leaves room for the dashboard and other tools of the same user.
- *
- * Fastly does not limit reads, FusionAuth and Nirvana document no limit: their numbers are our
- * choice, generous enough for any dashboard, and only there to keep a runaway loop from
- * hammering an upstream.
- */
-export const RATE_LIMIT_DEFAULTS: Readonly<Record<SourceKind, RateLimit>> = {
-  'cloudflare-v1': { capacity: 50, refillPerSecond: 3.5 },
-  'cloudflare-v2': { capacity: 50, refillPerSecond: 3.5 },
-  fastly: { capacity: 40, refillPerSecond: 20 },
-  'fusionauth-event-log': { capacity: 40, refillPerSecond: 20 },
-  'fusionauth-audit-log': { capacity: 40, refillPerSecond: 20 },
-  nirvana: { capacity: 40, refillPerSecond: 20 },
-};
-
-/**
- * The limit for sources auditgraph's own emulators serve (the demo, tests): they are not the
- * provider, so its limit does not apply; high enough that only a runaway loop meets it. Applied
- * only where the caller says so (`createSources` rateLimits), never guessed from an address: a
- * proxy on localhost in front of the real provider must keep the provider's limit.
- */
-export const EMULATOR_RATE_LIMIT: RateLimit = { capacity: 1_000, refillPerSecond: 1_000 };
-
-/** EMULATOR_RATE_LIMIT for every kind, as `createSources` takes it. */
-export const EMULATOR_RATE_LIMITS = {
-  fastly: EMULATOR_RATE_LIMIT,
-  'cloudflare-v1': EMULATOR_RATE_LIMIT,
-  'cloudflare-v2': EMULATOR_RATE_LIMIT,
-  'fusionauth-event-log': EMULATOR_RATE_LIMIT,
-  'fusionauth-audit-log': EMULATOR_RATE_LIMIT,
-  nirvana: EMULATOR_RATE_LIMIT,
-} as const;
 
 export interface TokenBucketOptions extends RateLimit {
   /** Epoch ms; injected so tests move time without waiting. */

@@ -25,7 +25,7 @@ import { toCloudflareV1AuditEvent } from '../../src/providers/cloudflare-v1/toCl
 import { toCloudflareV2AuditEvent } from '../../src/providers/cloudflare-v2/toCloudflareV2AuditEvent';
 import type { SourceSet } from '../../src/providers/createSources';
 import { createSources } from '../../src/providers/createSources';
-import { EMULATOR_RATE_LIMITS } from '../../src/http/createTokenBucket';
+import { EMULATOR_RATE_LIMITS } from '../../src/providers/sourceKinds';
 import { toFastlyAuditEvent } from '../../src/providers/fastly/toFastlyAuditEvent';
 import { toFusionAuthAuditLogAuditEvent } from '../../src/providers/fusionauth-audit-log/toFusionAuthAuditLogAuditEvent';
 import { toFusionAuthEventLogAuditEvent } from '../../src/providers/fusionauth-event-log/toFusionAuthEventLogAuditEvent';

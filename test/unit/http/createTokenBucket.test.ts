@@ -1,4 +1,5 @@
-import { createTokenBucket, RATE_LIMIT_DEFAULTS } from '../../../src/http/createTokenBucket';
+import { createTokenBucket } from '../../../src/http/createTokenBucket';
+import { BUILT_IN_KINDS } from '../../../src/providers/sourceKinds';
 import { AuditgraphError } from '../../../src/model/errors';
 import { T0, createFakeTime, createHeldTime, until } from './fakeClocks';
 
@@ -166,7 +167,7 @@ describe('createTokenBucket', () => {
   it.each(['cloudflare-v1', 'cloudflare-v2'] as const)(
     'keeps %s under Cloudflare’s 1200 requests in any 5 minutes, burst included',
     (kind) => {
-      const { capacity, refillPerSecond } = RATE_LIMIT_DEFAULTS[kind];
+      const { capacity, refillPerSecond } = BUILT_IN_KINDS.get(kind).rateLimit;
       expect(capacity + refillPerSecond * 300).toBeLessThan(1200);
     },
   );
