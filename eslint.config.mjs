@@ -1,5 +1,53 @@
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
+
+/**
+ * The layers of src/ (design.md §6), each above the ones after it: a file may import from its own
+ * layer and the layers below, never from one above. `model` is the ground; `main.ts` and
+ * `startAuditgraph.ts` compose everything.
+ */
+const LAYERS = [
+  ['main.ts', 'startAuditgraph.ts'],
+  ['server'],
+  ['schema'],
+  ['auth'],
+  ['config', 'config.ts'],
+  ['feed', 'emulators'],
+  ['providers'],
+  ['http'],
+  ['model'],
+];
+const layerZones = LAYERS.flatMap((layer, index) =>
+  layer.map((target) => ({
+    target: `./src/${target}`,
+    from: LAYERS.slice(0, index)
+      .flat()
+      .map((above) => `./src/${above}`),
+    message: `${target} is below them in the layers of design.md §6; pass what it needs down`,
+  })),
+).filter((zone) => zone.from.length > 0);
+
+/** The feed and the emulators are siblings: neither imports the other. */
+const siblingZones = [
+  { target: './src/feed', from: ['./src/emulators', './src/providers', './src/http'] },
+  { target: './src/emulators', from: ['./src/feed', './src/http'] },
+];
+
+/** Each kind's folder under src/providers/ stands alone; shared folders serve them all. */
+const providerFolders = readdirSync(new URL('./src/providers', import.meta.url), {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const kindFolders = providerFolders.filter(
+  (name) => name !== 'shared' && name !== 'cache' && !name.endsWith('-shared'),
+);
+const kindZones = providerFolders.map((folder) => ({
+  target: `./src/providers/${folder}`,
+  from: kindFolders.filter((kind) => kind !== folder).map((kind) => `./src/providers/${kind}`),
+  message: 'a kind never imports another kind; share code through a -shared folder',
+}));
 
 export default tseslint.config(
   {
@@ -29,6 +77,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'import/no-cycle': 'error',
+      'import/no-restricted-paths': [
+        'error',
+        { zones: [...layerZones, ...siblingZones, ...kindZones] },
+      ],
     },
   },
   {

@@ -16,27 +16,22 @@ import { createSealer } from '../model/createSealer';
 export interface EntityKeyCodec {
   actorKey(sourceId: string, actor: Actor): string;
   resourceKey(sourceId: string, resource: Resource): string;
-  /** Null for anything that is not an Actor key this server made. */
-  openActorKey(key: string): ActorIdentity | null;
-  /** Null for anything that is not a Resource key this server made. */
-  openResourceKey(key: string): ResourceIdentity | null;
+  /**
+   * The Actor a key holds: its type and the first of id, email or name it was made from, the
+   * rest null. Null for anything that is not an Actor key this server made.
+   */
+  openActorKey(key: string): OpenedKey<Actor> | null;
+  /**
+   * The Resource a key holds: its type and id (its name when it has no id), the rest null. Null
+   * for anything that is not a Resource key this server made.
+   */
+  openResourceKey(key: string): OpenedKey<Resource> | null;
 }
 
-/** What an Actor key holds: its source, its type and the first of id, email or name it has. */
-export interface ActorIdentity {
+/** What a key holds: the entity's source, and the entity as far as the key knows it. */
+export interface OpenedKey<T> {
   readonly sourceId: string;
-  readonly type: ActorType | null;
-  readonly id: string | null;
-  readonly email: string | null;
-  readonly name: string | null;
-}
-
-/** What a Resource key holds: its source, its type, and its id (its name when it has no id). */
-export interface ResourceIdentity {
-  readonly sourceId: string;
-  readonly type: string | null;
-  readonly id: string | null;
-  readonly name: string | null;
+  readonly entity: T;
 }
 
 const MAX_KEY_LENGTH = 2_048;
@@ -95,10 +90,14 @@ export function createEntityKeyCodec(secret: string | Uint8Array): EntityKeyCode
       if (identity !== null && typeof identity !== 'string') return null;
       return {
         sourceId,
-        type,
-        id: field === 'id' ? identity : null,
-        email: field === 'email' ? identity : null,
-        name: field === 'name' ? identity : null,
+        entity: {
+          id: field === 'id' ? identity : null,
+          type,
+          name: field === 'name' ? identity : null,
+          email: field === 'email' ? identity : null,
+          token: null,
+          ip: null,
+        },
       };
     },
     openResourceKey: (key) => {
@@ -107,7 +106,7 @@ export function createEntityKeyCodec(secret: string | Uint8Array): EntityKeyCode
       const [, sourceId, type, id, name] = value;
       if (typeof sourceId !== 'string' || !isNullableString(type)) return null;
       if (!isNullableString(id) || !isNullableString(name)) return null;
-      return { sourceId, type, id, name };
+      return { sourceId, entity: { id, type, name, product: null } };
     },
   };
 }

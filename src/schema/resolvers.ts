@@ -4,15 +4,12 @@ import { responsePathAsArray } from 'graphql';
 import type { FeedPage, MissedEvents } from '../feed/createFeed';
 import type { EventFilter, EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
-import type { Actor, AuditEvent, Resource } from '../model/AuditEvent';
+import type { AuditEvent } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
-import { canReadSource } from '../model/Principal';
 import type { AuditgraphContext } from './createContext';
-import type { ActorEntity, ResourceEntity } from './entities';
 import { recordEvent, recordPage } from './eventReads';
 import type { AuditEventFilter, AuditEventOrder, Resolvers } from './generated/resolvers';
-import type { EventView } from './redaction/createEventRedaction';
-import { UNREDACTED_VIEW } from './redaction/createEventRedaction';
+import { toActorByKey, toResourceByKey, viewOf, withLazyKey } from './resolveEntityKeys';
 import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
 
 /**
@@ -182,29 +179,6 @@ async function readFeedPage(
   return page;
 }
 
-/** How this client sees events: as they are with the pii permission, else redacted. */
-function viewOf(context: AuditgraphContext): EventView {
-  return context.principal.pii ? UNREDACTED_VIEW : context.redaction;
-}
-
-/**
- * An Actor or Resource as served, its key sealed from the provider's original only when a query
- * reads it; null when the event has none.
- */
-function withLazyKey<T extends object>(
-  seen: T | null,
-  original: T | null,
-  seal: (original: T) => string,
-): (T & { readonly key: string }) | null {
-  if (seen === null || original === null) return null;
-  return {
-    ...seen,
-    get key() {
-      return seal(original);
-    },
-  };
-}
-
 /** An event by global id, for `auditEvent`, `node` and entity references; audited as read. */
 async function loadEvent(id: string, context: AuditgraphContext): Promise<AuditEvent | null> {
   const event = await context.events.load(id, context.principal);
@@ -225,39 +199,6 @@ function toUserFilter(email: string, filter: AuditEventFilter | null | undefined
       ? own
       : own.filter((value) => normalized.actorEmails?.includes(value) === true);
   return { ...normalized, actorEmails };
-}
-
-/** An Actor as its key holds it, for a client that may read its source; null otherwise. */
-function toActorByKey(key: string, context: AuditgraphContext): ActorEntity | null {
-  const identity = context.entityKeys.openActorKey(key);
-  if (identity === null || !canReadSourceOf(identity.sourceId, context)) return null;
-  const actor: Actor = {
-    id: identity.id,
-    type: identity.type,
-    name: identity.name,
-    email: identity.email,
-    token: null,
-    ip: null,
-  };
-  return { ...viewOf(context).actorOf(identity.sourceId, actor), key };
-}
-
-/** A Resource as its key holds it, for a client that may read its source; null otherwise. */
-function toResourceByKey(key: string, context: AuditgraphContext): ResourceEntity | null {
-  const identity = context.entityKeys.openResourceKey(key);
-  if (identity === null || !canReadSourceOf(identity.sourceId, context)) return null;
-  const resource: Resource = {
-    id: identity.id,
-    type: identity.type,
-    name: identity.name,
-    product: null,
-  };
-  return { ...viewOf(context).resourceOf(identity.sourceId, resource), key };
-}
-
-/** A configured source this client may read: the same null for the others and the unknown. */
-function canReadSourceOf(sourceId: string, context: AuditgraphContext): boolean {
-  return context.sourcesById.has(sourceId) && canReadSource(context.principal, sourceId);
 }
 
 function toFilterInput(filter: AuditEventFilter | null | undefined): EventFilterInput {

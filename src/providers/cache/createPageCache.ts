@@ -1,4 +1,3 @@
-import type { CacheConfig } from '../../config';
 import { createMemoryPageStore } from './createMemoryPageStore';
 import type { PageStore } from './PageStore';
 
@@ -11,12 +10,23 @@ export interface PageCache {
   readonly onStoreError?: (error: unknown) => void;
 }
 
+/** The cache's settings (the config's `cache`). */
+export interface PageCacheSettings {
+  /** The memory the cache may hold, as JSON bytes; 0: no cache. */
+  readonly maxBytes: number;
+  /** Windows that ended less than this long ago are read upstream. */
+  readonly freshnessSeconds: number;
+}
+
 export interface PageCacheHooks {
   readonly onStoreError?: (error: unknown) => void;
 }
 
 /** The configured cache in this process's memory, or null when `maxBytes` is 0 (no cache). */
-export function createPageCache(config: CacheConfig, hooks: PageCacheHooks = {}): PageCache | null {
+export function createPageCache(
+  config: PageCacheSettings,
+  hooks: PageCacheHooks = {},
+): PageCache | null {
   if (config.maxBytes === 0) return null;
   return {
     store: createMemoryPageStore({ maxBytes: config.maxBytes }),
