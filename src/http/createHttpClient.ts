@@ -1,5 +1,6 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { AuditgraphError } from '../model/errors';
+import { NON_NEGATIVE_INTEGER, assertOptions } from './assertOptions';
 import { computeBackoffMs } from './computeBackoffMs';
 import type { CircuitBreaker, CircuitPermit } from './createCircuitBreaker';
 import { isCircuitFailure } from './createCircuitBreaker';
@@ -218,21 +219,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const basePath = url.pathname.replace(/\/+$/, '');
   const sourceId = options.sourceId;
   const maxBodyBytes = options.maxBodyBytes ?? HTTP_CLIENT_DEFAULTS.maxBodyBytes;
-  const maxRetries = assertCount(options.maxRetries, 'maxRetries', HTTP_CLIENT_DEFAULTS.maxRetries);
-  const backoff = {
-    baseMs: assertCount(options.backoffBaseMs, 'backoffBaseMs', HTTP_CLIENT_DEFAULTS.backoffBaseMs),
-    maxMs: assertCount(options.backoffMaxMs, 'backoffMaxMs', HTTP_CLIENT_DEFAULTS.backoffMaxMs),
-  };
-  const maxRateLimitWaitMs = assertCount(
-    options.maxRateLimitWaitMs,
-    'maxRateLimitWaitMs',
-    HTTP_CLIENT_DEFAULTS.maxRateLimitWaitMs,
-  );
-  const maxRateLimitPauseMs = assertCount(
-    options.maxRateLimitPauseMs,
-    'maxRateLimitPauseMs',
-    HTTP_CLIENT_DEFAULTS.maxRateLimitPauseMs,
-  );
+  const { maxRetries, backoffBaseMs, backoffMaxMs, maxRateLimitWaitMs, maxRateLimitPauseMs } =
+    assertOptions('createHttpClient', options, HTTP_CLIENT_DEFAULTS, {
+      maxRetries: NON_NEGATIVE_INTEGER,
+      backoffBaseMs: NON_NEGATIVE_INTEGER,
+      backoffMaxMs: NON_NEGATIVE_INTEGER,
+      maxRateLimitWaitMs: NON_NEGATIVE_INTEGER,
+      maxRateLimitPauseMs: NON_NEGATIVE_INTEGER,
+    });
+  const backoff = { baseMs: backoffBaseMs, maxMs: backoffMaxMs };
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -647,15 +642,6 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** Options are checked once, at construction, so a typo fails at start-up, not mid-request. */
-function assertCount(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`createHttpClient: ${name} must be a non-negative integer, got ${value}`);
-  }
-  return value;
 }
 
 async function readCapped(
