@@ -1,182 +1,30 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
 import { AuditgraphError } from '../model/errors';
-import { NON_NEGATIVE_INTEGER, assertOptions } from './assertOptions';
 import { computeBackoffMs } from './computeBackoffMs';
-import type { CircuitBreaker, CircuitPermit } from './createCircuitBreaker';
+import type { CircuitPermit } from './createCircuitBreaker';
 import { isCircuitFailure } from './createCircuitBreaker';
 import type { CallerLimits } from './createRequestCoalescer';
 import { createRequestCoalescer } from './createRequestCoalescer';
 import { createRetryBudget } from './createRetryBudget';
-import type { TokenBucket } from './createTokenBucket';
+import { abandonedError, deadlineError } from './deadlineError';
+import type { HttpClient, HttpResponse, RequestOptions } from './HttpClient';
+import type { PreparedRequest } from './prepareRequest';
+import { prepareRequest } from './prepareRequest';
 import type { ResponseHeaders } from './readRetryAfter';
 import { readRetryAfterMs } from './readRetryAfter';
+import type { HttpClientOptions } from './toHttpClientSettings';
+import { HTTP_CLIENT_DEFAULTS, toHttpClientSettings } from './toHttpClientSettings';
+import { isRetryableNetworkError, toNetworkError } from './toNetworkError';
 import { toRequestKey } from './toRequestKey';
+import { toStatusError } from './toStatusError';
 
+export type { HttpClient, HttpResponse, RequestOptions } from './HttpClient';
+export type { HttpClientOptions } from './toHttpClientSettings';
+export { HTTP_CLIENT_DEFAULTS } from './toHttpClientSettings';
 export { parseRetryAfter } from './readRetryAfter';
-
-export interface HttpClientOptions {
-  /** The API's base URL; its path (Cloudflare's `/client/v4`) prefixes every request path. */
-  readonly baseUrl: string;
-  /** Named in every error, so a failure points at its source. */
-  readonly sourceId: string;
-  /** Keep-alive connections to the upstream at most. */
-  readonly connections?: number;
-  readonly connectTimeoutMs?: number;
-  readonly headersTimeoutMs?: number;
-  readonly bodyTimeoutMs?: number;
-  /** A response body larger than this is a failure, read no further. */
-  readonly maxBodyBytes?: number;
-  /** Called once per upstream request made (metrics and tests), so once per attempt. */
-  readonly onRequest?: (request: { readonly method: string; readonly path: string }) => void;
-  /**
-   * Called when a call joins an identical call already under way instead of sending a request
-   * of its own (metrics and tests).
-   */
-  readonly onCoalesced?: (request: { readonly method: string; readonly path: string }) => void;
-  /** Retries of an idempotent request after a network error, a 408 or a 5xx, at most. */
-  readonly maxRetries?: number;
-  /** The ceiling of the first retry's jittered delay; it doubles with each retry. */
-  readonly backoffBaseMs?: number;
-  /** No retry's delay ceiling grows beyond this. */
-  readonly backoffMaxMs?: number;
-  /**
-   * The longest 429 wait honoured for a request without a deadline; with a deadline, the
-   * deadline decides. Longer waits fail at once with SOURCE_RATE_LIMITED and the pause's
-   * `retryAfterSeconds` (see maxRateLimitPauseMs).
-   */
-  readonly maxRateLimitWaitMs?: number;
-  /**
-   * The longest a 429's hint pauses the credential's rate limiter (and so every source of the
-   * credential), however long the upstream asked for; also the most `retryAfterSeconds` of a
-   * 429 reports. Once it has passed, one request asks the upstream again.
-   */
-  readonly maxRateLimitPauseMs?: number;
-  /**
-   * The source's retry budget (R7; see createRetryBudget): retry credits each call's first
-   * attempt earns. A retry without a credit is not made: the call fails with its attempt's error.
-   */
-  readonly retryBudgetRatio?: number;
-  /** Retry credits the budget holds at most. */
-  readonly retryBudgetMaxTokens?: number;
-  /** Retry credits a quiet source earns per second, whatever its traffic. */
-  readonly retryBudgetMinPerSecond?: number;
-  /** Epoch ms; injected so tests move time without waiting. */
-  readonly now?: () => number;
-  /** Waits `ms`, rejecting when `signal` aborts; injected so tests record waits instead. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** A number in [0, 1) for the backoff jitter; injected so tests pin it. */
-  readonly random?: () => number;
-  /**
-   * The credential's client-side rate limit, shared with every source of the same credential:
-   * one token per upstream request, taken before each attempt, retries included, since the
-   * upstream counts every request. Its clock must be `now`'s.
-   */
-  readonly rateLimiter?: TokenBucket;
-  /**
-   * The source's circuit breaker: a whole call, retries included and however many callers
-   * shared it, is one outcome, and an open circuit fails the call before any upstream request.
-   */
-  readonly circuitBreaker?: CircuitBreaker;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: ResponseHeaders;
-  /**
-   * The parsed JSON body; null for an empty body. Callers that shared one request share this
-   * value: read it, never change it.
-   */
-  readonly body: unknown;
-}
-
-export interface RequestOptions {
-  readonly headers?: Readonly<Record<string, string>>;
-  /** The caller giving up (the GraphQL request ended): no retry, no further wait. */
-  readonly signal?: AbortSignal;
-  /**
-   * Epoch ms (on the client's clock) by which the request must have settled, retries and waits
-   * included. No wait is started that would pass it; the socket is abandoned when it passes.
-   */
-  readonly deadlineAt?: number;
-  /** Statuses the caller handles itself (404 for a get-by-id) instead of an error. */
-  readonly acceptStatuses?: readonly number[];
-  readonly method?: 'GET' | 'POST';
-  readonly jsonBody?: unknown;
-  /**
-   * Whether the request may be sent again after a failure, and shared with identical calls
-   * under way. GET is by default; a read-only POST (FusionAuth's search) says so here.
-   */
-  readonly idempotent?: boolean;
-  /**
-   * Called once for each request this call sends upstream, retries included; never for a call
-   * that shared an identical request already under way (it sent nothing).
-   */
-  readonly onAttempt?: () => void;
-}
-
-export interface HttpClient {
-  /** `path` is relative to the base URL's path and includes the query string. */
-  requestJson(path: string, options?: RequestOptions): Promise<HttpResponse>;
-  /**
-   * Requests under way that an identical call would join, however many callers share each
-   * (metrics, tests); 0 once every one has settled or been abandoned.
-   */
-  inFlight(): number;
-  close(): Promise<void>;
-}
-
-export const HTTP_CLIENT_DEFAULTS = {
-  connections: 8,
-  connectTimeoutMs: 5_000,
-  headersTimeoutMs: 10_000,
-  bodyTimeoutMs: 10_000,
-  maxBodyBytes: 32 * 1024 * 1024,
-  // R7: at most 2 retries in total across one request.
-  maxRetries: 2,
-  backoffBaseMs: 100,
-  backoffMaxMs: 1_000,
-  // The default GraphQL request deadline (issue 4): a wait longer than that helps no caller.
-  maxRateLimitWaitMs: 10_000,
-  // Cloudflare's block (providers.md): a call over its limit blocks every call of the user for
-  // five minutes, the longest wait any of the four providers documents. A genuine block is held
-  // to its end; a longer or bogus hint (Retry-After: 999999) costs one request every five
-  // minutes, and does not leave a source dark for days.
-  maxRateLimitPauseMs: 300_000,
-} as const;
 
 /** Statuses that say "try again later" about a request the upstream did not carry out. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 500, 502, 503, 504]);
-
-/**
- * Error codes of a connection that broke: reset before or during the body, a keep-alive socket
- * the server closed at its idle timeout (undici: UND_ERR_SOCKET "other side closed"), a body cut
- * short of its Content-Length. Anything else (a bad argument, a closed pool) is not transient.
- */
-const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'UND_ERR_SOCKET',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
-
-/** A request as it goes on the wire, worked out once for all its attempts. */
-interface PreparedRequest {
-  readonly method: 'GET' | 'POST';
-  /** The base URL's path, then the request's path and query string. */
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | undefined;
-  readonly acceptStatuses: readonly number[] | undefined;
-  readonly idempotent: boolean;
-  /** The starting caller's attempt hook; not part of the request's identity. */
-  readonly onAttempt: (() => void) | undefined;
-}
 
 /** What one attempt came to: a response to return, or a failure the loop may retry. */
 type Attempt =
@@ -215,22 +63,9 @@ interface RetryProgress {
  * own attempts only.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const url = new URL(options.baseUrl);
-  const basePath = url.pathname.replace(/\/+$/, '');
-  const sourceId = options.sourceId;
-  const maxBodyBytes = options.maxBodyBytes ?? HTTP_CLIENT_DEFAULTS.maxBodyBytes;
-  const { maxRetries, backoffBaseMs, backoffMaxMs, maxRateLimitWaitMs, maxRateLimitPauseMs } =
-    assertOptions('createHttpClient', options, HTTP_CLIENT_DEFAULTS, {
-      maxRetries: NON_NEGATIVE_INTEGER,
-      backoffBaseMs: NON_NEGATIVE_INTEGER,
-      backoffMaxMs: NON_NEGATIVE_INTEGER,
-      maxRateLimitWaitMs: NON_NEGATIVE_INTEGER,
-      maxRateLimitPauseMs: NON_NEGATIVE_INTEGER,
-    });
-  const backoff = { baseMs: backoffBaseMs, maxMs: backoffMaxMs };
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
+  const settings = toHttpClientSettings(options);
+  const { sourceId, maxBodyBytes, maxRetries, backoff, now, sleep, random } = settings;
+  const { maxRateLimitWaitMs, maxRateLimitPauseMs } = settings;
   const retryBudget = createRetryBudget({
     ...(options.retryBudgetRatio === undefined ? {} : { ratio: options.retryBudgetRatio }),
     ...(options.retryBudgetMaxTokens === undefined
@@ -247,7 +82,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     timedOut: () => deadlineError(sourceId, 'no-answer'),
     abandoned: (reason) => abandonedError(sourceId, reason),
   });
-  const pool = new Pool(url.origin, {
+  const pool = new Pool(settings.origin, {
     connections: options.connections ?? HTTP_CLIENT_DEFAULTS.connections,
     connectTimeout: options.connectTimeoutMs ?? HTTP_CLIENT_DEFAULTS.connectTimeoutMs,
     headersTimeout: options.headersTimeoutMs ?? HTTP_CLIENT_DEFAULTS.headersTimeoutMs,
@@ -256,7 +91,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function requestJson(path: string, request: RequestOptions = {}): Promise<HttpResponse> {
     assertStillWanted(request);
-    const prepared = prepareRequest(path, request);
+    const prepared = prepareRequest(settings.basePath, path, request);
     // Sending a request that changes something twice is not the same as sending it once.
     if (!prepared.idempotent) return runCall(prepared, request);
     return coalescer.share({
@@ -274,25 +109,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (request.deadlineAt !== undefined && request.deadlineAt - now() <= 0) {
       throw deadlineError(sourceId, 'no-answer');
     }
-  }
-
-  function prepareRequest(path: string, request: RequestOptions): PreparedRequest {
-    const method = request.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    let body: string | undefined;
-    if (request.jsonBody !== undefined) {
-      body = JSON.stringify(request.jsonBody);
-      headers['content-type'] = 'application/json';
-    }
-    return {
-      method,
-      path: basePath + path,
-      headers,
-      body,
-      acceptStatuses: request.acceptStatuses,
-      idempotent: request.idempotent ?? method === 'GET',
-      onAttempt: request.onAttempt,
-    };
   }
 
   /**
@@ -621,29 +437,6 @@ function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
   body.destroy();
 }
 
-/**
- * Waits `ms`, or rejects with the signal's reason when it aborts first. Not timers/promises'
- * setTimeout: that builds an AbortError, stack and all, for every wait cut short, and a shared
- * call cuts short a wait for each caller whose deadline it outlives.
- */
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 async function readCapped(
   body: AsyncIterable<Buffer | string>,
   maxBytes: number,
@@ -664,83 +457,4 @@ async function readCapped(
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The error of a refusal other than a 429, which the client turns into a pause (see above). */
-function toStatusError(status: number, sourceId: string): AuditgraphError {
-  if (status === 401 || status === 403) {
-    return new AuditgraphError(
-      'SOURCE_AUTH_FAILED',
-      `source ${sourceId} refused the configured credential (HTTP ${status})`,
-      { sourceId, upstreamStatus: status },
-    );
-  }
-  if (status >= 500) {
-    return new AuditgraphError(
-      'SOURCE_UNAVAILABLE',
-      `source ${sourceId} answered with a server error (HTTP ${status})`,
-      { sourceId, upstreamStatus: status },
-    );
-  }
-  return new AuditgraphError(
-    'SOURCE_BAD_RESPONSE',
-    `source ${sourceId} rejected the request (HTTP ${status})`,
-    { sourceId, upstreamStatus: status },
-  );
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isRetryableNetworkError(error: unknown): boolean {
-  // undici wraps the socket's own error (ECONNRESET) as the cause of its SocketError.
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return [errorCode(error), errorCode(cause)].some(
-    (code) => code !== undefined && RETRYABLE_NETWORK_CODES.has(code),
-  );
-}
-
-/** Why a deadline ended a request: the upstream was too slow, or no retry fitted any more. */
-type DeadlineReason = 'no-answer' | 'no-time-to-retry';
-
-function deadlineError(sourceId: string, reason: DeadlineReason, cause?: unknown): AuditgraphError {
-  const message =
-    reason === 'no-answer'
-      ? `source ${sourceId} did not answer before the request's deadline`
-      : `source ${sourceId} failed and the request's deadline left no time to try again`;
-  return new AuditgraphError('SOURCE_TIMEOUT', message, {
-    sourceId,
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-function abandonedError(sourceId: string, cause: unknown): AuditgraphError {
-  return new AuditgraphError('SOURCE_TIMEOUT', `the request to source ${sourceId} was abandoned`, {
-    sourceId,
-    cause,
-  });
-}
-
-function toNetworkError(error: unknown, sourceId: string): AuditgraphError {
-  if (error instanceof AuditgraphError) return error;
-  if (
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError
-  ) {
-    return new AuditgraphError('SOURCE_TIMEOUT', `source ${sourceId} did not answer in time`, {
-      sourceId,
-      cause: error,
-    });
-  }
-  // Checked by name: an abort raised in another realm (a test runner's VM) is not instanceof Error.
-  if ((error as { name?: unknown } | null)?.name === 'AbortError') {
-    return abandonedError(sourceId, error);
-  }
-  return new AuditgraphError('SOURCE_UNAVAILABLE', `source ${sourceId} could not be reached`, {
-    sourceId,
-    cause: error,
-  });
 }
