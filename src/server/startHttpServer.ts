@@ -1,63 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  HeaderMap,
-  type ApolloServer,
-  type BaseContext,
-  type HTTPGraphQLRequest,
-} from '@apollo/server';
+import { HeaderMap, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import { logLine } from '../logLine';
-import { acceptsGzip, prefersHtml } from './prefersHtml';
-import { readRequestBody } from './readRequestBody';
+import { allowMethod } from './allowMethod';
+import { prefersHtml } from './prefersHtml';
+import { readGraphqlBody } from './readGraphqlBody';
 import { renderGraphiqlPage, type GraphiqlPage } from './renderGraphiqlPage';
+import { sendError, sendJson } from './sendError';
+import { sendGraphiql } from './sendGraphiql';
+import { splitUrl } from './splitUrl';
+import { toServerSettings, type HttpServerOptions } from './toServerSettings';
 
-export interface HttpServerOptions<C extends BaseContext> {
-  /**
-   * Started (`await apollo.start()`) before this is called. Build it with
-   * `stopOnTerminationSignals: false` (installShutdownHandlers owns the signals, and drains HTTP
-   * before Apollo stops) and `ApolloServerPluginLandingPageDisabled()` (GraphiQL is served here).
-   * Keep csrfPrevention on and allowBatchedHttpRequests off, Apollo's defaults.
-   */
-  readonly apollo: ApolloServer<C>;
-  /** Builds the per-request context (DataLoaders, the feed). */
-  readonly context: (request: IncomingMessage) => Promise<C>;
-  readonly host: string;
-  /** 0 picks a free port; the handle's `url` names the one chosen. */
-  readonly port: number;
-  /**
-   * Serve GraphiQL to a browser's GET of `/graphql`; default true. When false that GET goes to
-   * GraphQL like any other (a 400 with a code, since it carries no operation): production mode
-   * turns it off with introspection.
-   */
-  readonly graphiql?: boolean;
-  readonly graphiqlTitle?: string;
-  /** The query GraphiQL opens with. */
-  readonly defaultQuery?: string;
-  /** `/readyz` answers 200 only while this is true (default: always). */
-  readonly isReady?: () => boolean;
-  /** One JSON object per line. Default: stdout. */
-  readonly log?: (line: string) => void;
-  /** Largest request body accepted; default 1 MiB (reliability matrix S6). */
-  readonly bodyLimitBytes?: number;
-  /** Time to receive a request's headers; default 10 s (matrix S9, slowloris). */
-  readonly headersTimeoutMs?: number;
-  /** Time to receive a whole request; default 30 s. */
-  readonly requestTimeoutMs?: number;
-  /** How long an idle keep-alive connection stays open; default 5 s. */
-  readonly keepAliveTimeoutMs?: number;
-  /**
-   * On close, how long the listener stays open while `/readyz` answers 503 and new GraphQL
-   * requests are refused with 503, so a load balancer sees the instance leave before its
-   * connections are refused; default 0 (the listener closes at once).
-   */
-  readonly drainDelayMs?: number;
-  /**
-   * After the drain delay, how long in-flight requests may take before their sockets are
-   * destroyed; default 10 s.
-   */
-  readonly drainTimeoutMs?: number;
-}
+export type { HttpErrorCode } from './sendError';
+export type { HttpServerOptions } from './toServerSettings';
 
 export interface HttpServerHandle {
   /** The server's origin, e.g. `http://127.0.0.1:4000` (the port chosen when 0 was asked). */
@@ -75,27 +31,7 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-const DEFAULTS = {
-  bodyLimitBytes: 1024 * 1024,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
-  drainDelayMs: 0,
-  drainTimeoutMs: 10_000,
-} as const;
-
 const GRAPHQL_PATH = '/graphql';
-
-/** The codes of errors this layer answers itself, before a request reaches GraphQL. */
-export type HttpErrorCode =
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  /** A GraphQL request that arrived after the drain began (HTTP 503); it was not run. */
-  | 'SHUTTING_DOWN'
-  | 'INTERNAL_SERVER_ERROR';
 
 type ServerState =
   { readonly phase: 'serving' } | { readonly phase: 'draining'; readonly done: Promise<void> };
@@ -109,8 +45,7 @@ type ServerState =
 export async function startHttpServer<C extends BaseContext>(
   options: HttpServerOptions<C>,
 ): Promise<HttpServerHandle> {
-  const settings = { ...DEFAULTS, ...definedOnly(options) };
-  assertSettings(settings);
+  const settings = toServerSettings(options);
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const isReady = options.isReady ?? (() => true);
   const graphiqlEnabled = options.graphiql ?? true;
@@ -327,111 +262,8 @@ export async function startHttpServer<C extends BaseContext>(
 
 // ---------------------------------------------------------------------------------------------
 
-type Settings = { -readonly [K in keyof typeof DEFAULTS]: number };
-
-function definedOnly<C extends BaseContext>(options: HttpServerOptions<C>): Partial<Settings> {
-  const result: Partial<Settings> = {};
-  for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
-    const value = options[key];
-    if (value !== undefined) result[key] = value;
-  }
-  return result;
-}
-
-function assertSettings(settings: Settings): void {
-  for (const [name, value] of Object.entries(settings)) {
-    if (!Number.isFinite(value) || value < 0) {
-      throw new RangeError(`startHttpServer: ${name} must be a finite number >= 0`);
-    }
-  }
-  if (settings.bodyLimitBytes < 1)
-    throw new RangeError('startHttpServer: bodyLimitBytes must be >= 1');
-  if (settings.requestTimeoutMs > 0 && settings.headersTimeoutMs > settings.requestTimeoutMs) {
-    throw new RangeError('startHttpServer: headersTimeoutMs must not exceed requestTimeoutMs');
-  }
-}
-
-function splitUrl(url: string | undefined): { path: string; search: string } {
-  const raw = url ?? '/';
-  const mark = raw.indexOf('?');
-  return mark === -1
-    ? { path: raw, search: '' }
-    : { path: raw.slice(0, mark), search: raw.slice(mark) };
-}
-
 function hasQuery(search: string): boolean {
   return new URLSearchParams(search).has('query');
-}
-
-function allowMethod(
-  request: IncomingMessage,
-  response: ServerResponse,
-  allowed: readonly string[],
-): boolean {
-  if (allowed.includes(request.method ?? '')) return true;
-  response.setHeader('allow', allowed.join(', '));
-  sendError(
-    response,
-    405,
-    'METHOD_NOT_ALLOWED',
-    `Method not allowed; use ${allowed.join(' or ')}.`,
-  );
-  return false;
-}
-
-type GraphqlBody = { readonly ok: true; readonly body: unknown } | { readonly ok: false };
-
-/**
- * The POST body as Apollo expects it: parsed JSON for `application/json`, undefined for any other
- * type, so Apollo's CSRF prevention sees the content type as sent and refuses a `text/plain` or
- * form post (matrix S8) the way it does on every integration. A JSON array stays an array for
- * Apollo to refuse, since batching is off (S4).
- */
-async function readGraphqlBody(
-  request: IncomingMessage,
-  response: ServerResponse,
-  limitBytes: number,
-): Promise<GraphqlBody> {
-  const read = await readRequestBody(request, limitBytes);
-  switch (read.kind) {
-    case 'aborted':
-      response.destroy();
-      return { ok: false };
-    case 'too-large':
-      // The rest of the body is not read: the connection cannot carry another request.
-      response.setHeader('connection', 'close');
-      sendError(
-        response,
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `The request body exceeds ${limitBytes} bytes.`,
-      );
-      return { ok: false };
-    case 'complete':
-      break;
-  }
-  const contentType = parseContentType(request.headers['content-type']);
-  if (contentType?.type !== 'application/json') return { ok: true, body: undefined };
-  if (contentType.charset !== undefined && !/^utf-?8$/i.test(contentType.charset)) {
-    sendError(response, 415, 'UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON.');
-    return { ok: false };
-  }
-  if (read.bytes.length === 0) return { ok: true, body: undefined };
-  try {
-    return { ok: true, body: JSON.parse(read.bytes.toString('utf8')) as unknown };
-  } catch {
-    sendError(response, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
-    return { ok: false };
-  }
-}
-
-function parseContentType(header: string | undefined): { type: string; charset?: string } | null {
-  if (header === undefined) return null;
-  const [type = '', ...parameters] = header.split(';').map((part) => part.trim());
-  const charset = parameters
-    .map((parameter) => /^charset\s*=\s*"?([^";]*)"?$/i.exec(parameter)?.[1])
-    .find((value) => value !== undefined);
-  return { type: type.toLowerCase(), ...(charset === undefined ? {} : { charset }) };
 }
 
 function toHeaderMap(request: IncomingMessage): HeaderMap {
@@ -443,56 +275,6 @@ function toHeaderMap(request: IncomingMessage): HeaderMap {
 }
 
 /**
- * The page is ~9 MB: it goes out gzipped when the browser takes gzip, and with a validator, so a
- * reload costs a 304. `no-cache` (revalidate every time) rather than a max-age, so a new release
- * shows at once.
- */
-async function sendGraphiql(
-  request: IncomingMessage,
-  response: ServerResponse,
-  page: GraphiqlPage,
-): Promise<void> {
-  const zipped = acceptsGzip(request.headers['accept-encoding']);
-  const etag = zipped ? page.gzipEtag : page.identityEtag;
-  response.setHeader('content-type', 'text/html; charset=utf-8');
-  response.setHeader('cache-control', 'no-cache');
-  response.setHeader('etag', etag);
-  response.setHeader('vary', 'Accept, Accept-Encoding');
-  response.setHeader('x-content-type-options', 'nosniff');
-  response.setHeader('referrer-policy', 'no-referrer');
-  // GraphiQL runs operations with the user's cookies: it must not be framed by another site.
-  response.setHeader('content-security-policy', "frame-ancestors 'none'");
-  if (matchesEtag(request.headers['if-none-match'], etag)) {
-    response.statusCode = 304;
-    response.end();
-    return;
-  }
-  const body = zipped ? page.gzip : page.identity;
-  if (zipped) response.setHeader('content-encoding', 'gzip');
-  response.setHeader('content-length', body.length);
-  response.statusCode = 200;
-  await new Promise<void>((resolve) => response.end(body, resolve));
-}
-
-function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  // Weak comparison (RFC 9110 §13.1.2): a proxy may have marked our tag weak (W/).
-  return ifNoneMatch.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.statusCode = status;
-  response.setHeader('content-type', 'application/json; charset=utf-8');
-  response.setHeader('cache-control', 'no-store');
-  response.setHeader('content-length', Buffer.byteLength(text));
-  response.end(text);
-}
-
-/**
  * The load balancer may still send a request or two before it sees `/readyz` fail. The request
  * is not run, so a client may send it again at once; through the load balancer it then reaches
  * another instance.
@@ -500,16 +282,6 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 function refuseWhileDraining(response: ServerResponse): void {
   response.setHeader('retry-after', '1');
   sendError(response, 503, 'SHUTTING_DOWN', 'The server is shutting down; send the request again.');
-}
-
-/** Errors in the GraphQL response shape, so a client reads every failure of /graphql one way. */
-function sendError(
-  response: ServerResponse,
-  status: number,
-  code: HttpErrorCode,
-  message: string,
-): void {
-  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
 }
 
 function urlHost(address: AddressInfo): string {
