@@ -1,4 +1,5 @@
 import { AuditgraphError } from '../model/errors';
+import { PERCENTAGE, POSITIVE_INTEGER, assertOptions } from './assertOptions';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failed calls that open the circuit: a quiet source that is simply down. */
@@ -94,26 +95,17 @@ export function isCircuitFailure(error: unknown): boolean {
  * circuit that a high failure rate opened.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
-  const failureThreshold = assertPositiveInteger(
-    options.failureThreshold,
-    'failureThreshold',
-    CIRCUIT_BREAKER_DEFAULTS.failureThreshold,
-  );
-  const openMs = assertPositiveInteger(options.openMs, 'openMs', CIRCUIT_BREAKER_DEFAULTS.openMs);
-  const windowMs = assertPositiveInteger(
-    options.windowMs,
-    'windowMs',
-    CIRCUIT_BREAKER_DEFAULTS.windowMs,
-  );
-  const minimumCalls = assertPositiveInteger(
-    options.minimumCalls,
-    'minimumCalls',
-    CIRCUIT_BREAKER_DEFAULTS.minimumCalls,
-  );
-  const failureRatePercent = assertPercent(
-    options.failureRatePercent,
-    'failureRatePercent',
-    CIRCUIT_BREAKER_DEFAULTS.failureRatePercent,
+  const { failureThreshold, openMs, windowMs, minimumCalls, failureRatePercent } = assertOptions(
+    'createCircuitBreaker',
+    options,
+    CIRCUIT_BREAKER_DEFAULTS,
+    {
+      failureThreshold: POSITIVE_INTEGER,
+      openMs: POSITIVE_INTEGER,
+      windowMs: POSITIVE_INTEGER,
+      minimumCalls: POSITIVE_INTEGER,
+      failureRatePercent: PERCENTAGE,
+    },
   );
   const now = options.now ?? Date.now;
   const window = createOutcomeWindow(windowMs, now);
@@ -262,22 +254,4 @@ function createOutcomeWindow(windowMs: number, now: () => number): OutcomeWindow
 
 function unusedSlice(): WindowSlice {
   return { index: -1, calls: 0, failures: 0 };
-}
-
-function assertPositiveInteger(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`createCircuitBreaker: ${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function assertPercent(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0 || value > 100) {
-    throw new TypeError(
-      `createCircuitBreaker: ${name} must be a number above 0 and at most 100, got ${value}`,
-    );
-  }
-  return value;
 }

@@ -1,3 +1,5 @@
+import { assertOptions, atLeast } from './assertOptions';
+
 export interface RetryBudgetOptions {
   /** Retry credits each first attempt earns: the share of calls that may be retried. */
   readonly ratio?: number;
@@ -42,18 +44,11 @@ const ROUNDING_SLACK = 1e-9;
  * first failure of a new client can be retried (R4) and a start-up adds no more than that.
  */
 export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget {
-  const ratio = assertAtLeast(options.ratio, 'ratio', 0, RETRY_BUDGET_DEFAULTS.ratio);
-  const maxTokens = assertAtLeast(
-    options.maxTokens,
-    'maxTokens',
-    1,
-    RETRY_BUDGET_DEFAULTS.maxTokens,
-  );
-  const minPerSecond = assertAtLeast(
-    options.minPerSecond,
-    'minPerSecond',
-    0,
-    RETRY_BUDGET_DEFAULTS.minPerSecond,
+  const { ratio, maxTokens, minPerSecond } = assertOptions(
+    'createRetryBudget',
+    options,
+    RETRY_BUDGET_DEFAULTS,
+    { ratio: atLeast(0), maxTokens: atLeast(1), minPerSecond: atLeast(0) },
   );
   const now = options.now ?? Date.now;
   let credits = 0;
@@ -73,20 +68,4 @@ export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget
   }
 
   return { recordFirstAttempt, trySpend };
-}
-
-/** Options are checked once, at construction, so a typo fails at start-up, not mid-request. */
-function assertAtLeast(
-  value: number | undefined,
-  name: string,
-  minimum: number,
-  fallback: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < minimum) {
-    throw new TypeError(
-      `createRetryBudget: ${name} must be a finite number of at least ${minimum}, got ${value}`,
-    );
-  }
-  return value;
 }

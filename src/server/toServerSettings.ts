@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+
+export interface HttpServerOptions<C extends BaseContext> {
+  /**
+   * Started (`await apollo.start()`) before this is called. Build it with
+   * `stopOnTerminationSignals: false` (installShutdownHandlers owns the signals, and drains HTTP
+   * before Apollo stops) and `ApolloServerPluginLandingPageDisabled()` (GraphiQL is served here).
+   * Keep csrfPrevention on and allowBatchedHttpRequests off, Apollo's defaults.
+   */
+  readonly apollo: ApolloServer<C>;
+  /** Builds the per-request context (DataLoaders, the feed). */
+  readonly context: (request: IncomingMessage) => Promise<C>;
+  readonly host: string;
+  /** 0 picks a free port; the handle's `url` names the one chosen. */
+  readonly port: number;
+  /**
+   * Serve GraphiQL to a browser's GET of `/graphql`; default true. When false that GET goes to
+   * GraphQL like any other (a 400 with a code, since it carries no operation): production mode
+   * turns it off with introspection.
+   */
+  readonly graphiql?: boolean;
+  readonly graphiqlTitle?: string;
+  /** The query GraphiQL opens with. */
+  readonly defaultQuery?: string;
+  /** `/readyz` answers 200 only while this is true (default: always). */
+  readonly isReady?: () => boolean;
+  /** One JSON object per line. Default: stdout. */
+  readonly log?: (line: string) => void;
+  /** Largest request body accepted; default 1 MiB (reliability matrix S6). */
+  readonly bodyLimitBytes?: number;
+  /** Time to receive a request's headers; default 10 s (matrix S9, slowloris). */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive a whole request; default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open; default 5 s. */
+  readonly keepAliveTimeoutMs?: number;
+  /**
+   * On close, how long the listener stays open while `/readyz` answers 503 and new GraphQL
+   * requests are refused with 503, so a load balancer sees the instance leave before its
+   * connections are refused; default 0 (the listener closes at once).
+   */
+  readonly drainDelayMs?: number;
+  /**
+   * After the drain delay, how long in-flight requests may take before their sockets are
+   * destroyed; default 10 s.
+   */
+  readonly drainTimeoutMs?: number;
+}
+
+const DEFAULTS = {
+  bodyLimitBytes: 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  drainDelayMs: 0,
+  drainTimeoutMs: 10_000,
+} as const;
+
+/** The server's limits and drain times, every default filled in. */
+export type ServerSettings = { -readonly [K in keyof typeof DEFAULTS]: number };
+
+/**
+ * The limits and drain times of `options` over their defaults, checked here so a bad one fails
+ * when the server starts, not when a request or a shutdown meets it.
+ */
+export function toServerSettings<C extends BaseContext>(
+  options: HttpServerOptions<C>,
+): ServerSettings {
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  assertSettings(settings);
+  return settings;
+}
+
+function definedOnly<C extends BaseContext>(
+  options: HttpServerOptions<C>,
+): Partial<ServerSettings> {
+  const result: Partial<ServerSettings> = {};
+  for (const key of Object.keys(DEFAULTS) as (keyof ServerSettings)[]) {
+    const value = options[key];
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+function assertSettings(settings: ServerSettings): void {
+  for (const [name, value] of Object.entries(settings)) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new RangeError(`startHttpServer: ${name} must be a finite number >= 0`);
+    }
+  }
+  if (settings.bodyLimitBytes < 1)
+    throw new RangeError('startHttpServer: bodyLimitBytes must be >= 1');
+  if (settings.requestTimeoutMs > 0 && settings.headersTimeoutMs > settings.requestTimeoutMs) {
+    throw new RangeError('startHttpServer: headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+}
