@@ -4,7 +4,7 @@
  */
 import { startDemoEmulators } from '../src/emulators/startDemoEmulators';
 import { createCursorCodec } from '../src/feed/createCursorCodec';
-import type { FeedPage } from '../src/feed/createFeed';
+import type { FeedPage } from '../src/feed/Feed';
 import { createFeed } from '../src/feed/createFeed';
 import type { EventFilterInput } from '../src/feed/eventFilter';
 import { normalizeFilter } from '../src/feed/eventFilter';
