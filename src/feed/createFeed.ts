@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/AuditEvent';
 import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput } from '../model/errors';
-import type { EventIdParts } from '../model/globalId';
 import { createEventIdCodec } from '../model/globalId';
 import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL, canReadSource } from '../model/Principal';
-import type { ListOptions, SortOrder, Source } from '../model/Source';
+import type { SortOrder, Source } from '../model/Source';
 import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
 import type { CursorCodec, LaggingSource } from './createCursorCodec';
 import type { Candidate, SourceReader, Window } from './createSourceReader';
@@ -14,8 +13,7 @@ import { createSourceReader } from './createSourceReader';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
-import type { BatchResult } from './readEventBatch';
-import { readEventBatch } from './readEventBatch';
+import { readEventById, readEventsById } from './readEventsById';
 import { isFullyPushed, planPushdown } from '../providers/pushdownCapabilities';
 import { comparePositions, toEventKey } from './eventKey';
 import type { Feed, FeedEdge, FeedOptions, FeedPage, FeedPageRequest } from './Feed';
@@ -259,55 +257,16 @@ export function createFeed(options: FeedOptions): Feed {
       : sources.filter((source) => canReadSource(principal, source.id));
   }
 
-  async function readEvent(
-    id: string,
-    options: ListOptions = {},
-    principal: Principal = ANONYMOUS_PRINCIPAL,
-  ): Promise<AuditEvent | null> {
-    const parts = eventIds.decode(id);
-    if (!canReadSource(principal, parts.sourceId)) return null;
-    const source = byId.get(parts.sourceId);
-    if (source === undefined) return null;
-    return source.get(parts.nativeId, parts.occurredAtMs, options);
-  }
-
-  async function readEvents(
-    ids: readonly string[],
-    options: ListOptions = {},
-    principal: Principal = ANONYMOUS_PRINCIPAL,
-  ): Promise<BatchResult[]> {
-    const results: BatchResult[] = ids.map(() => null);
-    const bySource = new Map<Source, { index: number; parts: EventIdParts }[]>();
-    ids.forEach((id, index) => {
-      let parts: EventIdParts;
-      try {
-        parts = eventIds.decode(id);
-      } catch (error) {
-        results[index] = error instanceof Error ? error : new Error(String(error));
-        return;
-      }
-      const source = byId.get(parts.sourceId);
-      if (source === undefined || !canReadSource(principal, parts.sourceId)) return;
-      const group = bySource.get(source) ?? [];
-      group.push({ index, parts });
-      bySource.set(source, group);
-    });
-    await Promise.all(
-      [...bySource].map(async ([source, group]) => {
-        const events = await readEventBatch(
-          source,
-          group.map((entry) => entry.parts),
-          options,
-        );
-        group.forEach((entry, at) => {
-          results[entry.index] = events[at] ?? null;
-        });
-      }),
-    );
-    return results;
-  }
-
-  return { sources, eventIds, readableSources, readPage, readEvent, readEvents };
+  const lookup = { eventIds, sourcesById: byId };
+  return {
+    sources,
+    eventIds,
+    readableSources,
+    readPage,
+    readEvent: (id, listOptions, principal) => readEventById(lookup, id, listOptions, principal),
+    readEvents: (ids, listOptions, principal) =>
+      readEventsById(lookup, ids, listOptions, principal),
+  };
 }
 
 /**
