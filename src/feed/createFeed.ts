@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/AuditEvent';
-import { toProvider } from '../model/AuditEvent';
 import { AuditgraphError, badUserInput } from '../model/errors';
 import { createEventIdCodec } from '../model/globalId';
-import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL, canReadSource } from '../model/Principal';
 import type { SortOrder, Source } from '../model/Source';
 import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
@@ -17,6 +15,7 @@ import { readEventById, readEventsById } from './readEventsById';
 import { isFullyPushed, planPushdown } from '../providers/pushdownCapabilities';
 import { comparePositions, toEventKey } from './eventKey';
 import type { Feed, FeedEdge, FeedOptions, FeedPage, FeedPageRequest } from './Feed';
+import { readableSources, selectSources } from './selectSources';
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
 const HARD_LIMIT_FACTOR = 10;
@@ -61,7 +60,6 @@ export function createFeed(options: FeedOptions): Feed {
   const pushdown = options.pushdown ?? true;
   const completeUntil = (source: Source, nowMs: number, asOfMs: number) =>
     Math.min(asOfMs, nowMs - (options.lateArrivalMs?.get(source.id) ?? 0));
-  const byId = new Map(sources.map((source) => [source.id, source]));
 
   async function readPage(request: FeedPageRequest): Promise<FeedPage> {
     const { first, filter, order } = request;
@@ -70,7 +68,7 @@ export function createFeed(options: FeedOptions): Feed {
       throw badUserInput(`first must be an integer from 1 to ${maxFirst}`);
     }
     assertFilterPermitted(filter, principal);
-    const selected = selectSources(filter, principal);
+    const selected = selectSources(sources, filter, principal);
     const filterHash = hashFilter(filter);
     const cursor =
       request.after === null
@@ -229,39 +227,11 @@ export function createFeed(options: FeedOptions): Feed {
     };
   }
 
-  /**
-   * The sources of a page: those the principal may read that the filter selects. A principal
-   * limited to some sources gets the same FORBIDDEN for a source it may not read and for one that
-   * does not exist, so that it cannot learn which other sources are configured.
-   */
-  function selectSources(filter: EventFilter, principal: Principal): Source[] {
-    for (const id of filter.sourceIds ?? []) {
-      if (principal.sourceIds !== null) {
-        if (!principal.sourceIds.has(id) || !byId.has(id)) {
-          throw new AuditgraphError('FORBIDDEN', `you may not read source ${JSON.stringify(id)}`);
-        }
-      } else if (!byId.has(id)) {
-        throw badUserInput(`filter.sources names an unknown source: ${JSON.stringify(id)}`);
-      }
-    }
-    return readableSources(principal).filter(
-      (source) =>
-        (filter.sourceIds === null || filter.sourceIds.includes(source.id)) &&
-        (filter.providers === null || filter.providers.includes(toProvider(source.kind))),
-    );
-  }
-
-  function readableSources(principal: Principal = ANONYMOUS_PRINCIPAL): readonly Source[] {
-    return principal.sourceIds === null
-      ? sources
-      : sources.filter((source) => canReadSource(principal, source.id));
-  }
-
-  const lookup = { eventIds, sourcesById: byId };
+  const lookup = { eventIds, sourcesById: new Map(sources.map((source) => [source.id, source])) };
   return {
     sources,
     eventIds,
-    readableSources,
+    readableSources: (principal) => readableSources(sources, principal),
     readPage,
     readEvent: (id, listOptions, principal) => readEventById(lookup, id, listOptions, principal),
     readEvents: (ids, listOptions, principal) =>
