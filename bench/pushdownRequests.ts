@@ -6,7 +6,7 @@ import { startDemoEmulators } from '../src/emulators/startDemoEmulators';
 import { planPushdown } from '../src/providers/shared/pushdown';
 import { BUILT_IN_KINDS } from '../src/providers/sourceKinds';
 import { createCursorCodec } from '../src/feed/createCursorCodec';
-import type { FeedPage } from '../src/feed/createFeed';
+import type { FeedPage } from '../src/feed/Feed';
 import { createFeed } from '../src/feed/createFeed';
 import type { EventFilterInput } from '../src/feed/eventFilter';
 import { normalizeFilter } from '../src/feed/eventFilter';

@@ -13,7 +13,7 @@ import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';
 import { createEventIdCodec } from './model/globalId';
 import { createFeed } from './feed/createFeed';
-import type { Feed } from './feed/createFeed';
+import type { Feed } from './feed/Feed';
 import { logLine } from './logLine';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';

@@ -1,151 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/AuditEvent';
-import { AuditgraphError, badUserInput, isAuditgraphError } from '../model/errors';
-import type { EventIdCodec, EventIdParts } from '../model/globalId';
+import { AuditgraphError, badUserInput } from '../model/errors';
 import { createEventIdCodec } from '../model/globalId';
-import { isValidNativeId, NATIVE_ID_RULE } from '../model/nativeId';
-import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL, canReadSource } from '../model/Principal';
-import type { ListOptions, ListQuery, SortOrder, Source } from '../model/Source';
+import type { SortOrder, Source } from '../model/Source';
 import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
 import type { CursorCodec, LaggingSource } from './createCursorCodec';
+import type { Candidate, SourceReader, Window } from './createSourceReader';
+import { createSourceReader } from './createSourceReader';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
-import type { BatchResult } from './readEventBatch';
-import { readEventBatch } from './readEventBatch';
+import { readEventById, readEventsById } from './readEventsById';
 import { isFullyPushed } from '../model/EventFilter';
-import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
-
-export type SourceState =
-  'OK' | 'FAILED' | 'TIMED_OUT' | 'RATE_LIMITED' | 'UNAUTHORIZED' | 'CIRCUIT_OPEN';
-
-/** How one selected source fared for one page. */
-export interface SourceOutcome {
-  readonly source: Source;
-  readonly state: SourceState;
-  readonly error: AuditgraphError | null;
-  /**
-   * Requests sent to its API for this page, retries included; pages served from the cache or
-   * shared with an identical request under way cost none.
-   */
-  readonly upstreamRequests: number;
-  /**
-   * Up to when the source's API already holds every event, as far as auditgraph knows: now less
-   * the source's usual delay in showing events (Cloudflare v2 shows them minutes late). Events
-   * after it may still appear, so a traversal whose `asOf` is later may miss them.
-   */
-  readonly completeUntilMs: number;
-  /**
-   * Events of this source that the traversal had already passed while the source was failing,
-   * found on this page now that it answers again. They are not in the feed: they can no longer
-   * be placed in order. Null when there were none.
-   */
-  readonly missed: MissedEvents | null;
-}
-
-/** What a source that failed earlier in a traversal turned out to hold behind its position. */
-export interface MissedEvents {
-  readonly count: number;
-  /** The earliest and latest `occurredAtMs` among them, for a query that fetches them. */
-  readonly oldestMs: number;
-  readonly newestMs: number;
-}
-
-export interface FeedEdge {
-  readonly cursor: string;
-  readonly event: AuditEvent;
-}
-
-export interface FeedPage {
-  readonly edges: readonly FeedEdge[];
-  readonly hasNextPage: boolean;
-  readonly hasPreviousPage: boolean;
-  readonly startCursor: string | null;
-  readonly endCursor: string | null;
-  /** Null unless exact (design.md §4 promise 5); no source kind gives an exact total yet. */
-  readonly totalCount: number | null;
-  /** The snapshot instant of the traversal: nothing that happened later is in it. */
-  readonly asOfMs: number;
-  readonly sources: readonly SourceOutcome[];
-}
-
-export interface FeedPageRequest {
-  readonly first: number;
-  readonly after: string | null;
-  readonly filter: EventFilter;
-  readonly order: SortOrder;
-  readonly signal?: AbortSignal;
-  /** Epoch ms by which every upstream request for this page must be over. */
-  readonly deadlineAt?: number;
-  /**
-   * Who is asking. Only the sources it may read are selected, called and reported; a filter
-   * naming another is FORBIDDEN, as are filters on personal data without the pii permission; its
-   * cursors are good for it alone. Default: ANONYMOUS_PRINCIPAL (every source, personal data).
-   */
-  readonly principal?: Principal;
-}
-
-export interface FeedOptions {
-  readonly sources: readonly Source[];
-  readonly cursorCodec: CursorCodec;
-  /**
-   * Makes and reads the global ids of events; made from the cursor secret, so that ids hold
-   * across restarts and replicas. Default: one with a random secret.
-   */
-  readonly eventIds?: EventIdCodec;
-  readonly now: () => number;
-  /** The largest `first` a client may ask for. */
-  readonly maxFirst: number;
-  /**
-   * Upstream pages one source may read for one feed page once the page has moved the traversal
-   * forward. Past it the page comes back short, with a cursor that continues the scan.
-   */
-  readonly maxUpstreamPagesPerSource?: number;
-  /**
-   * How far behind now a new traversal's snapshot (`asOf`) is set, so that events a source shows
-   * late are already there when it starts. Default 0.
-   */
-  readonly holdBackMs?: number;
-  /** Per source id: how late its API usually shows events. Default 0. */
-  readonly lateArrivalMs?: ReadonlyMap<string, number>;
-  /**
-   * Hand filters to the sources to push down (default). Off, every source reads only by time and
-   * the feed filters everything itself: for comparison, or should an upstream's filter misbehave.
-   */
-  readonly pushdown?: boolean;
-}
-
-export interface Feed {
-  /** Every configured source; what a client may see of them is `readableSources(principal)`. */
-  readonly sources: readonly Source[];
-  /** The global ids of this feed's events. */
-  readonly eventIds: EventIdCodec;
-  /** The configured sources the principal may read, in configuration order. */
-  readableSources(principal?: Principal): readonly Source[];
-  readPage(request: FeedPageRequest): Promise<FeedPage>;
-  /**
-   * One event by its global id; null when its source does not know it, is not configured, or is
-   * one the principal may not read (the same null: an id tells nothing of a source it may not
-   * read). Default principal: ANONYMOUS_PRINCIPAL.
-   */
-  readEvent(id: string, options?: ListOptions, principal?: Principal): Promise<AuditEvent | null>;
-  /**
-   * Many events by global id, in the order of `ids`, each as `readEvent` would answer it, but read
-   * in batches per source (readEventBatch.ts): errors are values (a malformed id is its own
-   * BAD_USER_INPUT, a failing source fails only its own ids), and the ids of sources the principal
-   * may not read are null without a request.
-   */
-  readEvents(
-    ids: readonly string[],
-    options?: ListOptions,
-    principal?: Principal,
-  ): Promise<BatchResult[]>;
-}
+import { comparePositions, toEventKey } from './eventKey';
+import type { Feed, FeedEdge, FeedOptions, FeedPage, FeedPageRequest } from './Feed';
+import { readableSources, selectSources } from './selectSources';
 
 const DEFAULT_MAX_UPSTREAM_PAGES = 20;
-/** Times one source's chain may be read again for repeating events, on one page. */
-const MAX_REREADS = 3;
 const HARD_LIMIT_FACTOR = 10;
 /**
  * What a fully pushed query asks each upstream for: the page, plus one event to tell whether a
@@ -188,7 +60,6 @@ export function createFeed(options: FeedOptions): Feed {
   const pushdown = options.pushdown ?? true;
   const completeUntil = (source: Source, nowMs: number, asOfMs: number) =>
     Math.min(asOfMs, nowMs - (options.lateArrivalMs?.get(source.id) ?? 0));
-  const byId = new Map(sources.map((source) => [source.id, source]));
 
   async function readPage(request: FeedPageRequest): Promise<FeedPage> {
     const { first, filter, order } = request;
@@ -197,7 +68,7 @@ export function createFeed(options: FeedOptions): Feed {
       throw badUserInput(`first must be an integer from 1 to ${maxFirst}`);
     }
     assertFilterPermitted(filter, principal);
-    const selected = selectSources(filter, principal);
+    const selected = selectSources(sources, filter, principal);
     const filterHash = hashFilter(filter);
     const cursor =
       request.after === null
@@ -353,83 +224,16 @@ export function createFeed(options: FeedOptions): Feed {
     };
   }
 
-  /**
-   * The sources of a page: those the principal may read that the filter selects. A principal
-   * limited to some sources gets the same FORBIDDEN for a source it may not read and for one that
-   * does not exist, so that it cannot learn which other sources are configured.
-   */
-  function selectSources(filter: EventFilter, principal: Principal): Source[] {
-    for (const id of filter.sourceIds ?? []) {
-      if (principal.sourceIds !== null) {
-        if (!principal.sourceIds.has(id) || !byId.has(id)) {
-          throw new AuditgraphError('FORBIDDEN', `you may not read source ${JSON.stringify(id)}`);
-        }
-      } else if (!byId.has(id)) {
-        throw badUserInput(`filter.sources names an unknown source: ${JSON.stringify(id)}`);
-      }
-    }
-    return readableSources(principal).filter(
-      (source) =>
-        (filter.sourceIds === null || filter.sourceIds.includes(source.id)) &&
-        (filter.providers === null || filter.providers.includes(source.provider)),
-    );
-  }
-
-  function readableSources(principal: Principal = ANONYMOUS_PRINCIPAL): readonly Source[] {
-    return principal.sourceIds === null
-      ? sources
-      : sources.filter((source) => canReadSource(principal, source.id));
-  }
-
-  async function readEvent(
-    id: string,
-    options: ListOptions = {},
-    principal: Principal = ANONYMOUS_PRINCIPAL,
-  ): Promise<AuditEvent | null> {
-    const parts = eventIds.decode(id);
-    if (!canReadSource(principal, parts.sourceId)) return null;
-    const source = byId.get(parts.sourceId);
-    if (source === undefined) return null;
-    return source.get(parts.nativeId, parts.occurredAtMs, options);
-  }
-
-  async function readEvents(
-    ids: readonly string[],
-    options: ListOptions = {},
-    principal: Principal = ANONYMOUS_PRINCIPAL,
-  ): Promise<BatchResult[]> {
-    const results: BatchResult[] = ids.map(() => null);
-    const bySource = new Map<Source, { index: number; parts: EventIdParts }[]>();
-    ids.forEach((id, index) => {
-      let parts: EventIdParts;
-      try {
-        parts = eventIds.decode(id);
-      } catch (error) {
-        results[index] = error instanceof Error ? error : new Error(String(error));
-        return;
-      }
-      const source = byId.get(parts.sourceId);
-      if (source === undefined || !canReadSource(principal, parts.sourceId)) return;
-      const group = bySource.get(source) ?? [];
-      group.push({ index, parts });
-      bySource.set(source, group);
-    });
-    await Promise.all(
-      [...bySource].map(async ([source, group]) => {
-        const events = await readEventBatch(
-          source,
-          group.map((entry) => entry.parts),
-          options,
-        );
-        group.forEach((entry, at) => {
-          results[entry.index] = events[at] ?? null;
-        });
-      }),
-    );
-    return results;
-  }
-
-  return { sources, eventIds, readableSources, readPage, readEvent, readEvents };
+  const lookup = { eventIds, sourcesById: new Map(sources.map((source) => [source.id, source])) };
+  return {
+    sources,
+    eventIds,
+    readableSources: (principal) => readableSources(sources, principal),
+    readPage,
+    readEvent: (id, listOptions, principal) => readEventById(lookup, id, listOptions, principal),
+    readEvents: (ids, listOptions, principal) =>
+      readEventsById(lookup, ids, listOptions, principal),
+  };
 }
 
 /**
@@ -449,13 +253,6 @@ function assertSources(sources: readonly Source[], cursorCodec: CursorCodec): vo
   }
 }
 
-interface Window {
-  /** Inclusive. */
-  readonly sinceMs: number;
-  /** Exclusive. */
-  readonly beforeMs: number;
-}
-
 /**
  * The time window of one page: the filter's bounds, the snapshot's `asOf`, and the cursor's
  * timestamp (inclusive: the cursor's own millisecond may still hold events to deliver).
@@ -473,13 +270,6 @@ function toWindow(
     else beforeMs = Math.min(beforeMs, position.ts + 1);
   }
   return { sinceMs: Math.max(0, sinceMs), beforeMs };
-}
-
-interface Candidate {
-  readonly reader: SourceReader;
-  /** The next event, when the reader knows it is the source's next; null when it must read on. */
-  readonly event: AuditEvent | null;
-  readonly bound: FeedPosition;
 }
 
 /** The source whose next event comes first, or null when every source is done. */
@@ -510,343 +300,5 @@ async function probeForMore(
     // Unsure and out of budget or time: say there may be more; the next page finds out.
     if (open.some((reader) => reader.pagesRead >= maxUpstreamPages) || pastDeadline()) return true;
     await Promise.all(open.map((reader) => reader.fetchMore()));
-  }
-}
-
-interface SourceReaderOptions {
-  readonly order: SortOrder;
-  readonly window: Window;
-  /** Where the source stands: its events up to here were delivered (null: none yet). */
-  readonly position: FeedPosition | null;
-  /**
-   * For a source that failed earlier in the traversal: the traversal's position. Its events up to
-   * here can no longer be placed in order, so they are counted as missed, not delivered.
-   */
-  readonly gapEnd: FeedPosition | null;
-  readonly matches: (event: AuditEvent) => boolean;
-  /** The filter to hand the source for pushdown; null to read by time alone. */
-  readonly pushedFilter: EventFilter | null;
-  readonly pageSize: number;
-  readonly listOptions: ListOptions;
-}
-
-interface SourceReader {
-  /** The source's next event if known, else the earliest place it could be; null when done. */
-  peek(): Candidate | null;
-  take(): void;
-  readonly sourceId: string;
-  /** Marks the source failed for this page. */
-  fail(error: AuditgraphError): void;
-  /** Holds an event still to deliver (known to exist, if not yet known to be next). */
-  hasBuffered(): boolean;
-  fetchMore(): Promise<void>;
-  /** Upstream pages asked for on this page: what the scan budget counts. */
-  readonly pagesRead: number;
-  /** Still reading through the events it missed while it failed. */
-  inGap(): boolean;
-  /** Events counted as missed on this page so far. */
-  missedCount(): number;
-  /**
-   * Where a source that failed on this page, or is still reading through what it missed, stood
-   * at its end: the next page reads it again from there. Undefined for a source that kept up.
-   */
-  stoodAt(): FeedPosition | null | undefined;
-  outcome(): Omit<SourceOutcome, 'completeUntilMs'>;
-}
-
-function createSourceReader(source: Source, options: SourceReaderOptions): SourceReader {
-  const { order, window, position, matches } = options;
-  let query: ListQuery = {
-    order,
-    sinceMs: window.sinceMs,
-    beforeMs: window.beforeMs,
-    pageSize: options.pageSize,
-    ...(options.pushedFilter === null ? {} : { filter: options.pushedFilter }),
-  };
-  const isBefore = (a: number, b: number) => (order === 'asc' ? a < b : a > b);
-  const compare = compareEventsInOrder(order);
-  /** The ids read on this page, each with the time it was first read at. */
-  const seen = new Map<string, number>();
-  let rereads = 0;
-  let buffer: AuditEvent[] = [];
-  let head = 0;
-  let frontierTs: number | null = null;
-  let continuation: string | null = null;
-  let exhausted = window.sinceMs >= window.beforeMs;
-  let error: AuditgraphError | null = null;
-  let pagesRead = 0;
-  let requestsSent = 0;
-  const listOptions: ListOptions = {
-    ...options.listOptions,
-    onUpstreamRequest: () => {
-      requestsSent += 1;
-    },
-  };
-  let gapEnd = options.gapEnd;
-  let stood = position;
-  let missed: MissedEvents | null = null;
-
-  const accepts = (event: AuditEvent) =>
-    event.occurredAtMs >= window.sinceMs &&
-    event.occurredAtMs < window.beforeMs &&
-    (position === null || compareToPosition(order, toEventKey(event), position) > 0) &&
-    matches(event);
-
-  async function fetchMore(): Promise<void> {
-    if (error !== null) return;
-    if (exhausted) {
-      // An empty window: nothing to read, and so nothing missed.
-      countMissed();
-      return;
-    }
-    pagesRead += 1;
-    try {
-      const continued = continuation !== null;
-      const frontierBefore = frontierTs;
-      let repeated = false;
-      const page = await source.list(query, continuation, listOptions);
-      const fresh: AuditEvent[] = [];
-      for (const event of page.events) {
-        if (!isValidNativeId(event.nativeId)) {
-          throw new AuditgraphError(
-            'SOURCE_BAD_RESPONSE',
-            `source ${source.id} returned a record whose id is not ${NATIVE_ID_RULE}`,
-            { sourceId: source.id },
-          );
-        }
-        assertInWindow(event);
-        const seenAt = seen.get(event.nativeId);
-        if (seenAt !== undefined) {
-          if (seenAt !== event.occurredAtMs) {
-            throw badResponse(
-              `returned event ${JSON.stringify(event.nativeId)} at two different times`,
-            );
-          }
-          // A later page of one chain repeats an event at or past the frontier when rows moved
-          // between its requests; one before it is only the API's slack around a new chain.
-          if (continued && frontierBefore !== null && !isBefore(seenAt, frontierBefore)) {
-            repeated = true;
-          }
-          continue;
-        }
-        seen.set(event.nativeId, event.occurredAtMs);
-        if (frontierTs !== null && isBefore(event.occurredAtMs, frontierTs)) {
-          throw new AuditgraphError(
-            'SOURCE_BAD_RESPONSE',
-            `source ${source.id} returned events out of time order`,
-            {
-              sourceId: source.id,
-            },
-          );
-        }
-        frontierTs = event.occurredAtMs;
-        if (accepts(event)) fresh.push(event);
-      }
-      if (page.next !== null && page.next === continuation) {
-        throw new AuditgraphError(
-          'SOURCE_BAD_RESPONSE',
-          `source ${source.id} returned the same page cursor twice`,
-          {
-            sourceId: source.id,
-          },
-        );
-      }
-      const beyondWindow =
-        frontierTs !== null &&
-        (order === 'asc' ? frontierTs >= window.beforeMs : frontierTs < window.sinceMs);
-      exhausted = page.next === null || page.events.length === 0 || beyondWindow;
-      continuation = page.next;
-      buffer = [...buffer.slice(head), ...fresh].sort(compare);
-      head = 0;
-      if (repeated && frontierBefore !== null) {
-        rereadFrom(frontierBefore);
-        countMissed();
-        return;
-      }
-      const tieGroupFillsPage =
-        !exhausted &&
-        page.events.length > 0 &&
-        page.events.every((event) => event.occurredAtMs === frontierTs);
-      if (tieGroupFillsPage && frontierTs !== null && query.pageSize < source.maxPageSize) {
-        readTieGroupAsWindow(frontierTs);
-      }
-      countMissed();
-    } catch (caught) {
-      error = toSourceError(caught, source.id);
-    }
-  }
-
-  /** The next event if it can be released in order, else the earliest place one could be. */
-  function nextBound(): { event: AuditEvent | null; bound: FeedPosition } | null {
-    const next = buffer[head];
-    if (
-      next !== undefined &&
-      (exhausted || (frontierTs !== null && isBefore(next.occurredAtMs, frontierTs)))
-    ) {
-      return { event: next, bound: toEventKey(next) };
-    }
-    if (exhausted || frontierTs === null) return null;
-    return { event: null, bound: { ts: frontierTs, sourceId: source.id, nativeId: null } };
-  }
-
-  /**
-   * Counts, in order, the events of a lagging source up to the traversal's position, and ends the
-   * gap once the source's next possible event lies past it.
-   */
-  function countMissed(): void {
-    while (gapEnd !== null) {
-      const next = nextBound();
-      if (next === null || comparePositions(order, next.bound, gapEnd) > 0) {
-        stood = gapEnd;
-        gapEnd = null;
-        return;
-      }
-      if (next.event === null) return;
-      const ts = next.event.occurredAtMs;
-      missed =
-        missed === null
-          ? { count: 1, oldestMs: ts, newestMs: ts }
-          : {
-              count: missed.count + 1,
-              oldestMs: Math.min(missed.oldestMs, ts),
-              newestMs: Math.max(missed.newestMs, ts),
-            };
-      stood = next.bound;
-      head += 1;
-    }
-  }
-
-  /**
-   * The events of one query chain are in time order, and every event of a time before the
-   * chain's frontier came before it; but rows that moved between two requests of the chain (an
-   * event inserted, or ties ordered anew: its later page repeats events of the earlier one) may
-   * have pushed one of the frontier's ties past the page boundary unread. The frontier's time is
-   * read again, and what follows, as a new chain: nothing is lost, and what was read twice
-   * counts once. An upstream that keeps doing it fails visibly.
-   */
-  function rereadFrom(frontier: number): void {
-    rereads += 1;
-    if (rereads > MAX_REREADS) {
-      throw badResponse('kept repeating events from one page on the next');
-    }
-    query =
-      order === 'asc' ? { ...query, sinceMs: frontier } : { ...query, beforeMs: frontier + 1 };
-    continuation = null;
-    exhausted = false;
-    frontierTs = frontier;
-    buffer = buffer.slice(head).filter((event) => isBefore(event.occurredAtMs, frontier));
-    head = 0;
-    forgetFrom(frontier);
-  }
-
-  /** Forgets the events read at or past a time, which a new chain from there reads again. */
-  function forgetFrom(ts: number): void {
-    for (const [nativeId, at] of seen) if (!isBefore(at, ts)) seen.delete(nativeId);
-  }
-
-  /**
-   * Every event must lie within the query's bounds, give or take what the source's API may add
-   * (`windowSlackMs`): one further out is one the upstream placed where the traversal cannot
-   * take it (behind its position, say, having moved it between pages), and is reported, not
-   * dropped without a word.
-   */
-  function assertInWindow(event: AuditEvent): void {
-    const slack = source.windowSlackMs;
-    if (
-      event.occurredAtMs < query.sinceMs - slack ||
-      event.occurredAtMs >= query.beforeMs + slack
-    ) {
-      throw badResponse(
-        `returned an event of ${new Date(event.occurredAtMs).toISOString()}, outside the time window it was asked for`,
-      );
-    }
-  }
-
-  function badResponse(what: string): AuditgraphError {
-    return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${source.id} ${what}`, {
-      sourceId: source.id,
-    });
-  }
-
-  /**
-   * A tie group larger than the page size: read it, and what follows, as a query of its own from
-   * the group's timestamp in the largest pages, rather than in many small ones. Events before the
-   * group stay buffered; the group's own are read again (from its start, in the new query's order).
-   */
-  function readTieGroupAsWindow(groupTs: number): void {
-    query =
-      order === 'asc'
-        ? { ...query, sinceMs: groupTs, pageSize: source.maxPageSize }
-        : { ...query, beforeMs: groupTs + 1, pageSize: source.maxPageSize };
-    continuation = null;
-    forgetFrom(groupTs);
-    buffer = buffer.filter((event) => event.occurredAtMs !== groupTs);
-  }
-
-  const reader: SourceReader = {
-    peek() {
-      if (error !== null) return null;
-      const next = nextBound();
-      if (next === null) return null;
-      // A source still in its gap must read on before anything of it can be delivered.
-      return { reader, event: gapEnd === null ? next.event : null, bound: next.bound };
-    },
-    take() {
-      const taken = buffer[head];
-      if (taken !== undefined) stood = toEventKey(taken);
-      head += 1;
-    },
-    sourceId: source.id,
-    fail: (failure) => {
-      error = failure;
-    },
-    hasBuffered: () => error === null && head < buffer.length,
-    fetchMore,
-    get pagesRead() {
-      return pagesRead;
-    },
-    inGap: () => error === null && gapEnd !== null,
-    missedCount: () => missed?.count ?? 0,
-    stoodAt: () => (error !== null || gapEnd !== null ? stood : undefined),
-    outcome: () => ({
-      source,
-      state: toSourceState(error),
-      error,
-      upstreamRequests: requestsSent,
-      missed,
-    }),
-  };
-  return reader;
-}
-
-function toSourceError(caught: unknown, sourceId: string): AuditgraphError {
-  if (isAuditgraphError(caught)) return caught;
-  return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${sourceId} failed unexpectedly`, {
-    sourceId,
-    cause: caught,
-  });
-}
-
-function toSourceState(error: AuditgraphError | null): SourceState {
-  if (error === null) return 'OK';
-  switch (error.code) {
-    case 'SOURCE_TIMEOUT':
-      return 'TIMED_OUT';
-    case 'SOURCE_RATE_LIMITED':
-      return 'RATE_LIMITED';
-    case 'SOURCE_AUTH_FAILED':
-      return 'UNAUTHORIZED';
-    case 'CIRCUIT_OPEN':
-      return 'CIRCUIT_OPEN';
-    case 'SOURCE_EVENTS_MISSED':
-      return 'OK';
-    case 'BAD_USER_INPUT':
-    case 'UNAUTHENTICATED':
-    case 'FORBIDDEN':
-    case 'SOURCE_UNAVAILABLE':
-    case 'SOURCE_BAD_RESPONSE':
-    case 'CONFIG_INVALID':
-    case 'INTERNAL_SERVER_ERROR':
-      return 'FAILED';
   }
 }

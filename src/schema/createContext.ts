@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Authenticate } from '../auth/createAuthenticator';
-import type { Feed } from '../feed/createFeed';
+import type { Feed } from '../feed/Feed';
 import type { AuditgraphError } from '../model/errors';
 import { isAuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Feed } from '../feed/createFeed';
+import type { Feed } from '../feed/Feed';
 import type { AuditEvent } from '../model/AuditEvent';
 import type { Principal } from '../model/Principal';
 import type { ListOptions } from '../model/Source';

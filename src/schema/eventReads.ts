@@ -1,4 +1,4 @@
-import type { FeedPage } from '../feed/createFeed';
+import type { FeedPage } from '../feed/Feed';
 import type { AuditEvent } from '../model/AuditEvent';
 
 /**

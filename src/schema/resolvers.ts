@@ -1,7 +1,7 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
-import type { FeedPage, MissedEvents } from '../feed/createFeed';
+import type { FeedPage, MissedEvents } from '../feed/Feed';
 import type { EventFilter, EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
 import type { AuditEvent } from '../model/AuditEvent';

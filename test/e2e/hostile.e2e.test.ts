@@ -14,7 +14,7 @@ import { generateNirvanaRecords } from '../../src/emulators/nirvana/generateNirv
 import { startNirvanaEmulator } from '../../src/emulators/nirvana/startNirvanaEmulator';
 import type { EmulatorServer } from '../../src/emulators/startEmulatorServer';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import type { Feed, FeedPage } from '../../src/feed/createFeed';
+import type { Feed, FeedPage } from '../../src/feed/Feed';
 import { createFeed } from '../../src/feed/createFeed';
 import type { EventFilterInput } from '../../src/feed/eventFilter';
 import { createEventMatcher, normalizeFilter } from '../../src/feed/eventFilter';

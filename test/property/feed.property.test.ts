@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import type { Feed, FeedPage } from '../../src/feed/createFeed';
+import type { Feed, FeedPage } from '../../src/feed/Feed';
 import { createFeed } from '../../src/feed/createFeed';
 import type { EventFilterInput } from '../../src/feed/eventFilter';
 import { createEventMatcher, normalizeFilter } from '../../src/feed/eventFilter';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { planKindPushdown } from '../support/planKindPushdown';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import type { FeedPage } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/Feed';
 import { createFeed } from '../../src/feed/createFeed';
 import type { EventFilterInput } from '../../src/feed/eventFilter';
 import { createEventMatcher, normalizeFilter } from '../../src/feed/eventFilter';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import type { FeedPage } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/Feed';
 import { createFeed } from '../../src/feed/createFeed';
 import { createEventMatcher, normalizeFilter } from '../../src/feed/eventFilter';
 import { compareEventsInOrder } from '../../src/feed/eventKey';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import type { FeedPage } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/Feed';
 import { createFeed } from '../../src/feed/createFeed';
 import { EMPTY_FILTER } from '../../src/feed/eventFilter';
 import { createEventIdCodec } from '../../src/model/globalId';

@@ -12,7 +12,7 @@ import { createPeople } from '../../src/emulators/dataset/people';
 import { generateFusionAuthEventLogRecords } from '../../src/emulators/fusionauth/generateFusionAuthEventLogRecords';
 import { startFusionAuthEmulator } from '../../src/emulators/fusionauth/startFusionAuthEmulator';
 import type { RecordedRequest } from '../../src/emulators/startEmulatorServer';
-import type { FeedPage } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/Feed';
 import {
   createEventMatcher,
   normalizeFilter,

@@ -12,7 +12,7 @@ import { createPeople } from '../../src/emulators/dataset/people';
 import { generateNirvanaRecords } from '../../src/emulators/nirvana/generateNirvanaRecords';
 import { startNirvanaEmulator } from '../../src/emulators/nirvana/startNirvanaEmulator';
 import type { RecordedRequest } from '../../src/emulators/startEmulatorServer';
-import type { FeedPage } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/Feed';
 import {
   createEventMatcher,
   normalizeFilter,

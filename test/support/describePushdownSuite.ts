@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { capabilitiesOf, planKindPushdown } from './planKindPushdown';
 import type { EmulatorServer, RecordedRequest } from '../../src/emulators/startEmulatorServer';
 import { createCursorCodec } from '../../src/feed/createCursorCodec';
-import { createFeed, type FeedPage } from '../../src/feed/createFeed';
+import { createFeed } from '../../src/feed/createFeed';
+import type { FeedPage } from '../../src/feed/Feed';
 import {
   createEventMatcher,
   normalizeFilter,

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AuditEvent as AuditEventModel, RequestInfo as RequestInfoModel, Changes as ChangesModel, AccessToken as AccessTokenModel } from '../../model/AuditEvent';
 import type { Source as SourceModel } from '../../model/Source';
-import type { SourceOutcome, FeedPage, FeedEdge } from '../../feed/createFeed';
+import type { SourceOutcome, FeedPage, FeedEdge } from '../../feed/Feed';
 import type { ActorEntity, ResourceEntity, UserEntity } from '../entities';
 import type { AuditgraphContext } from '../createContext';
 export type Maybe<T> = T | null;

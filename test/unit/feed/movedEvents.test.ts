@@ -1,5 +1,5 @@
 import { createCursorCodec } from '../../../src/feed/createCursorCodec';
-import type { FeedPage } from '../../../src/feed/createFeed';
+import type { FeedPage } from '../../../src/feed/Feed';
 import { createFeed } from '../../../src/feed/createFeed';
 import { EMPTY_FILTER } from '../../../src/feed/eventFilter';
 import type { AuditEvent } from '../../../src/model/AuditEvent';
