@@ -36,6 +36,7 @@ function scriptedSource(
     provider: 'FUSIONAUTH',
     maxPageSize: options.maxPageSize ?? 3,
     windowSlackMs: options.windowSlackMs ?? 0,
+    planPushdown: () => ({}),
     calls,
     list(query, continuation, listOptions) {
       listOptions?.onUpstreamRequest?.();
@@ -389,7 +390,6 @@ describe('a source reader', () => {
     ])('fails it for an event outside the window $case', async ({ slackMs, page }) => {
       const source = scriptedSource(() => ({ events: page, next: null, total: null }), {
         windowSlackMs: slackMs,
-        planPushdown: () => ({}),
       });
       const reader = readerOver(source, { window: { sinceMs: 5_000, beforeMs: 10_000 } });
       expect(await drain(reader)).toEqual([]);
