@@ -1,4 +1,5 @@
-import { describeConfig, loadConfig, toSecurityDefaults } from './config';
+import { loadConfig, toSecurityDefaults } from './config';
+import { describeConfig } from './describeConfig';
 import type { AuditgraphConfig } from './config';
 import { isAuditgraphError } from './model/errors';
 import { installShutdownHandlers } from './server/installShutdownHandlers';

@@ -9,11 +9,11 @@ import {
   DEFAULT_BASE_URLS,
   ENVIRONMENT_VARIABLES,
   JWT_ALGORITHMS,
-  describeConfig,
   loadConfig,
   toSecurityDefaults,
   type AuditgraphConfig,
 } from '../../src/config';
+import { describeConfig } from '../../src/describeConfig';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 import { AuditgraphError } from '../../src/model/errors';
 import { QUERY_LIMIT_DEFAULTS } from '../../src/model/QueryLimits';

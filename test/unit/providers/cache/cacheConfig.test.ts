@@ -1,5 +1,6 @@
 import type { AuditgraphConfig, LoadConfigInput } from '../../../../src/config';
-import { describeConfig, loadConfig } from '../../../../src/config';
+import { loadConfig } from '../../../../src/config';
+import { describeConfig } from '../../../../src/describeConfig';
 import { AuditgraphError } from '../../../../src/model/errors';
 
 type Env = LoadConfigInput['env'];
