@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { isLoopbackHost } from './config/isLoopbackHost';
 import { SOURCE_KINDS, type SourceKind } from './model/AuditEvent';
 import { AuditgraphError } from './model/errors';
@@ -136,8 +135,16 @@ export interface JwtClaimsConfig {
   readonly issuer: string;
   /** `aud` must be or contain this. */
   readonly audience: string;
-  /** Accepted signature algorithms: HMAC only with a secret, never with a public key. */
-  readonly algorithms: readonly JwtAlgorithm[];
+  /**
+   * Accepted signature algorithms: HMAC only with a secret, never with a public key. Checked
+   * against the key when the verifier is built; unset, the key's own (toJwtAlgorithms).
+   */
+  readonly algorithms?: readonly JwtAlgorithm[];
+  /**
+   * Where the key was configured (`auth.jwt.jwksUrl`, `AUDITGRAPH_JWT_JWKS_URL`), so that a key
+   * refused at start-up is named as the operator wrote it; unset, `auth.jwt.<key>`.
+   */
+  readonly keyLabel?: string;
   /** The claim holding the source ids a token may read (a list, or `*` for all). */
   readonly sourcesClaim: string;
   /** The claim holding the token's permissions; `pii` among them grants personal data. */
@@ -693,104 +700,14 @@ function buildJwt(env: LoadConfigInput['env'], file: FileJwt | undefined): JwtCo
     sourcesClaim: file?.sourcesClaim ?? CONFIG_DEFAULTS.jwtSourcesClaim,
     permissionsClaim: file?.permissionsClaim ?? CONFIG_DEFAULTS.jwtPermissionsClaim,
     clockToleranceSeconds: file?.clockToleranceSeconds ?? CONFIG_DEFAULTS.jwtClockToleranceSeconds,
+    // Whether the key can verify them is checked when the verifier is built (toJwtAlgorithms).
+    ...(file?.algorithms === undefined ? {} : { algorithms: file.algorithms }),
+    keyLabel: key.label,
   };
-  if (key === jwksUrl) {
-    const algorithms = pickAlgorithms(file?.algorithms, ASYMMETRIC_ALGORITHMS, key.label);
-    return { ...claims, algorithms, jwksUrl: key.value };
-  }
-  if (key === publicKey) {
-    const fits = algorithmsOfPublicKey(key);
-    const algorithms = pickAlgorithms(file?.algorithms, fits, key.label, fits.slice(0, 1));
-    return { ...claims, algorithms, publicKey: key.value };
-  }
-  const algorithms = pickAlgorithms(file?.algorithms, HMAC_ALGORITHMS, key.label, ['HS256']);
-  return { ...claims, algorithms, secret: key.value };
+  if (key === jwksUrl) return { ...claims, jwksUrl: key.value };
+  if (key === publicKey) return { ...claims, publicKey: key.value };
+  return { ...claims, secret: key.value };
 }
-
-const HMAC_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
-const RSA_ALGORITHMS: readonly JwtAlgorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-];
-/** A key set holds public keys only: HMAC with a public key would let anyone sign. */
-const ASYMMETRIC_ALGORITHMS: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter(
-  (algorithm) => !HMAC_ALGORITHMS.includes(algorithm),
-);
-
-/** The configured algorithms, each checked against what the key can verify; else the defaults. */
-function pickAlgorithms(
-  given: readonly JwtAlgorithm[] | undefined,
-  fitting: readonly JwtAlgorithm[],
-  keyLabel: string,
-  defaults: readonly JwtAlgorithm[] = fitting,
-): JwtAlgorithm[] {
-  if (given === undefined) return [...defaults];
-  const misfit = given.find((algorithm) => !fitting.includes(algorithm));
-  if (misfit !== undefined) {
-    throw configError(
-      `auth.jwt.algorithms holds ${misfit}, which ${keyLabel} cannot verify (it can: ${fitting.join(', ')})`,
-    );
-  }
-  return [...new Set(given)];
-}
-
-/** The algorithms a PEM public key verifies, the usual one first. */
-function algorithmsOfPublicKey(key: Setting<string>): readonly JwtAlgorithm[] {
-  if (key.value.includes('PRIVATE KEY')) {
-    throw configError(
-      `${key.label} holds a private key: give only its public key (PEM, "-----BEGIN PUBLIC KEY-----")`,
-    );
-  }
-  let parsed: KeyObject | null = null;
-  if (key.value.includes('-----BEGIN PUBLIC KEY-----')) {
-    try {
-      parsed = createPublicKey({ key: key.value, format: 'pem' });
-    } catch {
-      parsed = null;
-    }
-  }
-  if (parsed === null) {
-    throw configError(
-      `${key.label} must be a public key in PEM (SPKI, "-----BEGIN PUBLIC KEY-----")`,
-    );
-  }
-  const details = parsed.asymmetricKeyDetails;
-  switch (parsed.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss':
-      if ((details?.modulusLength ?? 0) < 2048) {
-        throw configError(`${key.label} must be an RSA key of at least 2048 bits`);
-      }
-      return parsed.asymmetricKeyType === 'rsa'
-        ? RSA_ALGORITHMS
-        : RSA_ALGORITHMS.filter((algorithm) => algorithm.startsWith('PS'));
-    case 'ec': {
-      const algorithm = EC_CURVE_ALGORITHMS[details?.namedCurve ?? ''];
-      if (algorithm !== undefined) return [algorithm];
-      break;
-    }
-    case 'ed25519':
-    case 'ed448':
-      return ['EdDSA'];
-    // Keys for key agreement or DSA: no JWS algorithm verifies with them.
-    case 'dsa':
-    case 'x25519':
-    case 'x448':
-    case undefined:
-      break;
-  }
-  throw configError(`${key.label} must be an RSA, EC (P-256, P-384, P-521) or Ed25519 public key`);
-}
-
-const EC_CURVE_ALGORITHMS: Readonly<Record<string, JwtAlgorithm>> = {
-  prime256v1: 'ES256',
-  secp384r1: 'ES384',
-  secp521r1: 'ES512',
-};
 
 function buildSecurity(
   env: LoadConfigInput['env'],

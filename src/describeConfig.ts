@@ -1,4 +1,5 @@
 import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
+import { toJwtAlgorithms } from './auth/toJwtAlgorithms';
 import type { AuditgraphConfig } from './config';
 import {
   DEFAULT_AUDIT_CONFIG,
@@ -11,8 +12,8 @@ const CREDENTIAL_KEYS = ['token', 'apiKey'] as const;
 
 /**
  * Lines for the start-up banner. No secret: credentials show only as the keys that are set. It
- * sits above config/ and auth/, beside startAuditgraph: who may call is the authenticator's rule,
- * and config, the lowest layer, imports nothing from auth.
+ * sits above config/ and auth/, beside startAuditgraph: who may call, and with which JWT
+ * algorithms, is the authenticator's rule, and config, the lowest layer, imports nothing from auth.
  */
 export function describeConfig(config: AuditgraphConfig): string[] {
   const lines: string[] = [];
@@ -89,7 +90,7 @@ function describeAuth(config: AuditgraphConfig): string {
           ? 'signed with the configured public key'
           : 'signed with the configured secret';
     parts.push(
-      `JWT ${from} for issuer ${jwt.issuer}, audience ${jwt.audience} (${jwt.algorithms.join(', ')})`,
+      `JWT ${from} for issuer ${jwt.issuer}, audience ${jwt.audience} (${toJwtAlgorithms(jwt).join(', ')})`,
     );
   }
   if (isUnauthenticatedAllowed({ mode: config.mode, host: config.host, auth })) {

@@ -8,7 +8,6 @@ import {
   CONFIG_DEFAULTS,
   DEFAULT_BASE_URLS,
   ENVIRONMENT_VARIABLES,
-  JWT_ALGORITHMS,
   loadConfig,
   toSecurityDefaults,
   type AuditgraphConfig,
@@ -1365,18 +1364,11 @@ describe('describeConfig', () => {
 
 describe('loadConfig reads client authentication', () => {
   const DASHBOARD = { id: 'dashboard', sha256: hashApiKey('agk_dashboard'), sources: ['*'] };
-  const pem = (type: 'rsa' | 'ec' | 'ed25519', options: Record<string, unknown> = {}) =>
-    generateKeyPairSync(
-      type as 'rsa',
-      {
-        modulusLength: 2048,
-        ...options,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      } as never,
-    ) as unknown as { publicKey: string; privateKey: string };
-  const RSA = pem('rsa');
-  const EC = pem('ec', { namedCurve: 'P-256' });
+  const RSA = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
 
   /** A live config with one fastly source and a cursor secret, and the given auth. */
   const live = (auth: unknown, env: Env = {}) =>
@@ -1405,15 +1397,16 @@ describe('loadConfig reads client authentication', () => {
     });
   });
 
-  it('reads a JWT issuer from the environment alone, accepting only asymmetric algorithms', () => {
+  it('reads a JWT issuer from the environment alone, naming the variable of its key', () => {
+    // Which algorithms the key set verifies is the verifier's (test/unit/auth/toJwtAlgorithms).
     expect(live(undefined, JWT_ENV).auth?.jwt).toEqual({
       jwksUrl: JWKS_URL,
       issuer: ISSUER,
       audience: AUDIENCE,
-      algorithms: JWT_ALGORITHMS.filter((algorithm) => !algorithm.startsWith('HS')),
       sourcesClaim: 'auditgraph_sources',
       permissionsClaim: 'auditgraph_permissions',
       clockToleranceSeconds: 30,
+      keyLabel: 'AUDITGRAPH_JWT_JWKS_URL',
     });
   });
 
@@ -1431,18 +1424,25 @@ describe('loadConfig reads client authentication', () => {
       { jwt },
       { AUDITGRAPH_JWT_JWKS_URL: JWKS_URL, AUDITGRAPH_JWT_ISSUER: ISSUER },
     );
-    expect(config.auth?.jwt).toEqual({ ...jwt, jwksUrl: JWKS_URL, issuer: ISSUER });
+    expect(config.auth?.jwt).toEqual({
+      ...jwt,
+      jwksUrl: JWKS_URL,
+      issuer: ISSUER,
+      keyLabel: 'AUDITGRAPH_JWT_JWKS_URL',
+    });
   });
 
-  it.each<[string, Record<string, unknown>, readonly string[]]>([
-    ['a secret', { secret: 's'.repeat(32) }, ['HS256']],
-    ['an RSA public key', { publicKey: RSA.publicKey }, ['RS256']],
-    ['an EC P-256 public key', { publicKey: EC.publicKey }, ['ES256']],
-    ['an Ed25519 public key', { publicKey: pem('ed25519').publicKey }, ['EdDSA']],
-    ['the algorithms it names', { publicKey: RSA.publicKey, algorithms: ['PS256'] }, ['PS256']],
-  ])('verifies JWTs with %s', (_name, key, algorithms) => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a secret', { secret: 's'.repeat(32) }, 'auth.jwt.secret'],
+    ['a public key', { publicKey: RSA.publicKey }, 'auth.jwt.publicKey'],
+    [
+      'the algorithms it names',
+      { publicKey: RSA.publicKey, algorithms: ['PS256'] },
+      'auth.jwt.publicKey',
+    ],
+  ])('reads a JWT key: %s', (_name, key, keyLabel) => {
     const jwt = live({ jwt: { ...key, issuer: ISSUER, audience: AUDIENCE } }).auth?.jwt;
-    expect(jwt).toMatchObject({ ...key, algorithms });
+    expect(jwt).toMatchObject({ ...key, keyLabel });
   });
 
   it('takes allowUnauthenticated for the demo, from the file or the environment', () => {
@@ -1542,36 +1542,6 @@ describe('loadConfig reads client authentication', () => {
       'the algorithm none',
       jwtWith({ jwksUrl: JWKS_URL, algorithms: ['none'] }),
       'auth.jwt.algorithms[0] must be one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (never none)',
-    ],
-    [
-      'HMAC with a key set',
-      jwtWith({ jwksUrl: JWKS_URL, algorithms: ['RS256', 'HS256'] }),
-      'auth.jwt.algorithms holds HS256, which auth.jwt.jwksUrl cannot verify',
-    ],
-    [
-      'an algorithm that does not fit the public key',
-      jwtWith({ publicKey: EC.publicKey, algorithms: ['RS256'] }),
-      'auth.jwt.algorithms holds RS256, which auth.jwt.publicKey cannot verify (it can: ES256)',
-    ],
-    [
-      'RSA signatures with a secret',
-      jwtWith({ secret: 's'.repeat(32), algorithms: ['RS256'] }),
-      'auth.jwt.algorithms holds RS256, which auth.jwt.secret cannot verify (it can: HS256, HS384, HS512)',
-    ],
-    [
-      'a private key as the public key',
-      jwtWith({ publicKey: RSA.privateKey }),
-      'auth.jwt.publicKey holds a private key: give only its public key',
-    ],
-    [
-      'a public key that is no PEM',
-      jwtWith({ publicKey: 'ssh-rsa AAAA' }),
-      'auth.jwt.publicKey must be a public key in PEM (SPKI, "-----BEGIN PUBLIC KEY-----")',
-    ],
-    [
-      'an RSA key of 1024 bits',
-      jwtWith({ publicKey: pem('rsa', { modulusLength: 1024 }).publicKey }),
-      'auth.jwt.publicKey must be an RSA key of at least 2048 bits',
     ],
     [
       'a clock tolerance over five minutes',
