@@ -1,12 +1,12 @@
 import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
 import { toJwtAlgorithms } from './auth/toJwtAlgorithms';
-import type { AuditgraphConfig } from './config';
+import type { AuditgraphConfig } from './config/types';
 import {
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
   toSecurityDefaults,
-} from './config';
+} from './config/settings';
 
 const CREDENTIAL_KEYS = ['token', 'apiKey'] as const;
 

@@ -1,6 +1,7 @@
-import { loadConfig, toSecurityDefaults } from './config';
+import { loadConfig } from './config/loadConfig';
+import { toSecurityDefaults } from './config/settings';
 import { describeConfig } from './describeConfig';
-import type { AuditgraphConfig } from './config';
+import type { AuditgraphConfig } from './config/types';
 import { isAuditgraphError } from './model/errors';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
 import { startAuditgraph } from './startAuditgraph';

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Socket } from 'node:net';
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
-import type { JwtAlgorithm, JwtConfig } from '../config';
+import type { JwtAlgorithm, JwtConfig } from '../config/types';
 import { AuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';
 import { toJwtAlgorithms } from './toJwtAlgorithms';

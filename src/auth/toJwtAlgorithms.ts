@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtConfig } from '../config';
+import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtConfig } from '../config/types';
 import { AuditgraphError } from '../model/errors';
 
 const HMAC_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SourceConfig } from '../config';
+import type { SourceConfig } from '../config/types';
 import type { CircuitBreakerOptions } from '../http/createCircuitBreaker';
 import { createCircuitBreaker } from '../http/createCircuitBreaker';
 import type { HttpClient } from '../http/createHttpClient';
@@ -135,7 +135,7 @@ export function toCredentialKey(config: SourceConfig): string {
 
 function createSource(config: SourceConfig, deps: { http: HttpClient; now: () => number }): Source {
   const required = (value: string | undefined, key: string): string => {
-    // config.ts has checked this; a missing value here is a bug, not a user error.
+    // loadConfig has checked this; a missing value here is a bug, not a user error.
     if (value === undefined) throw new Error(`source ${config.id} has no ${key}`);
     return value;
   };

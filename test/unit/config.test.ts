@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { hashApiKey } from '../../src/auth/hashApiKey';
-import {
-  CONFIG_DEFAULTS,
-  DEFAULT_BASE_URLS,
-  ENVIRONMENT_VARIABLES,
-  loadConfig,
-  toSecurityDefaults,
-  type AuditgraphConfig,
-} from '../../src/config';
+import { ENVIRONMENT_VARIABLES } from '../../src/config/environmentVariables';
+import { loadConfig } from '../../src/config/loadConfig';
+import { DEFAULT_BASE_URLS } from '../../src/config/readSources';
+import { CONFIG_DEFAULTS, toSecurityDefaults } from '../../src/config/settings';
+import type { AuditgraphConfig } from '../../src/config/types';
 import { describeConfig } from '../../src/describeConfig';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 import { AuditgraphError } from '../../src/model/errors';

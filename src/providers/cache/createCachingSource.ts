@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SourceConfig } from '../../config';
-import { DEFAULT_LATE_ARRIVAL_SECONDS } from '../../config';
+import type { SourceConfig } from '../../config/types';
+import { DEFAULT_LATE_ARRIVAL_SECONDS } from '../../config/readSources';
 import type { AuditEvent } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import type { PageCache } from './createPageCache';

@@ -1,4 +1,4 @@
-import type { CacheConfig } from '../../config';
+import type { CacheConfig } from '../../config/types';
 import { createMemoryPageStore } from './createMemoryPageStore';
 import type { PageStore } from './PageStore';
 

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createAuthenticator } from '../../../src/auth/createAuthenticator';
 import { toJwtAlgorithms } from '../../../src/auth/toJwtAlgorithms';
-import { JWT_ALGORITHMS, loadConfig, type AuditgraphConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config/loadConfig';
+import { JWT_ALGORITHMS, type AuditgraphConfig } from '../../../src/config/types';
 import { AuditgraphError } from '../../../src/model/errors';
 import { startAuditgraph } from '../../../src/startAuditgraph';
 

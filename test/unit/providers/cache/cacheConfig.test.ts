@@ -1,5 +1,5 @@
-import type { AuditgraphConfig, LoadConfigInput } from '../../../../src/config';
-import { loadConfig } from '../../../../src/config';
+import type { AuditgraphConfig, LoadConfigInput } from '../../../../src/config/types';
+import { loadConfig } from '../../../../src/config/loadConfig';
 import { describeConfig } from '../../../../src/describeConfig';
 import { AuditgraphError } from '../../../../src/model/errors';
 
