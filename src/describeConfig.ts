@@ -1,5 +1,6 @@
 import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
 import { toJwtAlgorithms } from './auth/toJwtAlgorithms';
+import { SOURCE_CREDENTIAL_KEYS } from './config/readSources';
 import type { AuditgraphConfig } from './config/types';
 import {
   DEFAULT_AUDIT_CONFIG,
@@ -7,8 +8,6 @@ import {
   DEFAULT_CACHE_CONFIG,
   toSecurityDefaults,
 } from './config/settings';
-
-const CREDENTIAL_KEYS = ['token', 'apiKey'] as const;
 
 /**
  * Lines for the start-up banner. No secret: credentials show only as the keys that are set. It
@@ -25,7 +24,7 @@ export function describeConfig(config: AuditgraphConfig): string[] {
     );
   }
   for (const source of config.sources) {
-    const credentials = CREDENTIAL_KEYS.filter((key) => source[key] !== undefined);
+    const credentials = SOURCE_CREDENTIAL_KEYS.filter((key) => source[key] !== undefined);
     const extras = [
       source.accountId === undefined ? null : `account ${source.accountId}`,
       source.tenantId === undefined ? null : `tenant ${source.tenantId}`,

@@ -3,14 +3,10 @@ import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtConfig } from '../config/typ
 import { AuditgraphError } from '../model/errors';
 
 const HMAC_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
-const RSA_ALGORITHMS: readonly JwtAlgorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-];
+/** PKCS #1 v1.5 (RS*) and PSS (PS*) signatures, in JWT_ALGORITHMS' order. */
+const RSA_ALGORITHMS: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter(
+  (algorithm) => algorithm.startsWith('RS') || algorithm.startsWith('PS'),
+);
 /** A key set holds public keys only: HMAC with a public key would let anyone sign. */
 const ASYMMETRIC_ALGORITHMS: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter(
   (algorithm) => !HMAC_ALGORITHMS.includes(algorithm),

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { AuditgraphError } from '../model/errors';
 
+/** Where a value sits in the config file: `['sources', 2, 'accountId']`. */
 export type KeyPath = readonly (string | number)[];
 
+/** Every problem with the config is one CONFIG_INVALID error, its message naming the key. */
 export function configError(message: string): AuditgraphError {
   return new AuditgraphError('CONFIG_INVALID', message);
 }

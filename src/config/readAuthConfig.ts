@@ -1,8 +1,8 @@
 import { configError } from './configError';
-import { fileSetting, pickSetting, type Setting } from './pickSetting';
-import { claimValueSchema, jwksUrlSchema, type FileApiKey, type FileJwt } from './schemas';
-import { CONFIG_DEFAULTS } from './settings';
-import type { ApiKeyConfig, AuditgraphConfig, JwtConfig, LoadConfigInput } from './types';
+import type { Setting, SettingReader } from './createSettingReader';
+import type { FileApiKey } from './schemas';
+import { SETTINGS, toSettingNames } from './settings';
+import type { ApiKeyConfig, AuditgraphConfig, AuthConfig, JwtConfig } from './types';
 
 export interface AuthContext {
   readonly mode: AuditgraphConfig['mode'];
@@ -10,21 +10,36 @@ export interface AuthContext {
   readonly sourceIds: readonly string[];
 }
 
-export function buildApiKeys(entries: readonly FileApiKey[], context: AuthContext): ApiKeyConfig[] {
+/**
+ * Who may call auditgraph: the file's API keys, by their hash, and JWTs from one issuer. Whether
+ * that is enough to start (live mode needs it) is assertSafeToStart's to say.
+ */
+export function readAuthConfig(settings: SettingReader, context: AuthContext): AuthConfig {
+  // Read first, as ever: with two mistakes, its variable's is the one reported.
+  const allowUnauthenticated = settings.value('allowUnauthenticated');
+  return {
+    apiKeys: readApiKeys(settings.value('apiKeys'), context),
+    jwt: readJwt(settings),
+    allowUnauthenticated,
+  };
+}
+
+function readApiKeys(entries: readonly FileApiKey[], context: AuthContext): ApiKeyConfig[] {
   const ids = new Map<string, number>();
   const hashes = new Map<string, number>();
+  const list = SETTINGS.apiKeys.key;
   return entries.map((entry, index) => {
-    const at = `auth.apiKeys[${index}]`;
+    const at = `${list}[${index}]`;
     const sameId = ids.get(entry.id.toLowerCase());
     if (sameId !== undefined) {
       throw configError(
-        `${at}.id "${entry.id}" is already used by auth.apiKeys[${sameId}]; API key ids must be unique`,
+        `${at}.id "${entry.id}" is already used by ${list}[${sameId}]; API key ids must be unique`,
       );
     }
     const sameHash = hashes.get(entry.sha256);
     if (sameHash !== undefined) {
       throw configError(
-        `${at}.sha256 is the same as auth.apiKeys[${sameHash}].sha256: give each client its own key`,
+        `${at}.sha256 is the same as ${list}[${sameHash}].sha256: give each client its own key`,
       );
     }
     ids.set(entry.id.toLowerCase(), index);
@@ -50,38 +65,22 @@ export function buildApiKeys(entries: readonly FileApiKey[], context: AuthContex
 }
 
 /** The JWT settings from the file, each overridable from the environment; null when none. */
-export function buildJwt(env: LoadConfigInput['env'], file: FileJwt | undefined): JwtConfig | null {
-  const jwksUrl = pickSetting(
-    env,
-    'AUDITGRAPH_JWT_JWKS_URL',
-    jwksUrlSchema,
-    fileSetting(file?.jwksUrl, 'auth.jwt.jwksUrl'),
-  );
-  const issuer = pickSetting(
-    env,
-    'AUDITGRAPH_JWT_ISSUER',
-    claimValueSchema,
-    fileSetting(file?.issuer, 'auth.jwt.issuer'),
-  );
-  const audience = pickSetting(
-    env,
-    'AUDITGRAPH_JWT_AUDIENCE',
-    claimValueSchema,
-    fileSetting(file?.audience, 'auth.jwt.audience'),
-  );
-  const publicKey = fileSetting(file?.publicKey, 'auth.jwt.publicKey');
-  const secret = fileSetting(file?.secret, 'auth.jwt.secret');
+function readJwt(settings: SettingReader): JwtConfig | null {
+  const jwksUrl = settings.setting('jwtJwksUrl');
+  const issuer = settings.setting('jwtIssuer');
+  const audience = settings.setting('jwtAudience');
+  const publicKey = settings.setting('jwtPublicKey');
+  const secret = settings.setting('jwtSecret');
   const keys = [jwksUrl, publicKey, secret].filter(
     (key): key is Setting<string> => key !== undefined,
   );
-  if (file === undefined && keys.length === 0 && issuer === undefined && audience === undefined) {
-    return null;
-  }
+  const inFile = settings.inFile(JWT_GROUP);
+  if (!inFile && keys.length === 0 && issuer === undefined && audience === undefined) return null;
   const [key, otherKey] = keys;
   if (key === undefined) {
-    const given = issuer?.label ?? audience?.label ?? 'auth.jwt';
+    const given = issuer?.label ?? audience?.label ?? JWT_GROUP;
     throw configError(
-      `${given} is set, but there is no key to verify JWTs with: set auth.jwt.jwksUrl (or AUDITGRAPH_JWT_JWKS_URL), auth.jwt.publicKey or auth.jwt.secret`,
+      `${given} is set, but there is no key to verify JWTs with: set ${toSettingNames(SETTINGS.jwtJwksUrl)}, ${SETTINGS.jwtPublicKey.key} or ${SETTINGS.jwtSecret.key}`,
     );
   }
   if (otherKey !== undefined) {
@@ -89,25 +88,30 @@ export function buildJwt(env: LoadConfigInput['env'], file: FileJwt | undefined)
       `${key.label} and ${otherKey.label} are both set: JWTs are verified with exactly one of jwksUrl, publicKey or secret`,
     );
   }
-  const required = (setting: Setting<string> | undefined, name: string, variable: string) => {
+  const required = (name: 'jwtIssuer' | 'jwtAudience', claim: string): string => {
+    const setting = name === 'jwtIssuer' ? issuer : audience;
     if (setting === undefined) {
       throw configError(
-        `auth.jwt.${name} (or ${variable}) is required with ${key.label}: tokens of any other ${name} are refused`,
+        `${toSettingNames(SETTINGS[name])} is required with ${key.label}: tokens of any other ${claim} are refused`,
       );
     }
     return setting.value;
   };
+  const algorithms = settings.value('jwtAlgorithms');
   const claims = {
-    issuer: required(issuer, 'issuer', 'AUDITGRAPH_JWT_ISSUER'),
-    audience: required(audience, 'audience', 'AUDITGRAPH_JWT_AUDIENCE'),
-    sourcesClaim: file?.sourcesClaim ?? CONFIG_DEFAULTS.jwtSourcesClaim,
-    permissionsClaim: file?.permissionsClaim ?? CONFIG_DEFAULTS.jwtPermissionsClaim,
-    clockToleranceSeconds: file?.clockToleranceSeconds ?? CONFIG_DEFAULTS.jwtClockToleranceSeconds,
+    issuer: required('jwtIssuer', 'issuer'),
+    audience: required('jwtAudience', 'audience'),
+    sourcesClaim: settings.value('jwtSourcesClaim'),
+    permissionsClaim: settings.value('jwtPermissionsClaim'),
+    clockToleranceSeconds: settings.value('jwtClockToleranceSeconds'),
     // Whether the key can verify them is checked when the verifier is built (toJwtAlgorithms).
-    ...(file?.algorithms === undefined ? {} : { algorithms: file.algorithms }),
+    ...(algorithms === undefined ? {} : { algorithms }),
     keyLabel: key.label,
   };
   if (key === jwksUrl) return { ...claims, jwksUrl: key.value };
   if (key === publicKey) return { ...claims, publicKey: key.value };
   return { ...claims, secret: key.value };
 }
+
+/** The group of the JWT settings in the file. */
+const JWT_GROUP = 'auth.jwt';

@@ -4,6 +4,8 @@ import { parseDocument } from 'yaml';
 import { AuditgraphError } from '../model/errors';
 import { configError, formatPath, type KeyPath } from './configError';
 import { isRecord } from './isRecord';
+import { SOURCE_CREDENTIAL_KEYS } from './readSources';
+import { SETTINGS, type SettingDefinition } from './settings';
 import type { LoadConfigInput } from './types';
 
 /** A config file as read, its `${NAME}`s substituted; not yet checked against the schema. */
@@ -111,7 +113,13 @@ function collectSecrets(value: unknown, secrets: Set<string>): void {
   }
 }
 
-const SECRET_KEYS = new Set(['token', 'apiKey', 'cursorSecret', 'secret']);
+/** The names of the keys that hold credentials (`token`, `cursorSecret`, ...), at any depth. */
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  ...SOURCE_CREDENTIAL_KEYS,
+  ...Object.values<SettingDefinition<unknown>>(SETTINGS).flatMap((setting) =>
+    setting.secret === true && setting.key !== null ? [setting.key.split('.').pop() ?? ''] : [],
+  ),
+]);
 
 interface Substitution {
   readonly env: LoadConfigInput['env'];

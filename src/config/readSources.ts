@@ -3,8 +3,32 @@ import { SOURCE_KINDS, type SourceKind } from '../model/AuditEvent';
 import { configError, firstIssue, formatPath, type KeyPath } from './configError';
 import { isRecord } from './isRecord';
 import { readEnv } from './readEnv';
-import { baseUrl, credential, idSchema, lateArrivalSchema, strictObject, text } from './schemas';
+import { baseUrl, credential, idSchema, integer, strictObject, text } from './schemas';
+import { MAX_DELAY_SECONDS } from './settings';
 import type { EnvironmentVariable, LoadConfigInput, SourceConfig } from './types';
+
+/**
+ * The sources: the config file's entries (`sources`), then those of the environment shortcuts,
+ * every id used once. Everything about sources stays in this file.
+ */
+export function readSources(
+  env: LoadConfigInput['env'],
+  file: {
+    readonly path: string;
+    readonly entries: readonly unknown[];
+    /** Variables the file refers to with `${NAME}`: their shortcuts are the file's own. */
+    readonly referencedVariables: ReadonlySet<string>;
+    readonly fail: (path: KeyPath, message: string) => never;
+  } | null,
+): SourceConfig[] {
+  const fileSources =
+    file === null
+      ? []
+      : file.entries.map((entry, index) => parseFileSource(entry, index, file.fail));
+  const envSources = sourcesFromEnv(env, file?.referencedVariables ?? new Set());
+  assertUniqueIds([...fileSources, ...envSources], file?.path ?? null);
+  return [...fileSources, ...envSources].map((entry) => entry.source);
+}
 
 /** The providers' public API roots; FusionAuth is self-hosted, so it has none. */
 export const DEFAULT_BASE_URLS: Readonly<Record<SourceKind, string | null>> = {
@@ -27,9 +51,17 @@ export const DEFAULT_LATE_ARRIVAL_SECONDS: Readonly<Record<SourceKind, number>> 
   nirvana: 0,
 };
 
+/** The keys of a source that hold its credential: never printed, and redacted from messages. */
+export const SOURCE_CREDENTIAL_KEYS = ['token', 'apiKey'] as const;
+
 /** The environment shortcuts' variables, for ENVIRONMENT_VARIABLES. */
 export const SOURCE_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
-  { name: 'FASTLY_API_TOKEN', description: 'Adds source `fastly` (kind fastly)', default: null },
+  {
+    name: 'FASTLY_API_TOKEN',
+    secret: true,
+    description: 'Adds source `fastly` (kind fastly)',
+    default: null,
+  },
   {
     name: 'FASTLY_BASE_URL',
     description: 'Base URL of that source',
@@ -37,6 +69,7 @@ export const SOURCE_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   },
   {
     name: 'CLOUDFLARE_API_TOKEN',
+    secret: true,
     description: 'With CLOUDFLARE_ACCOUNT_ID, adds source `cloudflare`',
     default: null,
   },
@@ -61,19 +94,31 @@ export const SOURCE_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
       'With FUSIONAUTH_API_KEY, adds sources `fusionauth-audit-log` and `fusionauth-event-log`',
     default: null,
   },
-  { name: 'FUSIONAUTH_API_KEY', description: 'API key of those two sources', default: null },
+  {
+    name: 'FUSIONAUTH_API_KEY',
+    secret: true,
+    description: 'API key of those two sources',
+    default: null,
+  },
   {
     name: 'FUSIONAUTH_TENANT_ID',
     description: 'Tenant of those two sources (a UUID), when the key is not tenant-bound',
     default: null,
   },
-  { name: 'NIRVANA_API_KEY', description: 'Adds source `nirvana` (kind nirvana)', default: null },
+  {
+    name: 'NIRVANA_API_KEY',
+    secret: true,
+    description: 'Adds source `nirvana` (kind nirvana)',
+    default: null,
+  },
   {
     name: 'NIRVANA_BASE_URL',
     description: 'Base URL of that source',
     default: DEFAULT_BASE_URLS.nirvana,
   },
 ];
+
+const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -149,12 +194,12 @@ function toSourceConfig(parsed: ParsedSource): SourceConfig {
 }
 
 /** A source and where it came from, for messages about clashes. */
-export interface SourceEntry {
+interface SourceEntry {
   readonly source: SourceConfig;
   readonly origin: string;
 }
 
-export function parseFileSource(
+function parseFileSource(
   raw: unknown,
   index: number,
   fail: (path: KeyPath, message: string) => never,
@@ -173,7 +218,7 @@ export function parseFileSource(
   return { source: toSourceConfig(parsed.data), origin: formatPath(path) };
 }
 
-export function isSourceKind(value: unknown): value is SourceKind {
+function isSourceKind(value: unknown): value is SourceKind {
   return typeof value === 'string' && (SOURCE_KINDS as readonly string[]).includes(value);
 }
 
@@ -277,7 +322,7 @@ const ENV_SHORTCUTS: readonly EnvShortcut[] = [
  * The shortcuts' sources. A shortcut whose variables the config file already uses (`"token":
  * "${FASTLY_API_TOKEN}"`, as in design.md §7) is the file's: it adds nothing of its own.
  */
-export function sourcesFromEnv(
+function sourcesFromEnv(
   env: LoadConfigInput['env'],
   usedByFile: ReadonlySet<string>,
 ): SourceEntry[] {
@@ -312,7 +357,7 @@ export function sourcesFromEnv(
 }
 
 /** Ids name sources in filters and cursors; two that differ only in case would confuse both. */
-export function assertUniqueIds(entries: readonly SourceEntry[], configPath: string | null): void {
+function assertUniqueIds(entries: readonly SourceEntry[], configPath: string | null): void {
   const seen = new Map<string, SourceEntry>();
   for (const entry of entries) {
     const key = entry.source.id.toLowerCase();

@@ -47,7 +47,7 @@ export interface AuditgraphConfig {
   };
   /**
    * The cache of upstream pages of closed time windows. Always set by loadConfig; a config built
-   * by hand without it gets CONFIG_DEFAULTS.
+   * by hand without it gets DEFAULT_CACHE_CONFIG.
    */
   readonly cache?: CacheConfig;
   /**
@@ -178,4 +178,6 @@ export interface EnvironmentVariable {
   readonly description: string;
   /** What applies when the variable is unset (or set to the empty string). */
   readonly default: string | null;
+  /** A credential: its value is redacted from every message. */
+  readonly secret?: boolean;
 }

@@ -7,7 +7,7 @@ import { hashApiKey } from '../../src/auth/hashApiKey';
 import { ENVIRONMENT_VARIABLES } from '../../src/config/environmentVariables';
 import { loadConfig } from '../../src/config/loadConfig';
 import { DEFAULT_BASE_URLS } from '../../src/config/readSources';
-import { CONFIG_DEFAULTS, toSecurityDefaults } from '../../src/config/settings';
+import { SETTINGS, toSecurityDefaults } from '../../src/config/settings';
 import type { AuditgraphConfig } from '../../src/config/types';
 import { describeConfig } from '../../src/describeConfig';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
@@ -96,7 +96,7 @@ describe('loadConfig defaults', () => {
       sources: [],
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: null,
-      demo: { seed: CONFIG_DEFAULTS.demoSeed },
+      demo: { seed: SETTINGS.demoSeed.default },
       feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
       cache: { maxBytes: 67_108_864, freshnessSeconds: 300 },
       auth: { apiKeys: [], jwt: null, allowUnauthenticated: false },
