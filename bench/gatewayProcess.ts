@@ -3,8 +3,8 @@
  * own process so its RSS is its own. Answers the bench's questions about upstream requests and
  * memory.
  */
-import type { AuditgraphConfig, SourceConfig } from '../src/config';
-import { toSecurityDefaults } from '../src/config';
+import type { AuditgraphConfig, SourceConfig } from '../src/config/types';
+import { toSecurityDefaults } from '../src/config/settings';
 import { QUERY_LIMIT_DEFAULTS } from '../src/model/QueryLimits';
 import { hashApiKey } from '../src/auth/hashApiKey';
 import { EMULATOR_RATE_LIMITS } from '../src/providers/sourceKinds';

@@ -3,7 +3,7 @@
  * page from each of the six sources at once, merged by a sort; no GraphQL, no cursors, no HTTP
  * hop of its own.
  */
-import type { SourceConfig } from '../src/config';
+import type { SourceConfig } from '../src/providers/sourceKinds';
 import { EMULATOR_RATE_LIMITS } from '../src/providers/sourceKinds';
 import type { AuditEvent } from '../src/model/AuditEvent';
 import { createSources } from '../src/providers/createSources';

@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import type { SourceConfig } from '../src/config';
+import type { SourceConfig } from '../src/config/types';
 import { SOURCE_KINDS } from '../src/model/AuditEvent';
 import type { SourceKind } from '../src/model/AuditEvent';
 import { normalizeFilter } from '../src/feed/eventFilter';

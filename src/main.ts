@@ -1,8 +1,11 @@
-import { describeConfig, loadConfig, toSecurityDefaults } from './config';
-import type { AuditgraphConfig } from './config';
+import { loadConfig } from './config/loadConfig';
+import { toSecurityDefaults } from './config/settings';
+import { describeConfig } from './describeConfig';
+import type { AuditgraphConfig } from './config/types';
 import { isAuditgraphError } from './model/errors';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
 import { startAuditgraph } from './startAuditgraph';
+import type { Auditgraph } from './startAuditgraph';
 
 /**
  * `npm start`: load the config (or run the demo when nothing is configured), start, print a
@@ -11,16 +14,19 @@ import { startAuditgraph } from './startAuditgraph';
 async function main(): Promise<void> {
   const writeLine = (line: string) => process.stdout.write(`${line}\n`);
   let config: AuditgraphConfig;
+  let app: Auditgraph;
   try {
     config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    // Building the authenticator checks the JWT key against its algorithms: a refusal of the
+    // config like loadConfig's own.
+    app = await startAuditgraph(config, { log: writeLine });
   } catch (error) {
-    if (isAuditgraphError(error)) {
+    if (isAuditgraphError(error) && error.code === 'CONFIG_INVALID') {
       process.stderr.write(`auditgraph: ${error.message}\n`);
       process.exit(2);
     }
     throw error;
   }
-  const app = await startAuditgraph(config, { log: writeLine });
   // The forced exit must not cut a drain short, however long config.drainSeconds makes it.
   installShutdownHandlers(() => app.close(), writeLine, { forceExitAfterMs: app.closeBudgetMs });
 

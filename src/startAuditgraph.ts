@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createAuthenticator } from './auth/createAuthenticator';
 import type { Authenticate } from './auth/createAuthenticator';
-import type { AuditgraphConfig, SourceConfig } from './config';
+import type { AuditgraphConfig, SourceConfig } from './config/types';
+import { DEFAULT_LATE_ARRIVAL_SECONDS } from './config/readSources';
 import {
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
   toSecurityDefaults,
-} from './config';
+} from './config/settings';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
 import type { Demo } from './emulators/startDemoEmulators';
 import { createCursorCodec } from './feed/createCursorCodec';

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AuthConfig } from '../config';
+import type { AuthConfig } from '../config/types';
 import { AuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL } from '../model/Principal';

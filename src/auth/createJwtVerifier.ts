@@ -3,9 +3,10 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Socket } from 'node:net';
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
-import type { JwtConfig } from '../config';
+import type { JwtAlgorithm, JwtConfig } from '../config/types';
 import { AuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';
+import { toJwtAlgorithms } from './toJwtAlgorithms';
 import { unauthenticated } from './unauthenticated';
 
 export interface JwtVerifierOptions {
@@ -25,10 +26,16 @@ export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
  * JWTs as an OIDC provider issues them (FusionAuth, Keycloak, Auth0, ...): the signature checked
  * against the issuer's key set, a PEM public key or a shared secret, then `iss`, `aud`, `exp`
  * (required) and `nbf`, with the configured clock tolerance. The principal is the token's `sub`;
- * what it may read comes from two claims the issuer is configured to add.
+ * what it may read comes from two claims the issuer is configured to add. A key that cannot
+ * verify the configured algorithms is refused here, at start-up, with CONFIG_INVALID.
  */
 export function createJwtVerifier(config: JwtConfig, options: JwtVerifierOptions): JwtVerifier {
-  const getKey = createKeyResolver(config, options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS);
+  const algorithms = toJwtAlgorithms(config);
+  const getKey = createKeyResolver(
+    config,
+    algorithms,
+    options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
+  );
   const knownSources = new Set(options.sourceIds);
   const now = options.now ?? Date.now;
   const fromKeySet = config.jwksUrl !== undefined;
@@ -39,7 +46,7 @@ export function createJwtVerifier(config: JwtConfig, options: JwtVerifierOptions
         issuer: config.issuer,
         audience: config.audience,
         // Never `none`, and never an algorithm the configured key was not meant for.
-        algorithms: [...config.algorithms],
+        algorithms,
         clockTolerance: config.clockToleranceSeconds,
         // A token without an expiry would be good forever once it leaked.
         requiredClaims: ['exp', 'sub'],
@@ -58,7 +65,11 @@ export function createJwtVerifier(config: JwtConfig, options: JwtVerifierOptions
   };
 }
 
-function createKeyResolver(config: JwtConfig, timeoutMs: number): JWTVerifyGetKey {
+function createKeyResolver(
+  config: JwtConfig,
+  algorithms: readonly JwtAlgorithm[],
+  timeoutMs: number,
+): JWTVerifyGetKey {
   if (config.jwksUrl !== undefined) {
     const url = new URL(config.jwksUrl);
     // jose caches the set, and fetches it again for a `kid` it does not know (at most every 30 s).
@@ -69,8 +80,8 @@ function createKeyResolver(config: JwtConfig, timeoutMs: number): JWTVerifyGetKe
   }
   if (config.publicKey !== undefined) {
     const pem = config.publicKey;
-    // The key fits every configured algorithm (checked by loadConfig): the first one imports it.
-    const algorithm = config.algorithms[0] ?? 'RS256';
+    // The key fits every accepted algorithm (toJwtAlgorithms): the first one imports it.
+    const algorithm = algorithms[0] ?? 'RS256';
     let imported: Promise<KeyLike> | undefined;
     return () => (imported ??= importSPKI(pem, algorithm));
   }

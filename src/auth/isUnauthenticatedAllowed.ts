@@ -1,4 +1,4 @@
-import { isLoopbackHost } from './isLoopbackHost';
+import { isLoopbackHost } from '../config/isLoopbackHost';
 
 /**
  * Whether a request without credentials is served, as the anonymous principal: only by the demo,

@@ -1,6 +1,6 @@
 import { generateApiKey } from '../../src/auth/generateApiKey';
 import { hashApiKey } from '../../src/auth/hashApiKey';
-import type { AuditgraphConfig, JwtConfig } from '../../src/config';
+import type { AuditgraphConfig, JwtConfig } from '../../src/config/types';
 import { startDemoEmulators } from '../../src/emulators/startDemoEmulators';
 import type { Demo } from '../../src/emulators/startDemoEmulators';
 import type { Auditgraph } from '../../src/startAuditgraph';

@@ -1,6 +1,6 @@
 import { generateApiKey } from '../../src/auth/generateApiKey';
 import { hashApiKey } from '../../src/auth/hashApiKey';
-import type { AuditgraphConfig } from '../../src/config';
+import type { AuditgraphConfig } from '../../src/config/types';
 import type { FastlyEmulator } from '../../src/emulators/fastly/startFastlyEmulator';
 import type { Demo } from '../../src/emulators/startDemoEmulators';
 import { startDemoEmulators } from '../../src/emulators/startDemoEmulators';

@@ -1,4 +1,4 @@
-import type { SourceConfig } from '../../src/config';
+import type { SourceConfig } from '../../src/config/types';
 import { generateCloudflareV1Records } from '../../src/emulators/cloudflare-v1/generateCloudflareV1Records';
 import { startCloudflareV1Emulator } from '../../src/emulators/cloudflare-v1/startCloudflareV1Emulator';
 import { generateCloudflareV2Records } from '../../src/emulators/cloudflare-v2/generateCloudflareV2Records';

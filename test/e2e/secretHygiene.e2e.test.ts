@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { AuditgraphConfig } from '../../src/config';
-import { describeConfig } from '../../src/config';
+import type { AuditgraphConfig } from '../../src/config/types';
+import { describeConfig } from '../../src/describeConfig';
 import type { Demo } from '../../src/emulators/startDemoEmulators';
 import { startDemoEmulators } from '../../src/emulators/startDemoEmulators';
 import type { Auditgraph } from '../../src/startAuditgraph';

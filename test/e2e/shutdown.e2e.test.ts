@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ENVIRONMENT_VARIABLES } from '../../src/config';
+import { ENVIRONMENT_VARIABLES } from '../../src/config/environmentVariables';
 import { json, postGraphql, send } from '../unit/server/httpTestClient';
 
 /** A client that would keep its connection open, so the server's Connection: close means something. */

@@ -1,4 +1,4 @@
-import type { AuditgraphConfig } from '../../src/config';
+import type { AuditgraphConfig } from '../../src/config/types';
 
 /** The demo as `npm start` runs it, on a free loopback port. */
 export const DEMO_CONFIG: AuditgraphConfig = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { capabilitiesOf } from '../support/planKindPushdown';
 import { join } from 'node:path';
-import { ENVIRONMENT_VARIABLES } from '../../src/config';
+import { ENVIRONMENT_VARIABLES } from '../../src/config/environmentVariables';
 import { HTTP_CLIENT_DEFAULTS } from '../../src/http/createHttpClient';
 import { SOURCE_KINDS } from '../../src/model/AuditEvent';
 
@@ -19,14 +19,14 @@ describe('the README', () => {
   });
 
   it.each(ENVIRONMENT_VARIABLES.map((variable) => [variable.name, variable] as const))(
-    'documents %s exactly as config.ts reads it',
+    'documents %s exactly as loadConfig reads it',
     (_name, variable) => {
       const row = `| \`${variable.name}\` | ${variable.description} | ${variable.default === null ? '—' : `\`${variable.default}\``} |`;
       expect(rows).toContain(row);
     },
   );
 
-  it('documents no variable that config.ts does not read', () => {
+  it('documents no variable that loadConfig does not read', () => {
     const documented = rows.flatMap((row) => /^\| `([A-Z_]+)` \|/.exec(row)?.[1] ?? []);
     expect(documented.sort()).toEqual(
       ENVIRONMENT_VARIABLES.map((variable) => variable.name).sort(),

@@ -1,4 +1,4 @@
-import type { AuthConfig, JwtConfig } from '../../../src/config';
+import type { AuthConfig, JwtConfig } from '../../../src/config/types';
 import { createAuthenticator } from '../../../src/auth/createAuthenticator';
 import type { AuthenticatorOptions } from '../../../src/auth/createAuthenticator';
 import { hashApiKey } from '../../../src/auth/hashApiKey';

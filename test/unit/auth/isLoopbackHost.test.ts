@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../../../src/auth/isLoopbackHost';
+import { isLoopbackHost } from '../../../src/config/isLoopbackHost';
 import { isUnauthenticatedAllowed } from '../../../src/auth/isUnauthenticatedAllowed';
 
 describe('isLoopbackHost', () => {

@@ -1,4 +1,4 @@
-import type { SourceConfig } from '../../../src/config';
+import type { SourceConfig } from '../../../src/config/types';
 import { AuditgraphError } from '../../../src/model/errors';
 import type { ListQuery } from '../../../src/model/Source';
 import type { SourceSet } from '../../../src/providers/createSources';

@@ -1,5 +1,6 @@
-import type { AuditgraphConfig, LoadConfigInput } from '../../../../src/config';
-import { describeConfig, loadConfig } from '../../../../src/config';
+import type { AuditgraphConfig, LoadConfigInput } from '../../../../src/config/types';
+import { loadConfig } from '../../../../src/config/loadConfig';
+import { describeConfig } from '../../../../src/describeConfig';
 import { AuditgraphError } from '../../../../src/model/errors';
 
 type Env = LoadConfigInput['env'];

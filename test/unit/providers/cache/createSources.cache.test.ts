@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../../../../src/providers/sourceKinds';
-import { DEFAULT_CACHE_CONFIG } from '../../../../src/config';
+import { DEFAULT_CACHE_CONFIG } from '../../../../src/config/settings';
 import type { FastlyEmulator } from '../../../../src/emulators/fastly/startFastlyEmulator';
 import { startFastlyEmulator } from '../../../../src/emulators/fastly/startFastlyEmulator';
 import type { ListQuery } from '../../../../src/model/Source';

@@ -1,0 +1,221 @@
+import { SOURCE_KINDS } from '../model/AuditEvent';
+import { AuditgraphError } from '../model/errors';
+import { configError, firstIssue } from './configError';
+import { createSettingReader, type Setting, type SettingReader } from './createSettingReader';
+import { SECRET_ENV_NAMES } from './environmentVariables';
+import { isLoopbackHost } from './isLoopbackHost';
+import { readAuthConfig } from './readAuthConfig';
+import { readConfigFile, type ConfigFile } from './readConfigFile';
+import { readEnv } from './readEnv';
+import { readSources } from './readSources';
+import {
+  DEFAULT_DRAIN_SECONDS,
+  MIN_CURSOR_SECRET_LENGTH,
+  NULLABLE_GROUPS,
+  SETTINGS,
+  toSecurityDefaults,
+} from './settings';
+import { toFileSchema } from './toFileSchema';
+import type { AuditgraphConfig, AuthConfig, LoadConfigInput, SecurityConfig } from './types';
+
+/**
+ * The one place that reads the environment and the config file (design.md §7). Everything else
+ * receives an `AuditgraphConfig`, so a test builds one by hand and no module reads process.env.
+ *
+ * Every problem is one `CONFIG_INVALID` error naming the key (`sources[2].accountId`) or the
+ * variable (`FASTLY_BASE_URL`). Messages never quote a received value: a value may be a secret
+ * put in the wrong place, and start-up errors end up in logs. Ids and numbers, which we check
+ * against fixed rules, are the only values a message repeats.
+ */
+
+export function loadConfig(input: LoadConfigInput): AuditgraphConfig {
+  // Filled as secrets are read, so the last guard below can blank any that slipped into a message.
+  const secrets = new Set<string>();
+  try {
+    return buildConfig(input, secrets);
+  } catch (error) {
+    if (error instanceof AuditgraphError) {
+      throw new AuditgraphError(error.code, redact(error.message, secrets));
+    }
+    throw error;
+  }
+}
+
+function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphConfig {
+  const { env } = input;
+  for (const name of SECRET_ENV_NAMES) {
+    const value = readEnv(env, name);
+    if (value !== undefined) secrets.add(value);
+  }
+
+  const configPath = findConfigPath(input.argv, env);
+  const file = configPath === null ? null : readConfigFile(configPath, input, secrets);
+  const fileValues = file === null ? null : parseFile(file);
+  const settings = createSettingReader(env, fileValues);
+  const sources = readSources(
+    env,
+    file === null ? null : { ...file, entries: settings.value('sources') },
+  );
+
+  const host = settings.setting('host');
+  const port = settings.value('port');
+  const drainSeconds = settings.value('drainSeconds');
+  const maxFirst = settings.setting('maxFirst');
+  const explicitDefault = settings.setting('defaultFirst');
+  const maxFirstValue = maxFirst?.value ?? SETTINGS.maxFirst.default;
+  // Lowering maxFirst alone must not make the built-in default invalid: it follows maxFirst down.
+  const defaultFirstValue =
+    explicitDefault?.value ?? Math.min(SETTINGS.defaultFirst.default, maxFirstValue);
+  if (explicitDefault !== undefined && explicitDefault.value > maxFirstValue) {
+    throw configError(
+      `${explicitDefault.label} (${explicitDefault.value}) must not exceed ${maxFirst?.label ?? 'the default maxFirst'} (${maxFirstValue})`,
+    );
+  }
+  const requestDeadlineMs = settings.value('requestDeadlineMs');
+  const holdBackSeconds = settings.value('holdBackSeconds');
+  const cursorSecret = settings.setting('cursorSecret');
+  const cache = {
+    maxBytes: settings.value('cacheMaxBytes'),
+    freshnessSeconds: settings.value('cacheFreshnessSeconds'),
+  };
+
+  const mode = sources.length === 0 ? 'demo' : 'live';
+  // The demo's sources are its emulators, one of each kind, each named after its kind.
+  const sourceIds = mode === 'demo' ? SOURCE_KINDS : sources.map((source) => source.id);
+  const auth = readAuthConfig(settings, { mode, sourceIds });
+  assertSafeToStart({
+    mode,
+    host: host ?? { value: SETTINGS.host.default, label: 'the default host' },
+    auth,
+    allowUnauthenticated: settings.setting('allowUnauthenticated'),
+    cursorSecret,
+  });
+
+  return {
+    mode,
+    host: host?.value ?? SETTINGS.host.default,
+    port,
+    drainSeconds: drainSeconds ?? DEFAULT_DRAIN_SECONDS[mode],
+    sources,
+    pagination: { defaultFirst: defaultFirstValue, maxFirst: maxFirstValue },
+    cursorSecret: cursorSecret?.value ?? null,
+    demo: { seed: settings.value('demoSeed') },
+    feed: {
+      holdBackSeconds,
+      scanBudgetPages: settings.value('scanBudgetPages'),
+      requestDeadlineMs,
+    },
+    cache,
+    auth,
+    security: readSecurity(settings, mode),
+    audit: { enabled: settings.value('auditLog') },
+  };
+}
+
+/** The config file's schema, from the settings' rows. */
+const FILE_SCHEMA = toFileSchema(SETTINGS, NULLABLE_GROUPS);
+
+/** The file's values, checked against FILE_SCHEMA (numbers and switches given as text parsed). */
+function parseFile(file: ConfigFile): Readonly<Record<string, unknown>> {
+  const parsed = FILE_SCHEMA.safeParse(file.value);
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error);
+    file.fail(issue.path, issue.message);
+  }
+  return parsed.data;
+}
+
+function readSecurity(settings: SettingReader, mode: AuditgraphConfig['mode']): SecurityConfig {
+  const defaults = toSecurityDefaults(mode);
+  // NODE_ENV=production means what it means to Apollo Server and most of Node: no developer
+  // conveniences, even when the data is the demo's.
+  const conveniences = defaults.introspection && settings.value('nodeEnv') !== 'production';
+  const introspection = settings.value('introspection');
+  const graphiql = settings.value('graphiql');
+  return {
+    production: defaults.production,
+    introspection: introspection ?? conveniences,
+    graphiql: graphiql ?? conveniences,
+    cursorTtlSeconds: settings.value('cursorTtlSeconds'),
+    maxBodyBytes: settings.value('maxBodyBytes'),
+    limits: {
+      maxDepth: settings.value('maxDepth'),
+      maxAliases: settings.value('maxAliases'),
+      maxTokens: settings.value('maxTokens'),
+      maxCost: settings.value('maxCost'),
+      maxDirectives: settings.value('maxDirectives'),
+    },
+  };
+}
+
+/**
+ * Issue 5: nothing that protects real audit logs is optional in live mode, and the demo is only
+ * open to anyone on its own machine unless the operator says otherwise.
+ */
+function assertSafeToStart(settings: {
+  readonly mode: AuditgraphConfig['mode'];
+  readonly host: Setting<string>;
+  readonly auth: AuthConfig;
+  readonly allowUnauthenticated: Setting<boolean> | undefined;
+  readonly cursorSecret: Setting<string> | undefined;
+}): void {
+  const { mode, host, auth } = settings;
+  const hasCredentials = auth.apiKeys.length > 0 || auth.jwt !== null;
+  if (mode === 'live') {
+    if (settings.allowUnauthenticated?.value === true) {
+      throw configError(
+        `${settings.allowUnauthenticated.label} is refused in live mode: real audit logs are never served without authentication`,
+      );
+    }
+    if (!hasCredentials) {
+      const { apiKeys, jwtJwksUrl, jwtIssuer, jwtAudience } = SETTINGS;
+      throw configError(
+        `live mode needs client authentication: add ${apiKeys.key} (npm run auth:hash-key makes a key and its hash) or auth.jwt (or set ${jwtJwksUrl.env}, ${jwtIssuer.env} and ${jwtAudience.env})`,
+      );
+    }
+    if (settings.cursorSecret === undefined) {
+      const { key, env } = SETTINGS.cursorSecret;
+      throw configError(
+        `live mode needs a cursor secret: set ${key} or ${env} (at least ${MIN_CURSOR_SECRET_LENGTH} characters, the same on every replica)`,
+      );
+    }
+    return;
+  }
+  if (!hasCredentials && !auth.allowUnauthenticated && !isLoopbackHost(host.value)) {
+    throw configError(
+      `the demo has no client authentication, and ${host.label} ${host.value} is not a loopback address: listen on ${SETTINGS.host.default}, configure auth, or set ${SETTINGS.allowUnauthenticated.env}=true to let anyone who reaches it read the demo`,
+    );
+  }
+}
+
+/** The last guard: a secret long enough to be one is never printed, whatever the message. */
+function redact(message: string, secrets: ReadonlySet<string>): string {
+  let result = message;
+  for (const secret of secrets) {
+    if (secret.length >= 8) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
+
+function findConfigPath(argv: readonly string[], env: LoadConfigInput['env']): string | null {
+  let found: string | null = null;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    let value: string | undefined;
+    if (arg === '--config') {
+      value = argv[index + 1];
+      index += 1;
+      if (value === undefined || value === '' || value.startsWith('--')) {
+        throw configError('--config needs a file path (--config FILE or --config=FILE)');
+      }
+    } else if (arg?.startsWith('--config=') === true) {
+      value = arg.slice('--config='.length);
+      if (value === '') throw configError('--config= needs a file path');
+    } else {
+      continue;
+    }
+    if (found !== null) throw configError('--config is given more than once');
+    found = value;
+  }
+  return found ?? readEnv(env, SETTINGS.configFile.env) ?? null;
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { isLoopbackHost } from './isLoopbackHost';
+import { JWT_ALGORITHMS } from './types';
+
+// Schemas. Messages complete a sentence that starts with the key path.
+
+/** Numbers may come from `${VAR}` or the environment as text: whole-number strings count. */
+export function integer(min: number, max: number): z.ZodType<number> {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: message })
+      .int({ error: message })
+      .min(min, { error: message })
+      .max(max, { error: message }),
+  );
+}
+
+export function text(required: string): z.ZodString {
+  return z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? required
+          : 'must be a string (quote it in YAML if it looks like a number)',
+    })
+    .min(1, { error: 'must not be empty' });
+}
+
+/** Credentials travel in HTTP headers: printable ASCII without spaces, nothing to inject. */
+export function credential(required: string): z.ZodType<string> {
+  return text(required).regex(/^[\x21-\x7e]+$/, {
+    error: 'must be printable ASCII without spaces or control characters',
+  });
+}
+
+export function baseUrl(required: string): z.ZodType<string> {
+  return text(required)
+    .superRefine((value, context) => {
+      const problem = urlProblem(value);
+      if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((value) => value.replace(/\/+$/, ''));
+}
+
+function urlProblem(value: string): string | null {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return 'must be an http(s) URL';
+  }
+  // The base URL is printed in the start-up banner and in logs; credentials have their own keys.
+  if (url.username !== '' || url.password !== '') {
+    return 'must not contain a user name or password (use the credential keys)';
+  }
+  if (url.search !== '' || url.hash !== '' || value.includes('?')) {
+    return 'must not contain a query string or fragment';
+  }
+  return null;
+}
+
+const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+
+export const idSchema = text('is required').regex(ID, {
+  error: 'must be 1 to 63 letters, digits, "-" or "_", starting with a letter or digit',
+});
+
+const NO_CONTROL_CHARACTERS = /^[^\x00-\x1f\x7f]+$/;
+
+/** Text compared or printed as it is: nothing that could break a header or a log line. */
+export const plainTextSchema = text('is required').regex(NO_CONTROL_CHARACTERS, {
+  error: 'must not contain control characters',
+});
+
+/** A secret key: long enough not to be the weak link of what it protects. */
+export function secretText(minLength: number, purpose: string): z.ZodType<string> {
+  return text('is required')
+    .min(minLength, { error: `must be at least ${minLength} characters (${purpose})` })
+    .regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' });
+}
+
+/** A switch; `true` and `false` may come as text, from `${VAR}` or the environment. */
+export const booleanSchema: z.ZodType<boolean> = z.preprocess(
+  (value) =>
+    typeof value === 'string' && /^\s*(true|false)\s*$/i.test(value)
+      ? value.trim().toLowerCase() === 'true'
+      : value,
+  z.boolean({ error: 'must be true or false' }),
+);
+
+const sha256Schema = text('is required')
+  .regex(/^[0-9a-f]{64}$/i, {
+    error: 'must be 64 hexadecimal digits, the SHA-256 of the key (npm run auth:hash-key)',
+  })
+  .transform((value) => value.toLowerCase());
+
+const keySourcesSchema = z
+  .array(
+    text('is required').refine((value) => value === '*' || ID.test(value), {
+      error: 'must be a source id, or "*" for every source',
+    }),
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required (["*"] for every source)'
+          : 'must be a list of source ids, or ["*"]',
+    },
+  )
+  .min(1, { error: 'must not be empty (["*"] for every source)' });
+
+const permissionsSchema = z.array(
+  z.literal('pii', { error: 'must be "pii" (the only permission there is)' }),
+  { error: 'must be a list' },
+);
+
+/** Claim names are looked up as keys in the token's payload. */
+export const claimNameSchema = text('is required').regex(/^[\x21-\x7e]{1,200}$/, {
+  error: 'must be a claim name: printable ASCII without spaces',
+});
+
+export const jwksUrlSchema = text('is required').superRefine((value, context) => {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  let problem: string | null = null;
+  if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    problem = 'must be an https URL';
+  } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    // Whoever can change the keys in transit can sign any token.
+    problem = 'must be an https URL (plain http only on a loopback host)';
+  } else if (url.username !== '' || url.password !== '') {
+    problem = 'must not contain a user name or password';
+  }
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+
+export const algorithmSchema = z.enum(JWT_ALGORITHMS, {
+  error: `must be one of ${JWT_ALGORITHMS.join(', ')} (never none)`,
+});
+
+/** A strict object whose unknown keys are reported with the keys that are allowed there. */
+export function strictObject<T extends z.ZodRawShape>(
+  shape: T,
+  context = '',
+): z.ZodObject<T, z.core.$strict> {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `is not a known key${context} (allowed: ${allowed})`
+        : 'must be an object',
+  });
+}
+
+/** One client's key, by its hash: the key itself never sits in a config file. */
+export const apiKeySchema = strictObject(
+  {
+    id: idSchema,
+    sha256: sha256Schema,
+    sources: keySourcesSchema,
+    permissions: permissionsSchema.optional(),
+  },
+  ' for an API key',
+);
+
+export type FileApiKey = z.infer<typeof apiKeySchema>;

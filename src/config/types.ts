@@ -1,0 +1,183 @@
+import type { SourceKind } from '../model/AuditEvent';
+import type { QueryLimits } from '../model/QueryLimits';
+
+export interface SourceConfig {
+  readonly id: string;
+  readonly kind: SourceKind;
+  /** Without a trailing slash; the provider's public API when the config does not name one. */
+  readonly baseUrl: string;
+  /** fastly, cloudflare-*. */
+  readonly token?: string;
+  /** fusionauth-*, nirvana. */
+  readonly apiKey?: string;
+  /** cloudflare-*. */
+  readonly accountId?: string;
+  /** fusionauth-*, optional: sent as X-FusionAuth-TenantId when the key is not tenant-bound. */
+  readonly tenantId?: string;
+  /**
+   * How late the source's API usually shows an event, in seconds; reported per page as the
+   * source's `completeUntil`. Default: 300 for cloudflare-v2, 0 for the others.
+   */
+  readonly lateArrivalSeconds?: number;
+}
+
+export interface AuditgraphConfig {
+  /** `demo` when no source is configured at all: the emulators stand in for every kind. */
+  readonly mode: 'demo' | 'live';
+  readonly host: string;
+  readonly port: number;
+  /**
+   * On SIGTERM or SIGINT, how long the listener stays open with `/readyz` at 503 and new GraphQL
+   * requests refused, before it closes and in-flight requests finish. loadConfig takes whole
+   * seconds; by default DEFAULT_DRAIN_SECONDS[mode].
+   */
+  readonly drainSeconds: number;
+  readonly sources: readonly SourceConfig[];
+  readonly pagination: { readonly defaultFirst: number; readonly maxFirst: number };
+  /** The cursors' HMAC key; null lets the feed pick a random one per process. */
+  readonly cursorSecret: string | null;
+  readonly demo: { readonly seed: number };
+  readonly feed: {
+    /** How far behind now a new traversal's snapshot is set, so late events are already in it. */
+    readonly holdBackSeconds: number;
+    /** Upstream pages one source may read for one page before the page comes back short. */
+    readonly scanBudgetPages: number;
+    /** How long one GraphQL request may wait on upstreams in all, retries included, in ms. */
+    readonly requestDeadlineMs: number;
+  };
+  /**
+   * The cache of upstream pages of closed time windows. Always set by loadConfig; a config built
+   * by hand without it gets DEFAULT_CACHE_CONFIG.
+   */
+  readonly cache?: CacheConfig;
+  /**
+   * Who may call auditgraph. Always set by loadConfig; a config built by hand without it gets
+   * DEFAULT_AUTH_CONFIG, which lets no one in but the loopback demo's anonymous clients.
+   */
+  readonly auth?: AuthConfig;
+  /** Always set by loadConfig; a config built by hand without it gets toSecurityDefaults(mode). */
+  readonly security?: SecurityConfig;
+  /** Always set by loadConfig; a config built by hand without it gets DEFAULT_AUDIT_CONFIG. */
+  readonly audit?: AuditConfig;
+}
+
+/** What a client may be granted beyond reading its sources. */
+export type Permission = 'pii';
+
+export interface AuthConfig {
+  readonly apiKeys: readonly ApiKeyConfig[];
+  readonly jwt: JwtConfig | null;
+  /**
+   * Lets the demo answer requests without credentials on a host that is not loopback. Refused in
+   * live mode: real audit logs are never served to anonymous clients.
+   */
+  readonly allowUnauthenticated: boolean;
+}
+
+/** One client's static API key. The key itself is never stored, only its hash. */
+export interface ApiKeyConfig {
+  /** Names the client in logs and as its principal. */
+  readonly id: string;
+  /** The SHA-256 of the key, 64 lowercase hex digits (`npm run auth:hash-key`). */
+  readonly sha256: string;
+  /** `['*']` for every source, else the ids of the sources it may read. */
+  readonly sources: readonly string[];
+  readonly permissions: readonly Permission[];
+}
+
+/** The JWS algorithms a JWT may be signed with. `none` is not one of them, whatever the config. */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** JWTs from an OIDC provider (FusionAuth, Auth0, Keycloak, ...) or any issuer with a key. */
+export type JwtConfig = JwtClaimsConfig & JwtKeyConfig;
+
+/** Exactly one key verifies the signatures. */
+export type JwtKeyConfig =
+  | { readonly jwksUrl: string; readonly publicKey?: never; readonly secret?: never }
+  | { readonly publicKey: string; readonly jwksUrl?: never; readonly secret?: never }
+  | { readonly secret: string; readonly jwksUrl?: never; readonly publicKey?: never };
+
+export interface JwtClaimsConfig {
+  /** `iss` must equal this. */
+  readonly issuer: string;
+  /** `aud` must be or contain this. */
+  readonly audience: string;
+  /**
+   * Accepted signature algorithms: HMAC only with a secret, never with a public key. Checked
+   * against the key when the verifier is built; unset, the key's own (toJwtAlgorithms).
+   */
+  readonly algorithms?: readonly JwtAlgorithm[];
+  /**
+   * Where the key was configured (`auth.jwt.jwksUrl`, `AUDITGRAPH_JWT_JWKS_URL`), so that a key
+   * refused at start-up is named as the operator wrote it; unset, `auth.jwt.<key>`.
+   */
+  readonly keyLabel?: string;
+  /** The claim holding the source ids a token may read (a list, or `*` for all). */
+  readonly sourcesClaim: string;
+  /** The claim holding the token's permissions; `pii` among them grants personal data. */
+  readonly permissionsClaim: string;
+  /** How far `exp` and `nbf` may be off, for clocks that differ. */
+  readonly clockToleranceSeconds: number;
+}
+
+export interface SecurityConfig {
+  /** Live mode. The demo, whose data is made up, never is. */
+  readonly production: boolean;
+  readonly introspection: boolean;
+  /** GraphiQL for a browser's GET of /graphql. */
+  readonly graphiql: boolean;
+  /** How long a cursor stays good after its traversal's first page. */
+  readonly cursorTtlSeconds: number;
+  /** The largest request body accepted. */
+  readonly maxBodyBytes: number;
+  readonly limits: QueryLimits;
+}
+
+export interface AuditConfig {
+  /** One log line per GraphQL read: who asked for what. */
+  readonly enabled: boolean;
+}
+
+export interface CacheConfig {
+  /** The most memory the cache may hold, estimated as JSON bytes; 0 turns the cache off. */
+  readonly maxBytes: number;
+  /**
+   * A time window that ended less than this long ago (or less than its source's late-arrival
+   * delay) is always read upstream, so the head of the feed stays fresh.
+   */
+  readonly freshnessSeconds: number;
+}
+
+export interface LoadConfigInput {
+  /** Command-line arguments; only `--config FILE` / `--config=FILE` is read, others are ignored. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads the config file as UTF-8 text (default: fs.readFileSync); injected for tests. */
+  readonly readFile?: (path: string) => string;
+}
+
+/** One row of the README's table of environment variables. */
+export interface EnvironmentVariable {
+  readonly name: string;
+  readonly description: string;
+  /** What applies when the variable is unset (or set to the empty string). */
+  readonly default: string | null;
+  /** A credential: its value is redacted from every message. */
+  readonly secret?: boolean;
+}

@@ -1,0 +1,103 @@
+import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
+import { toJwtAlgorithms } from './auth/toJwtAlgorithms';
+import { SOURCE_CREDENTIAL_KEYS } from './config/readSources';
+import type { AuditgraphConfig } from './config/types';
+import {
+  DEFAULT_AUDIT_CONFIG,
+  DEFAULT_AUTH_CONFIG,
+  DEFAULT_CACHE_CONFIG,
+  toSecurityDefaults,
+} from './config/settings';
+
+/**
+ * Lines for the start-up banner. No secret: credentials show only as the keys that are set. It
+ * sits above config/ and auth/, beside startAuditgraph: who may call, and with which JWT
+ * algorithms, is the authenticator's rule, and config, the lowest layer, imports nothing from auth.
+ */
+export function describeConfig(config: AuditgraphConfig): string[] {
+  const lines: string[] = [];
+  if (config.mode === 'demo') {
+    lines.push(`mode: demo (seed ${config.demo.seed}): every source kind emulated on loopback`);
+  } else {
+    lines.push(
+      `mode: live, ${config.sources.length} source${config.sources.length === 1 ? '' : 's'}`,
+    );
+  }
+  for (const source of config.sources) {
+    const credentials = SOURCE_CREDENTIAL_KEYS.filter((key) => source[key] !== undefined);
+    const extras = [
+      source.accountId === undefined ? null : `account ${source.accountId}`,
+      source.tenantId === undefined ? null : `tenant ${source.tenantId}`,
+      `credentials: ${credentials.length === 0 ? 'none' : credentials.join(', ')}`,
+    ].filter((part): part is string => part !== null);
+    lines.push(`source ${source.id}: ${source.kind} at ${source.baseUrl} (${extras.join(', ')})`);
+  }
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  lines.push(`listen: ${host}:${config.port}`);
+  lines.push(
+    config.drainSeconds === 0
+      ? 'shutdown: the listener closes at once, then in-flight requests finish'
+      : `shutdown: /readyz answers 503 for ${config.drainSeconds} s before the listener closes, then in-flight requests finish`,
+  );
+  lines.push(
+    `pagination: first defaults to ${config.pagination.defaultFirst}, at most ${config.pagination.maxFirst}`,
+  );
+  lines.push(
+    `feed: hold-back ${config.feed.holdBackSeconds} s, scan budget ${config.feed.scanBudgetPages} upstream pages per source per page, request deadline ${config.feed.requestDeadlineMs} ms`,
+  );
+  const cache = config.cache ?? DEFAULT_CACHE_CONFIG;
+  lines.push(
+    cache.maxBytes === 0
+      ? 'cache: off'
+      : `cache: up to ${cache.maxBytes} bytes of upstream pages of windows closed for ${cache.freshnessSeconds} s (or the source's late-arrival delay)`,
+  );
+  lines.push(
+    config.cursorSecret === null
+      ? 'cursor secret: random per process (cursors do not survive a restart or cross replicas)'
+      : 'cursor secret: configured',
+  );
+  lines.push(`auth: ${describeAuth(config)}`);
+  const security = config.security ?? toSecurityDefaults(config.mode);
+  const onOff = (on: boolean) => (on ? 'on' : 'off');
+  lines.push(
+    `security: ${security.production ? 'production' : 'demo'}, introspection ${onOff(security.introspection)}, GraphiQL ${onOff(security.graphiql)}, cursors expire after ${security.cursorTtlSeconds} s, request bodies up to ${security.maxBodyBytes} bytes`,
+  );
+  const limits = security.limits;
+  lines.push(
+    `query limits: depth ${limits.maxDepth}, aliases ${limits.maxAliases}, tokens ${limits.maxTokens}, cost ${limits.maxCost}, directives ${limits.maxDirectives}`,
+  );
+  lines.push(`audit log of reads: ${onOff((config.audit ?? DEFAULT_AUDIT_CONFIG).enabled)}`);
+  return lines;
+}
+
+/** Who may call, without a hash or a secret: key ids, the JWT issuer and where its keys are. */
+function describeAuth(config: AuditgraphConfig): string {
+  const auth = config.auth ?? DEFAULT_AUTH_CONFIG;
+  const parts: string[] = [];
+  const keys = auth.apiKeys.length;
+  if (keys > 0) {
+    parts.push(
+      `${keys} API key${keys === 1 ? '' : 's'} (ids: ${auth.apiKeys.map((key) => key.id).join(', ')})`,
+    );
+  }
+  const jwt = auth.jwt;
+  if (jwt !== null) {
+    const from =
+      jwt.jwksUrl !== undefined
+        ? `from ${new URL(jwt.jwksUrl).host}`
+        : jwt.publicKey !== undefined
+          ? 'signed with the configured public key'
+          : 'signed with the configured secret';
+    parts.push(
+      `JWT ${from} for issuer ${jwt.issuer}, audience ${jwt.audience} (${toJwtAlgorithms(jwt).join(', ')})`,
+    );
+  }
+  if (isUnauthenticatedAllowed({ mode: config.mode, host: config.host, auth })) {
+    parts.push(
+      auth.allowUnauthenticated
+        ? 'requests without credentials allowed (allowUnauthenticated)'
+        : 'requests without credentials allowed (demo on loopback)',
+    );
+  }
+  return parts.length === 0 ? 'none configured: every request is refused' : parts.join('; ');
+}
