@@ -1,6 +1,7 @@
 import { isUnauthenticatedAllowed } from './auth/isUnauthenticatedAllowed';
 import { toJwtAlgorithms } from './auth/toJwtAlgorithms';
-import { SOURCE_CREDENTIAL_KEYS } from './config/readSources';
+import type { SourceKinds } from './providers/sourceKinds';
+import { BUILT_IN_KINDS } from './providers/sourceKinds';
 import type { AuditgraphConfig } from './config/types';
 import {
   DEFAULT_AUDIT_CONFIG,
@@ -14,7 +15,10 @@ import {
  * sits above config/ and auth/, beside startAuditgraph: who may call, and with which JWT
  * algorithms, is the authenticator's rule, and config, the lowest layer, imports nothing from auth.
  */
-export function describeConfig(config: AuditgraphConfig): string[] {
+export function describeConfig(
+  config: AuditgraphConfig,
+  kinds: SourceKinds = BUILT_IN_KINDS,
+): string[] {
   const lines: string[] = [];
   if (config.mode === 'demo') {
     lines.push(`mode: demo (seed ${config.demo.seed}): every source kind emulated on loopback`);
@@ -24,12 +28,14 @@ export function describeConfig(config: AuditgraphConfig): string[] {
     );
   }
   for (const source of config.sources) {
-    const credentials = SOURCE_CREDENTIAL_KEYS.filter((key) => source[key] !== undefined);
+    const definition = kinds.get(source.kind);
+    const credentials = definition.secretKeys.filter(
+      (key) => (source as unknown as Readonly<Record<string, unknown>>)[key] !== undefined,
+    );
     const extras = [
-      source.accountId === undefined ? null : `account ${source.accountId}`,
-      source.tenantId === undefined ? null : `tenant ${source.tenantId}`,
+      ...definition.describe(source),
       `credentials: ${credentials.length === 0 ? 'none' : credentials.join(', ')}`,
-    ].filter((part): part is string => part !== null);
+    ];
     lines.push(`source ${source.id}: ${source.kind} at ${source.baseUrl} (${extras.join(', ')})`);
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

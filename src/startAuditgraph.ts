@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAuthenticator } from './auth/createAuthenticator';
 import type { Authenticate } from './auth/createAuthenticator';
-import type { AuditgraphConfig, SourceConfig } from './config/types';
-import { DEFAULT_LATE_ARRIVAL_SECONDS } from './config/readSources';
+import type { AuditgraphConfig } from './config/types';
 import {
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
@@ -20,6 +19,7 @@ import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
 import type { SourceDeps } from './providers/createSources';
 import type { SourceKinds } from './providers/sourceKinds';
+import type { SourceConfigBase } from './providers/SourceKindDefinition';
 import { BUILT_IN_KINDS, EMULATOR_RATE_LIMITS } from './providers/sourceKinds';
 import { createApolloServer } from './schema/createApolloServer';
 import { createContextFactory } from './schema/createContext';
@@ -57,7 +57,7 @@ export interface Auditgraph {
   /** The emulated sources, in demo mode. */
   readonly demo: Demo | null;
   /** The sources the gateway reads. */
-  readonly sourceConfigs: readonly SourceConfig[];
+  readonly sourceConfigs: readonly SourceConfigBase[];
   /**
    * The longest close() should take: the HTTP drain, then stopping Apollo and the sources. A
    * close still running after it is stuck.
@@ -100,7 +100,7 @@ export async function startAuditgraph(
     config.mode === 'demo'
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
       : null;
-  const sourceConfigs: readonly SourceConfig[] = demo?.sources ?? config.sources;
+  const sourceConfigs: readonly SourceConfigBase[] = demo?.sources ?? config.sources;
   const security = config.security ?? toSecurityDefaults(config.mode);
   // Built before anything else that must be closed: it refuses an API key for an unknown source.
   let authenticate: Authenticate;

@@ -1,4 +1,4 @@
-import { SOURCE_KINDS } from '../model/AuditEvent';
+import { BUILT_IN_KINDS } from '../providers/sourceKinds';
 import { AuditgraphError } from '../model/errors';
 import { configError, firstIssue } from './configError';
 import { createSettingReader, type Setting, type SettingReader } from './createSettingReader';
@@ -55,6 +55,7 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
   const sources = readSources(
     env,
     file === null ? null : { ...file, entries: settings.value('sources') },
+    input.kinds,
   );
 
   const host = settings.setting('host');
@@ -81,7 +82,11 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
 
   const mode = sources.length === 0 ? 'demo' : 'live';
   // The demo's sources are its emulators, one of each kind, each named after its kind.
-  const sourceIds = mode === 'demo' ? SOURCE_KINDS : sources.map((source) => source.id);
+  // The demo has one source of each built-in kind, named after it.
+  const sourceIds =
+    mode === 'demo'
+      ? BUILT_IN_KINDS.all.map((definition) => definition.kind)
+      : sources.map((source) => source.id);
   const auth = readAuthConfig(settings, { mode, sourceIds });
   assertSafeToStart({
     mode,

@@ -1,25 +1,12 @@
-import type { SourceKind } from '../model/AuditEvent';
+import type { SourceConfig } from '../providers/sourceKinds';
+import type { SourceKinds } from '../providers/sourceKinds';
 import type { QueryLimits } from '../model/QueryLimits';
 
-export interface SourceConfig {
-  readonly id: string;
-  readonly kind: SourceKind;
-  /** Without a trailing slash; the provider's public API when the config does not name one. */
-  readonly baseUrl: string;
-  /** fastly, cloudflare-*. */
-  readonly token?: string;
-  /** fusionauth-*, nirvana. */
-  readonly apiKey?: string;
-  /** cloudflare-*. */
-  readonly accountId?: string;
-  /** fusionauth-*, optional: sent as X-FusionAuth-TenantId when the key is not tenant-bound. */
-  readonly tenantId?: string;
-  /**
-   * How late the source's API usually shows an event, in seconds; reported per page as the
-   * source's `completeUntil`. Default: 300 for cloudflare-v2, 0 for the others.
-   */
-  readonly lateArrivalSeconds?: number;
-}
+/**
+ * A configured source: a union keyed on `kind`, each member with its kind's own keys
+ * (src/providers/<kind>/<kind>Kind.ts), checked when the config is read.
+ */
+export type { SourceConfig } from '../providers/sourceKinds';
 
 export interface AuditgraphConfig {
   /** `demo` when no source is configured at all: the emulators stand in for every kind. */
@@ -170,6 +157,8 @@ export interface LoadConfigInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads the config file as UTF-8 text (default: fs.readFileSync); injected for tests. */
   readonly readFile?: (path: string) => string;
+  /** The kinds a source may be of; default: the built-in ones (a test adds its own). */
+  readonly kinds?: SourceKinds;
 }
 
 /** One row of the README's table of environment variables. */
