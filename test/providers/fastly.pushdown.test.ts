@@ -1,88 +1,66 @@
-import { createRandom } from '../../src/emulators/dataset/createRandom';
-import { createPeople } from '../../src/emulators/dataset/people';
 import { generateFastlyRecords } from '../../src/emulators/fastly/generateFastlyRecords';
 import { startFastlyEmulator } from '../../src/emulators/fastly/startFastlyEmulator';
 import { normalizeFilter } from '../../src/feed/eventFilter';
-import { createHttpClient } from '../../src/http/createHttpClient';
 import type { SourceRef } from '../../src/model/AuditEvent';
-import type { ListPage } from '../../src/model/Source';
 import { createFastlySource } from '../../src/providers/fastly/createFastlySource';
 import type { FastlyRecordWire } from '../../src/providers/fastly/fastlyWire';
 import { toFastlyAuditEvent } from '../../src/providers/fastly/toFastlyAuditEvent';
+import { listPages } from '../support/describeSourceContract';
 import {
   byFrequency,
   describePushdownSuite,
+  queryParamsOf,
   valueNearShare,
   wholeQuery,
-  type StartedSource,
 } from '../support/describePushdownSuite';
+import { generateDataset } from '../support/generateDataset';
 
 const WINDOW = { fromMs: Date.UTC(2026, 2, 1), toMs: Date.UTC(2026, 2, 8) };
-const NOW = WINDOW.toMs + 86_400_000;
 const SOURCE: SourceRef = { id: 'fastly-pushdown', kind: 'fastly' };
 
-function dataset(seed: number, count: number): FastlyRecordWire[] {
-  const random = createRandom(seed);
-  const people = createPeople(random.fork('people'));
-  return generateFastlyRecords(random.fork('fastly'), people, WINDOW, count);
-}
-
-async function startOn(
-  records: readonly FastlyRecordWire[],
-  omitMeta = false,
-): Promise<StartedSource> {
-  const emulator = await startFastlyEmulator({ records, omitMeta });
-  const http = createHttpClient({ baseUrl: emulator.url, sourceId: SOURCE.id });
-  return {
-    source: createFastlySource({ id: SOURCE.id, token: emulator.token }, { http, now: () => NOW }),
-    emulator,
-    close: async () => {
-      await http.close();
-      await emulator.close();
-    },
-  };
-}
-
+const dataset = (seed: number, count: number): FastlyRecordWire[] =>
+  generateDataset(seed, (random, people) =>
+    generateFastlyRecords(random.fork('fastly'), people, WINDOW, count),
+  );
 const RECORDS = dataset(20260311, 300);
 const EVENTS = RECORDS.map((record) => toFastlyAuditEvent(record, SOURCE));
-const ACTIONS = byFrequency(EVENTS.map((e) => e.action));
-const ACTOR_IDS = byFrequency(EVENTS.map((e) => e.actor?.id));
-const SERVICE_IDS = byFrequency(EVENTS.map((e) => e.resource?.id));
 const LARGE_RECORDS = dataset(20260312, 3000);
 const LARGE_EVENTS = LARGE_RECORDS.map((record) => toFastlyAuditEvent(record, SOURCE));
-const [action = '', otherAction = ''] = ACTIONS;
-const [actorId = '', otherActorId = ''] = ACTOR_IDS;
-const [serviceId = '', otherServiceId = ''] = SERVICE_IDS;
+const [action = '', otherAction = ''] = byFrequency(EVENTS.map((e) => e.action));
+const [actorId = '', otherActorId = ''] = byFrequency(EVENTS.map((e) => e.actor?.id));
+const [serviceId = '', otherServiceId = ''] = byFrequency(EVENTS.map((e) => e.resource?.id));
 
-describePushdownSuite({
-  kind: 'fastly',
-  sourceId: SOURCE.id,
+const sources = describePushdownSuite({
+  source: SOURCE,
+  records: RECORDS,
   events: EVENTS,
-  nowMs: NOW,
-  filterKeys: [
+  nowMs: WINDOW.toMs + 86_400_000,
+  startEmulator: (records) => startFastlyEmulator({ records }),
+  startQuirkyEmulator: (records) => startFastlyEmulator({ records, omitMeta: true }),
+  createSource: ({ id, emulator, http, now }) =>
+    createFastlySource({ id, token: emulator.token }, { http, now }),
+  sentFilter: queryParamsOf([
     'filter[event_type]',
     'filter[user_id]',
     'filter[service_id]',
     'filter[customer_id]',
     'filter[token_id]',
-  ],
-  start: () => startOn(RECORDS),
-  startQuirky: () => startOn(RECORDS, true),
+  ]),
   pushed: [
     {
       title: 'one action as filter[event_type]',
       filter: { actions: [action] },
-      params: { 'filter[event_type]': [action] },
+      sends: { 'filter[event_type]': [action] },
     },
     {
       title: 'one actor id as filter[user_id]',
       filter: { actorIds: [actorId] },
-      params: { 'filter[user_id]': [actorId] },
+      sends: { 'filter[user_id]': [actorId] },
     },
     {
       title: 'one resource id as filter[service_id]',
       filter: { resourceIds: [serviceId] },
-      params: { 'filter[service_id]': [serviceId] },
+      sends: { 'filter[service_id]': [serviceId] },
     },
   ],
   residual: [
@@ -97,64 +75,39 @@ describePushdownSuite({
     { title: 'an address', filter: { ipAddress: '203.0.113.250' } },
     { title: 'text', filter: { text: 'Version' } },
   ],
+  unasked: [{ title: 'a blank value, which no event holds', filter: { actorIds: [''] } }],
   measurement: {
-    start: () => startOn(LARGE_RECORDS),
+    records: LARGE_RECORDS,
     events: LARGE_EVENTS,
-    filter: {
-      actions: [
-        valueNearShare(
-          LARGE_EVENTS.map((e) => e.action),
-          0.08,
-        ),
-      ],
-    },
+    cases: [
+      {
+        title: 'an action',
+        filter: {
+          actions: [
+            valueNearShare(
+              LARGE_EVENTS.map((e) => e.action),
+              0.08,
+            ),
+          ],
+        },
+      },
+    ],
   },
 });
 
 describe('the Fastly source with a filter', () => {
-  let plain: StartedSource;
-  let withoutMeta: StartedSource;
-  beforeAll(async () => {
-    plain = await startOn(RECORDS);
-    withoutMeta = await startOn(RECORDS, true);
-  });
-  afterAll(async () => {
-    await plain.close();
-    await withoutMeta.close();
-  });
-
-  async function chain(started: StartedSource, pageSize: number): Promise<ListPage[]> {
-    const query = wholeQuery(EVENTS, normalizeFilter({ actions: [action] }), 'desc', pageSize);
-    const pages: ListPage[] = [];
-    let continuation: string | null = null;
-    do {
-      const page: ListPage = await started.source.list(query, continuation);
-      pages.push(page);
-      continuation = page.next;
-    } while (continuation !== null && pages.length < 100);
-    return pages;
-  }
-
   it('reads a chain without meta to its end by the links, and reports no total', async () => {
+    const filter = normalizeFilter({ actions: [action] });
     const expected = EVENTS.filter((e) => e.action === action);
-    const pageSize = Math.ceil(expected.length / 3);
-    const withMeta = await chain(plain, pageSize);
-    const bare = await chain(withoutMeta, pageSize);
+    const query = wholeQuery(EVENTS, filter, 'desc', Math.ceil(expected.length / 3));
+    const withMeta = await listPages(sources.plain.source, query);
+    // The quirky emulator omits meta.
+    const bare = await listPages(sources.quirky.source, query);
     expect(bare.map((page) => page.events.length)).toEqual(
       withMeta.map((page) => page.events.length),
     );
     expect(bare.flatMap((page) => page.events)).toHaveLength(expected.length);
     expect(bare.map((page) => page.total)).toEqual(bare.map(() => null));
     expect(withMeta[0]?.total).toBe(expected.length);
-  });
-
-  it('asks nothing and answers no events for a blank value, which no event holds', async () => {
-    plain.emulator.resetRequests();
-    const page = await plain.source.list(
-      wholeQuery(EVENTS, normalizeFilter({ actorIds: [''] }), 'desc', 20),
-      null,
-    );
-    expect(page).toEqual({ events: [], next: null, total: 0 });
-    expect(plain.emulator.requests).toHaveLength(0);
   });
 });

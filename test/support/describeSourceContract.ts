@@ -1,39 +1,87 @@
-import type { AuditEvent } from '../../src/model/AuditEvent';
+import type { AuditEvent, SourceKind, SourceRef } from '../../src/model/AuditEvent';
 import { AuditgraphError } from '../../src/model/errors';
-import type { ListQuery, Source, SortOrder } from '../../src/model/Source';
+import type { ListPage, ListQuery, Source, SortOrder } from '../../src/model/Source';
 import type { EmulatorServer } from '../../src/emulators/startEmulatorServer';
+import { connectSource, type ConnectedSource, type CreateSource } from './connectSource';
 
 /**
  * The one contract every source kind keeps, run against each kind's emulator: what the feed
- * relies on, and nothing more.
+ * relies on, and nothing more. A kind's contract file says only what is particular to it.
  */
-export interface SourceContractFixture {
+export interface SourceContractSetup<R, E extends EmulatorServer> {
+  readonly kind: SourceKind;
+  /** The dataset the emulator holds, in the upstream's own shape. */
+  readonly records: readonly R[];
+  /** The kind's mapping: what its source makes of one record. */
+  readonly toEvent: (record: R, source: SourceRef) => AuditEvent;
+  readonly startEmulator: (records: readonly R[]) => Promise<E>;
+  /** The API's base path on the emulator (Cloudflare's `/client/v4`); none by default. */
+  readonly basePath?: string;
+  /** The sources' clock: after every record, and inside the upstream's retention. */
+  readonly nowMs: number;
+  /** A source of the kind, with the emulator's credential unless it is given another. */
+  readonly createSource: CreateSource<E>;
+}
+
+/** A credential no emulator accepts. */
+const REFUSED_CREDENTIAL = 'not-the-credential';
+
+interface SourceContractFixture {
   /** Pointed at the emulator with the credential it accepts. */
   readonly source: Source;
   /** The same, with a credential the emulator refuses. */
   readonly wrongCredentialSource: Source;
   /** Every event the emulator holds, as the mapping gives it. */
   readonly expected: readonly AuditEvent[];
-  readonly emulator: EmulatorServer;
   close(): Promise<void>;
+}
+
+async function startContractFixture<R, E extends EmulatorServer>(
+  setup: SourceContractSetup<R, E>,
+): Promise<SourceContractFixture> {
+  const emulator = await setup.startEmulator(setup.records);
+  const connect = (id: string, credential?: string): ConnectedSource =>
+    connectSource(emulator, setup.createSource, {
+      id,
+      nowMs: setup.nowMs,
+      basePath: setup.basePath,
+      ...(credential === undefined ? {} : { credential }),
+    });
+  const accepted = connect(setup.kind);
+  const refused = connect(`${setup.kind}-refused`, REFUSED_CREDENTIAL);
+  return {
+    source: accepted.source,
+    wrongCredentialSource: refused.source,
+    expected: setup.records.map((record) =>
+      setup.toEvent(record, { id: setup.kind, kind: setup.kind }),
+    ),
+    close: async () => {
+      await Promise.all([accepted.close(), refused.close()]);
+      await emulator.close();
+    },
+  };
+}
+
+/** Every page of one query chain, from the first to the one with no continuation. */
+export async function listPages(source: Source, query: ListQuery): Promise<ListPage[]> {
+  const pages: ListPage[] = [];
+  let continuation: string | null = null;
+  do {
+    const page: ListPage = await source.list(query, continuation);
+    if (page.events.length > source.maxPageSize) throw new Error('page larger than maxPageSize');
+    pages.push(page);
+    continuation = page.next;
+    if (pages.length > 10_000) throw new Error('no end to the pages');
+  } while (continuation !== null);
+  return pages;
 }
 
 export async function listAll(
   source: Source,
   query: ListQuery,
 ): Promise<{ events: AuditEvent[]; pages: number }> {
-  const events: AuditEvent[] = [];
-  let continuation: string | null = null;
-  let pages = 0;
-  do {
-    const page = await source.list(query, continuation);
-    pages += 1;
-    if (page.events.length > source.maxPageSize) throw new Error('page larger than maxPageSize');
-    events.push(...page.events);
-    continuation = page.next;
-    if (pages > 10_000) throw new Error('no end to the pages');
-  } while (continuation !== null);
-  return { events, pages };
+  const pages = await listPages(source, query);
+  return { events: pages.flatMap((page) => page.events), pages: pages.length };
 }
 
 const byOrder = (order: SortOrder) => (a: AuditEvent, b: AuditEvent) =>
@@ -41,14 +89,13 @@ const byOrder = (order: SortOrder) => (a: AuditEvent, b: AuditEvent) =>
 
 const keyOf = (event: AuditEvent) => `${event.occurredAtMs}|${event.nativeId}`;
 
-export function describeSourceContract(
-  kind: string,
-  setup: () => Promise<SourceContractFixture>,
+export function describeSourceContract<R, E extends EmulatorServer>(
+  setup: SourceContractSetup<R, E>,
 ): void {
-  describe(`the ${kind} source contract`, () => {
+  describe(`the ${setup.kind} source contract`, () => {
     let fixture: SourceContractFixture;
     beforeAll(async () => {
-      fixture = await setup();
+      fixture = await startContractFixture(setup);
     });
     afterAll(async () => {
       await fixture.close();
