@@ -19,7 +19,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { SourceConfig } from '../src/config/types';
-import { SOURCE_KINDS } from '../src/model/AuditEvent';
+import { SOURCE_KIND_NAMES } from '../src/providers/sourceKinds';
 import type { SourceKind } from '../src/model/AuditEvent';
 import { normalizeFilter } from '../src/feed/eventFilter';
 import type { GatewayStart, GatewayStats } from './gatewayProcess';
@@ -221,7 +221,7 @@ async function main() {
   const benchStarted = performance.now();
   const nowMs = Date.now();
   const counts = Object.fromEntries(
-    SOURCE_KINDS.map((kind) => [kind, settings.eventsPerSource]),
+    SOURCE_KIND_NAMES.map((kind) => [kind, settings.eventsPerSource]),
   ) as Record<SourceKind, number>;
 
   const profileFlags = (name: string) =>

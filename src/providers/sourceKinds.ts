@@ -26,6 +26,11 @@ export const SOURCE_KINDS: readonly SourceKindDefinition[] = [
   NIRVANA_KIND,
 ];
 
+/** The names of the built-in kinds, in the same order. */
+export const SOURCE_KIND_NAMES: readonly SourceKind[] = SOURCE_KINDS.map(
+  (definition) => definition.kind,
+);
+
 /** The config of a source of one of the built-in kinds: a union keyed on `kind`. */
 export type SourceConfig =
   | FastlyKindConfig

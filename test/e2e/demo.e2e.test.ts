@@ -1,4 +1,4 @@
-import { SOURCE_KINDS } from '../../src/model/AuditEvent';
+import { SOURCE_KIND_NAMES } from '../../src/providers/sourceKinds';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
 import { DEMO_CONFIG, postGraphql } from '../support/demoConfig';
@@ -85,7 +85,9 @@ describe('the demo, end to end over HTTP against the six emulated sources', () =
     const bySource = new Map<string, number>();
     for (const event of newestFirst.events)
       bySource.set(event.source.id, (bySource.get(event.source.id) ?? 0) + 1);
-    expect(new Set(newestFirst.events.map((e) => e.source.kind)).size).toBe(SOURCE_KINDS.length);
+    expect(new Set(newestFirst.events.map((e) => e.source.kind)).size).toBe(
+      SOURCE_KIND_NAMES.length,
+    );
     expect(Object.fromEntries(bySource)).toEqual(app.demo!.counts);
   });
 

@@ -3,7 +3,7 @@ import { capabilitiesOf } from '../support/planKindPushdown';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../../src/config/environmentVariables';
 import { HTTP_CLIENT_DEFAULTS } from '../../src/http/createHttpClient';
-import { SOURCE_KINDS } from '../../src/model/AuditEvent';
+import { SOURCE_KIND_NAMES } from '../../src/providers/sourceKinds';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 /** Table rows with their column padding folded, as Prettier may align them. */
@@ -39,11 +39,14 @@ describe('the README', () => {
     expect(fold(sdl)).toContain(`but never longer than ${seconds} seconds`);
   });
 
-  it.each(SOURCE_KINDS)('shows the pushdown of %s exactly as the table in the code', (kind) => {
-    const cells = Object.entries(capabilitiesOf(kind)).map(
-      ([field, capability]) =>
-        `${field} → \`${capability.upstream}\`${capability.level === 'narrowed' ? ' (narrowed)' : ''}${capability.condition ? `, ${capability.condition}` : ''}`,
-    );
-    expect(rows).toContain(`| \`${kind}\` | ${cells.join('; ')} |`);
-  });
+  it.each(SOURCE_KIND_NAMES)(
+    'shows the pushdown of %s exactly as the table in the code',
+    (kind) => {
+      const cells = Object.entries(capabilitiesOf(kind)).map(
+        ([field, capability]) =>
+          `${field} → \`${capability.upstream}\`${capability.level === 'narrowed' ? ' (narrowed)' : ''}${capability.condition ? `, ${capability.condition}` : ''}`,
+      );
+      expect(rows).toContain(`| \`${kind}\` | ${cells.join('; ')} |`);
+    },
+  );
 });

@@ -5,7 +5,7 @@ import { hashApiKey } from '../../../src/auth/hashApiKey';
 import { ENVIRONMENT_VARIABLES } from '../../../src/config/environmentVariables';
 import { loadConfig } from '../../../src/config/loadConfig';
 import { SETTINGS, toSecurityDefaults } from '../../../src/config/settings';
-import { SOURCE_KINDS } from '../../../src/model/AuditEvent';
+import { SOURCE_KIND_NAMES } from '../../../src/providers/sourceKinds';
 import { QUERY_LIMIT_DEFAULTS } from '../../../src/model/QueryLimits';
 import {
   CF_ACCOUNT,
@@ -439,7 +439,7 @@ describe('loadConfig refuses to start unsafely', () => {
         loadJson({ auth: { apiKeys: [{ ...DASHBOARD, sources: ['prod'] }] } }, {}, false),
       ),
     ).toBe(
-      `auth.apiKeys[0].sources names source "prod", which is not configured (the demo's sources: ${SOURCE_KINDS.join(', ')})`,
+      `auth.apiKeys[0].sources names source "prod", which is not configured (the demo's sources: ${SOURCE_KIND_NAMES.join(', ')})`,
     );
   });
 });

@@ -73,7 +73,12 @@ describe('loadConfig substitutes ${NAME} from the environment', () => {
     ['not "$$" followed by "{"', 'a$$b$c', {}, 'a$$b$c'],
     ['not "$${", which stands for "${"', 'a$${LITERAL}', {}, 'a${LITERAL}'],
   ])('in %s', (_name, token, env, expected) => {
-    expect(loadJson({ sources: [{ ...FASTLY, token }] }, env).sources[0]?.token).toBe(expected);
+    expect(
+      (
+        loadJson({ sources: [{ ...FASTLY, token }] }, env).sources[0] as
+          { token?: string } | undefined
+      )?.token,
+    ).toBe(expected);
   });
 
   it('in numbers written as text', () => {
@@ -92,7 +97,7 @@ describe('loadConfig substitutes ${NAME} from the environment', () => {
       argv: ['--config', 'c.yaml'],
       env: { FASTLY_TOKEN: 'from-env' },
     });
-    expect(config.sources[0]?.token).toBe('from-env');
+    expect((config.sources[0] as { token?: string } | undefined)?.token).toBe('from-env');
   });
 
   it.each<[string, string, Env, string]>([

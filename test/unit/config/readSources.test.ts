@@ -1,6 +1,6 @@
-import { DEFAULT_BASE_URLS } from '../../../src/config/readSources';
+import { BUILT_IN_KINDS } from '../../../src/providers/sourceKinds';
 import type { AuditgraphConfig } from '../../../src/config/types';
-import { SOURCE_KINDS } from '../../../src/model/AuditEvent';
+import { SOURCE_KIND_NAMES } from '../../../src/providers/sourceKinds';
 import { CF_ACCOUNT, FASTLY, TENANT, load, loadJson, messageOf, type Env } from './configTestKit';
 
 describe('readSources reads each kind', () => {
@@ -20,7 +20,7 @@ describe('readSources reads each kind', () => {
   ])('fills the public base URL of kind %s', (kind, credentials, baseUrl) => {
     const [source] = loadJson({ sources: [{ id: 's', kind, ...credentials }] }).sources;
     expect(source?.baseUrl).toBe(baseUrl);
-    expect(DEFAULT_BASE_URLS[kind as keyof typeof DEFAULT_BASE_URLS]).toBe(baseUrl);
+    expect(BUILT_IN_KINDS.get(kind).defaultBaseUrl).toBe(baseUrl);
   });
 
   it('keeps a given base URL without its trailing slash', () => {
@@ -31,7 +31,7 @@ describe('readSources reads each kind', () => {
   });
 
   it('accepts every kind with its own keys', () => {
-    const sources = SOURCE_KINDS.map((kind, index) => {
+    const sources = SOURCE_KIND_NAMES.map((kind, index) => {
       const id = `s${index}`;
       switch (kind) {
         case 'fastly':
@@ -46,7 +46,7 @@ describe('readSources reads each kind', () => {
           return { id, kind, apiKey: 'k' };
       }
     });
-    expect(loadJson({ sources }).sources.map((source) => source.kind)).toEqual(SOURCE_KINDS);
+    expect(loadJson({ sources }).sources.map((source) => source.kind)).toEqual(SOURCE_KIND_NAMES);
   });
 });
 
