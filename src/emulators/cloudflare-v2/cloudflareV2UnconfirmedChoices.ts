@@ -1,4 +1,7 @@
-import { toActorEmailCaseChoice } from '../cloudflare-shared/cloudflareUnconfirmedChoices';
+import {
+  CLOUDFLARE_UNCONFIRMED_CHOICES,
+  toActorEmailCaseChoice,
+} from '../cloudflare-shared/cloudflareUnconfirmedChoices';
 import type { UnconfirmedChoiceTable } from '../shared/UnconfirmedChoice';
 
 /** What the Cloudflare v2 emulator does where providers.md §3 leaves audit logs v2 open, and why. */
@@ -87,11 +90,7 @@ export const CLOUDFLARE_V2_UNCONFIRMED_CHOICES: UnconfirmedChoiceTable = {
         'Unspecified: with `knobs.shuffleTies` a per-query order (hash of the query without `cursor`/`limit`) that one cursor chain keeps; without, by id (reversed for desc)',
       reason: 'No tie-breaker is documented.',
     },
-    {
-      question: 'Errors, auth, account ids, unknown paths, rate-limit headers',
-      choice: 'As the v1 emulator (see its UNCONFIRMED.md)',
-      reason: 'Same API platform.',
-    },
+    ...CLOUDFLARE_UNCONFIRMED_CHOICES,
     {
       question: 'Retention (18 months)',
       choice: 'Not enforced',
