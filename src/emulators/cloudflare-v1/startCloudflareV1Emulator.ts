@@ -1,3 +1,4 @@
+// Choices where no official source decides, with the reasons: cloudflareV1UnconfirmedChoices.ts
 import type { CloudflareV1RecordWire } from '../../providers/cloudflare-v1/cloudflareV1Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
 import { cloudflareParam, cloudflareTimeParam } from '../cloudflare-shared/cloudflareParam';
@@ -10,38 +11,6 @@ import {
 } from '../cloudflare-shared/startCloudflareEmulator';
 import { toTieSeed, type TimeBound } from '../shared/createRecordStore';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
-
-/*
- * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
- *  1. result_info is sent: {page, per_page, count, total_count}; count = items in this page,
- *     total_count = records matching the query (the spec's generic schema says "without any
- *     search parameters" — the gateway must not rely on it).
- *  2. since and before are both exclusive ("newer than" / "older than"); a date `2019-04-30` is
- *     midnight UTC; RFC 3339 with any fraction and offset is accepted; anything else is a 400.
- *  3. per_page 1..1000 (default 100) and page ≥ 1 (default 1): a value outside or not an integer
- *     is a 400. A page past the end is a 200 with `result: []`.
- *  4. direction: `desc` (default) or `asc`, else a 400. Records of the same second come in an
- *     unspecified order: with knobs.shuffleTies, a per-query order that holds across the pages of
- *     that query; without, by id (reversed for desc).
- *  5. Filters take one value (a repeated key: the last wins); a blank value is ignored.
- *     `actor.ip` takes an address or a CIDR range (either family), anything else a 400;
- *     `actor.email` matches case-insensitively and must look like an address; `zone.name`
- *     matches `metadata.zone_name`; `id` and `action.type` match exactly.
- *  6. hide_user_logs=true drops user-level logs, taken to be those owned by the acting user
- *     (`owner.id` = `actor.id`: logins and logouts). `true`/`false` only, else a 400.
- *  7. export=true is a 400 (the CSV export is not emulated); export=false is ignored.
- *  8. Errors use the v4 failure envelope. Parameter errors: 400, code 1004 (invented). Auth, as
- *     the live API answers (third-party reports): no credential 400/9106; malformed
- *     Authorization 400/6003 (chain 6111); wrong token 403/9109; wrong X-Auth-Key 403/9103; the
- *     global-key form accepts the emulator's token as X-Auth-Key with any well-formed
- *     X-Auth-Email. Another (well-formed) account id 403/10000; a malformed one and unknown
- *     paths 404/7003.
- *  9. Rate limits: never enforced by the emulator itself (tests inject 429 through faults);
- *     `x-ratelimit-limit: 1200` and `x-ratelimit-remaining: 1200` on every response.
- * 10. Unknown query parameters are ignored.
- * ────────────────────────────────────────────────────────────────────────────────────────────
- */
 
 const PAGING_KEYS = ['page', 'per_page'];
 export const CLOUDFLARE_V1_MAX_PER_PAGE = 1000;

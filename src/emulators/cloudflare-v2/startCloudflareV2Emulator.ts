@@ -1,3 +1,4 @@
+// Choices where no official source decides, with the reasons: cloudflareV2UnconfirmedChoices.ts
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
@@ -12,40 +13,6 @@ import {
 import { toTieSeed } from '../shared/createRecordStore';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
 
-/*
- * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
- *  1. since and before are required (documented) and both exclusive ("newer than" / "older
- *     than"); a date `2019-04-30` is midnight UTC; RFC 3339 with any fraction and offset is
- *     accepted. Missing or unparseable: 400. since later than before: 400; equal: empty.
- *  2. limit 1..1000, default 100; outside or not an integer: 400. direction desc (default) | asc.
- *  3. cursor: opaque, signed, bound to every parameter except `cursor` and `limit` (limit may
- *     change along a chain). Malformed, tampered, or used with other parameters: 400. It
- *     continues after the last record of the previous page, so records inserted meanwhile
- *     neither shift nor repeat anything of the chain.
- *  4. Last page: `result_info.cursor` is omitted (never a trailing empty page). result_info.count
- *     is a string, as in the docs example. The envelope has no `messages` (docs example).
- *  5. Filters (repeated keys): OR within a key, AND across keys; `<key>.not` drops records
- *     matching any of its values. Enum keys (action_result, action_type, actor_context,
- *     actor_type, resource_scope) reject other values with a 400; raw_status_code must be an
- *     integer; actor_ip_address takes addresses or CIDR ranges; actor_email and raw_method match
- *     case-insensitively; the rest exactly. Comma-joined or `[]`-suffixed forms are not
- *     understood: the joined text is one value (a 400 for an enum key, no match otherwise).
- *  6. product_category: an invented table (dns, security, developer_platform,
- *     account_management, zones) expanding to resource_product values; unknown: 400.
- *  7. Records of the same second: with knobs.shuffleTies, a per-query order that one cursor chain
- *     keeps; without, by id (reversed for desc).
- *  8. Errors, auth, account ids, unknown paths, rate-limit headers: as the v1 emulator
- *     (v4 failure envelope; parameter errors 400 with the invented code 1004).
- *  9. Retention (18 months) is not enforced: the emulator has no clock.
- * ────────────────────────────────────────────────────────────────────────────────────────────
- *
- * Quirk options (constructor options, off by default), for end-of-list shapes providers.md calls
- * plausible:
- *  - emptyPageAfterLastCursor: the last non-empty page still carries a cursor, and that cursor
- *    yields an empty page without one (a client must stop at an empty page too).
- */
-
 export const CLOUDFLARE_V2_MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
 const PAGING_KEYS = ['cursor', 'limit'];
@@ -53,7 +20,10 @@ const PAGING_KEYS = ['cursor', 'limit'];
 const CURSOR_KEY = 'auditgraph cloudflare-v2 emulator cursor';
 
 export interface CloudflareV2EmulatorOptions extends CloudflareEmulatorOptions<CloudflareV2RecordWire> {
-  /** End a chain with a cursor to an empty page (see the header). */
+  /**
+   * Quirk: the last non-empty page still carries a cursor, and that cursor yields an empty page
+   * without one, an end of list providers.md calls plausible (a client must stop there too).
+   */
   readonly emptyPageAfterLastCursor?: boolean;
 }
 export type CloudflareV2Emulator = CloudflareEmulator<CloudflareV2RecordWire>;

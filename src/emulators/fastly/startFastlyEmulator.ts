@@ -1,3 +1,4 @@
+// Choices where no official source decides, with the reasons: fastlyUnconfirmedChoices.ts
 import type { FastlyRecordWire } from '../../providers/fastly/fastlyWire';
 import {
   createRecordStore,
@@ -14,41 +15,6 @@ import {
   type EmulatorServer,
 } from '../startEmulatorServer';
 
-/*
- * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
- *  1. page[size]: default 20 (fastly-js); maximum 100; a value outside 1..100 or not an integer
- *     is a 400, never silently clamped.
- *  2. page[number]: 1-based, default 1; < 1 or not an integer is a 400. A page past the end is a
- *     200 with `data: []`, `first`/`last`/`prev` links and no `next`.
- *  3. meta is always sent (current SDK model): record_count = matches of the query, total_pages =
- *     ceil(record_count / page[size]) (0 when nothing matches). links: `first` and `last` always
- *     (`last` is page 1 when nothing matches), `prev` from page 2, `next` only before the last
- *     page; absolute URLs on the host the client called, raw brackets as in the go-fastly
- *     recording, the query's other parameters kept.
- *  4. filter[created_at][gt|gte|lt|lte]: exactly the named comparison; a date (`2022-01-12`) is
- *     midnight UTC; a timestamp may carry a fraction and an offset. The bare filter[created_at]:
- *     a date matches that UTC day, a timestamp that instant. An unparseable time is a 400.
- *  5. Other filters: exact match, one value (a repeated key: the last one wins), a blank value is
- *     ignored. An unknown filter[…] key or created_at operator is a 400; other unknown
- *     parameters are ignored. filter[event_type] is not checked against the enum (it grows).
- *  6. sort: `created_at` (default) or `-created_at`, anything else a 400. Events of the same
- *     second come in an unspecified order: with knobs.shuffleTies, a per-query order that holds
- *     across the pages of that query; without, by id (reversed for -created_at).
- *  7. Errors: 401 {"msg":"Provided credentials are missing or invalid"} (third-party reports);
- *     404 {"msg":"Record not found","detail":"Couldn't find Event '<id>'"}; 400
- *     {"msg":"Bad Request","detail":"…"}; unknown path 404 {"msg":"Not Found"}; all sent as
- *     application/json, successes as application/vnd.api+json.
- *  8. Auth: any request with the emulator's Fastly-Key passes (no role or scope check).
- *  9. Rate limits: reads are not limited (Fastly docs); no Fastly-RateLimit-* headers on GET.
- * 10. Account-level events carry `service_id`, `user_id`, `token_id` as null (not absent, not "").
- * ────────────────────────────────────────────────────────────────────────────────────────────
- *
- * Quirk options (constructor options, off by default), for shapes real responses have shown:
- *  - omitMeta: list responses carry no `meta`, as in the 2019 go-fastly recording; `links` stay
- *    (a client must then tell the last page from `links.next` alone).
- */
-
 export const DEFAULT_FASTLY_TOKEN = 'emulator-fastly-token';
 export const FASTLY_EMULATOR_MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;
@@ -61,7 +27,10 @@ export interface FastlyEmulatorOptions {
   readonly token?: string;
   readonly host?: string;
   readonly port?: number;
-  /** Leave `meta` out of list responses, like the 2019 recording (see the header). */
+  /**
+   * Quirk: leave `meta` out of list responses, as the 2019 go-fastly recording has none; `links`
+   * stay, so a client must tell the last page from `links.next` alone.
+   */
   readonly omitMeta?: boolean;
 }
 
