@@ -23,7 +23,7 @@ const V1_API: CloudflareAuditLogApi<CloudflareV1RecordWire> = {
   name: 'cloudflare-v1',
   path: 'audit_logs',
   timeOf: (record) => Date.parse(record.when),
-  list(request, store, shuffleTies) {
+  list(request, store) {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return cloudflareBadParameter(parsed);
     const selected = store.select({
@@ -31,7 +31,7 @@ const V1_API: CloudflareAuditLogApi<CloudflareV1RecordWire> = {
       before: parsed.before,
       matches: parsed.matches,
       sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: shuffleTies ? toTieSeed(request.query, PAGING_KEYS) : null,
+      tieSeed: request.knobs.shuffleTies ? toTieSeed(request.query, PAGING_KEYS) : null,
     });
     const { page, perPage } = parsed;
     const result = selected.slice((page - 1) * perPage, page * perPage);

@@ -34,7 +34,7 @@ const createV2Api = (
   name: 'cloudflare-v2',
   path: 'logs/audit',
   timeOf: (record) => Date.parse(record.action.time),
-  list(request, store, shuffleTies) {
+  list(request, store) {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return cloudflareBadParameter(parsed);
 
@@ -44,7 +44,7 @@ const createV2Api = (
       before: { ms: parsed.beforeMs, inclusive: false },
       matches: parsed.matches,
       sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: shuffleTies ? binding : null,
+      tieSeed: request.knobs.shuffleTies ? binding : null,
     });
     let start = 0;
     if (parsed.cursor !== null) {

@@ -9,6 +9,7 @@ import {
 import { parseIntegerParam } from '../shared/parseIntegerParam';
 import { parseTimeParam } from '../shared/parseTimeParam';
 import {
+  headerOf,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -48,8 +49,6 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
     timeOf: (record) => Date.parse(record.attributes.created_at),
     idOf: (record) => record.id,
   });
-  let server: EmulatorServer | null = null;
-
   const listEvents = (request: EmulatorRequest): EmulatorResponse => {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return badRequest(parsed);
@@ -58,12 +57,12 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
       before: parsed.before,
       matches: parsed.matches,
       sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: (server?.knobs.shuffleTies ?? true) ? toTieSeed(request.query, PAGING_KEYS) : null,
+      tieSeed: request.knobs.shuffleTies ? toTieSeed(request.query, PAGING_KEYS) : null,
     });
     const { pageNumber, pageSize } = parsed;
     const totalPages = Math.ceil(selected.length / pageSize);
     const data = selected.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    const link = pageLink(request, server?.url ?? '', pageSize);
+    const link = pageLink(request, pageSize);
     const links: Record<string, string> = { first: link(1), last: link(Math.max(1, totalPages)) };
     if (pageNumber > 1) links['prev'] = link(pageNumber - 1);
     if (pageNumber < totalPages) links['next'] = link(pageNumber + 1);
@@ -95,25 +94,22 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
     return { status: 200, body: { data: record } };
   };
 
-  const started = await startEmulatorServer({
+  const server = await startEmulatorServer({
     name: 'fastly',
     contentType: 'application/vnd.api+json',
     routes: [
       { method: 'GET', pattern: '/events', handle: listEvents },
       { method: 'GET', pattern: '/events/:id', handle: getEvent },
     ],
-    authenticate: (request) => {
-      const key = request.headers['fastly-key'];
-      return (Array.isArray(key) ? key[0] : key) === token
+    authenticate: (request) =>
+      headerOf(request, 'fastly-key') === token
         ? null
-        : fastlyError(401, { msg: 'Provided credentials are missing or invalid' });
-    },
+        : fastlyError(401, { msg: 'Provided credentials are missing or invalid' }),
     notFound: () => fastlyError(404, { msg: 'Not Found' }),
     host: options.host,
     port: options.port,
   });
-  server = started;
-  return Object.assign(started, {
+  return Object.assign(server, {
     records: store.records,
     token,
     insert: (record: FastlyRecordWire) => store.insert(record),
@@ -211,20 +207,14 @@ function tighter(current: TimeBound | null, next: TimeBound, sign: 1 | -1): Time
 }
 
 /** The URL of another page of the same query, written as Fastly writes its links. */
-function pageLink(
-  request: EmulatorRequest,
-  fallbackOrigin: string,
-  pageSize: number,
-): (page: number) => string {
-  const host = request.headers['host'];
-  const origin = typeof host === 'string' && host !== '' ? `http://${host}` : fallbackOrigin;
+function pageLink(request: EmulatorRequest, pageSize: number): (page: number) => string {
   const kept = [...request.query.entries()].filter(([key]) => !PAGING_KEYS.includes(key));
   return (page) => {
     const pairs = [...kept, ['page[number]', String(page)], ['page[size]', String(pageSize)]];
     const search = pairs
       .map(([key = '', value = '']) => `${encodeKey(key)}=${encodeURIComponent(value)}`)
       .join('&');
-    return `${origin}/events?${search}`;
+    return `${request.origin}/events?${search}`;
   };
 }
 

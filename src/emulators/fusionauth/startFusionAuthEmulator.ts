@@ -3,6 +3,7 @@ import type { EventLogWire } from '../../providers/fusionauth-event-log/EventLog
 import type { AuditLogWire } from '../../providers/fusionauth-audit-log/AuditLogWire';
 import type { FusionAuthErrorsWire } from '../../providers/fusionauth-shared/FusionAuthErrorsWire';
 import {
+  headerOf,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -55,8 +56,6 @@ export async function startFusionAuthEmulator(
   const apiKey = options.apiKey ?? FUSIONAUTH_EMULATOR_API_KEY;
   const eventLogs = createFusionAuthLogStore(options.eventLogs, 'FusionAuth event log');
   const auditLogs = createFusionAuthLogStore(options.auditLogs, 'FusionAuth audit log');
-  let server: EmulatorServer | null = null;
-  const shuffleTies = (): boolean => server?.knobs.shuffleTies ?? true;
 
   function searchRoutes<R extends EventLogWire | AuditLogWire>(
     resource: FusionAuthLogResource,
@@ -64,11 +63,11 @@ export async function startFusionAuthEmulator(
     listKey: 'eventLogs' | 'auditLogs',
     itemKey: 'eventLog' | 'auditLog',
   ): Route[] {
-    const search = (input: FusionAuthCriteriaInput): EmulatorResponse => {
+    const search = (request: EmulatorRequest, input: FusionAuthCriteriaInput): EmulatorResponse => {
       const parsed = parseFusionAuthSearchCriteria(resource, input);
       if (!parsed.ok) return badRequest(parsed.errors);
       const { page, total } = searchFusionAuthLogs(store, parsed.criteria, {
-        shuffleTies: shuffleTies(),
+        shuffleTies: request.knobs.shuffleTies,
       });
       return { status: 200, body: { [listKey]: page, total } };
     };
@@ -94,20 +93,20 @@ export async function startFusionAuthEmulator(
       {
         method: 'GET',
         pattern: `${base}/search`,
-        handle: (r) => search({ from: 'query', query: r.query }),
+        handle: (r) => search(r, { from: 'query', query: r.query }),
       },
       {
         method: 'POST',
         pattern: `${base}/search`,
-        handle: (r) => search({ from: 'body', body: r.body }),
+        handle: (r) => search(r, { from: 'body', body: r.body }),
       },
       { method: 'GET', pattern: `${base}/:id`, handle: retrieve },
     ];
   }
 
   function authenticate(request: EmulatorRequest): EmulatorResponse | null {
-    if (header(request, 'authorization') !== apiKey) return { status: 401 };
-    const tenant = header(request, 'x-fusionauth-tenantid');
+    if (headerOf(request, 'authorization') !== apiKey) return { status: 401 };
+    const tenant = headerOf(request, 'x-fusionauth-tenantid');
     if (
       options.tenantId !== undefined &&
       tenant !== undefined &&
@@ -118,7 +117,7 @@ export async function startFusionAuthEmulator(
     return null;
   }
 
-  server = await startEmulatorServer({
+  const server = await startEmulatorServer({
     name: 'fusionauth',
     routes: [
       ...searchRoutes('event-log', eventLogs, 'eventLogs', 'eventLog'),
@@ -141,9 +140,4 @@ export async function startFusionAuthEmulator(
 
 function badRequest(errors: FusionAuthErrorsWire): EmulatorResponse {
   return { status: 400, body: errors };
-}
-
-function header(request: EmulatorRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -3,6 +3,7 @@ import type { NirvanaAuditLogWire } from '../../providers/nirvana/NirvanaAuditLo
 import { parseRfc3339 } from '../../providers/nirvana/parseRfc3339';
 import { createRecordStore } from '../shared/createRecordStore';
 import {
+  headerOf,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -47,13 +48,11 @@ export async function startNirvanaEmulator(
     timeOf: (record) => parseRfc3339(record.created_at) ?? Number.NaN,
     idOf: (record) => record.id,
   });
-  let server: EmulatorServer | null = null;
-
   function list(request: EmulatorRequest): EmulatorResponse {
     const parsed = parseNirvanaListQuery(request.query);
     if (!parsed.ok) return error(400, 'invalid_parameter', parsed.message);
     const result = listNirvanaAuditLogs(store, parsed.query, {
-      shuffleTies: server?.knobs.shuffleTies ?? true,
+      shuffleTies: request.knobs.shuffleTies,
       emptyPageAfterLastCursor: options.emptyPageAfterLastCursor ?? false,
     });
     if (!result.ok) return error(400, 'invalid_cursor', result.message);
@@ -78,13 +77,11 @@ export async function startNirvanaEmulator(
   }
 
   function authenticate(request: EmulatorRequest): EmulatorResponse | null {
-    const value = request.headers.authorization;
-    const text = Array.isArray(value) ? value[0] : value;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(text ?? '');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(headerOf(request, 'authorization') ?? '');
     return match?.[1] === apiKey ? null : error(401, 'unauthorized', 'invalid or missing API key');
   }
 
-  server = await startEmulatorServer({
+  const server = await startEmulatorServer({
     name: 'nirvana',
     routes: [
       { method: 'GET', pattern: '/v1/audit_logs', handle: list },
