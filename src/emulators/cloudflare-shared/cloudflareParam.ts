@@ -1,3 +1,4 @@
+import type { Direction } from '../shared/createRecordStore';
 import { parseTimeParam } from '../shared/parseTimeParam';
 
 /** A parameter that takes one value: a repeated key's last one wins, and a blank is absent. */
@@ -11,4 +12,13 @@ export function cloudflareTimeParam(query: URLSearchParams, key: string): number
   const text = cloudflareParam(query, key);
   if (text === undefined) return null;
   return parseTimeParam(text) ?? `${key} must be a date (2019-04-30) or an RFC 3339 timestamp`;
+}
+
+/** `direction`, `desc` when absent; `message` is that of a 400. */
+export function cloudflareDirectionParam(
+  query: URLSearchParams,
+): Direction | { readonly message: string } {
+  const direction = cloudflareParam(query, 'direction') ?? 'desc';
+  if (direction === 'asc' || direction === 'desc') return direction;
+  return { message: 'direction must be one of: desc, asc' };
 }

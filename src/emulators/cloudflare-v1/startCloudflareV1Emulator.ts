@@ -1,7 +1,11 @@
 // Choices where no official source decides, with the reasons: cloudflareV1UnconfirmedChoices.ts
 import type { CloudflareV1RecordWire } from '../../providers/cloudflare-v1/cloudflareV1Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
-import { cloudflareParam, cloudflareTimeParam } from '../cloudflare-shared/cloudflareParam';
+import {
+  cloudflareDirectionParam,
+  cloudflareParam,
+  cloudflareTimeParam,
+} from '../cloudflare-shared/cloudflareParam';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
 import {
   startCloudflareEmulator,
@@ -9,8 +13,9 @@ import {
   type CloudflareEmulator,
   type CloudflareEmulatorOptions,
 } from '../cloudflare-shared/startCloudflareEmulator';
-import { toTieSeed, type TimeBound } from '../shared/createRecordStore';
+import type { TimeBound } from '../shared/createRecordStore';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
+import { selectOffsetPage, type OffsetListQuery } from '../shared/selectOffsetPage';
 
 const PAGING_KEYS = ['page', 'per_page'];
 export const CLOUDFLARE_V1_MAX_PER_PAGE = 1000;
@@ -26,15 +31,7 @@ const V1_API: CloudflareAuditLogApi<CloudflareV1RecordWire> = {
   list(request, store) {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return cloudflareBadParameter(parsed);
-    const selected = store.select({
-      since: parsed.since,
-      before: parsed.before,
-      matches: parsed.matches,
-      sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: request.knobs.shuffleTies ? toTieSeed(request.query, PAGING_KEYS) : null,
-    });
-    const { page, perPage } = parsed;
-    const result = selected.slice((page - 1) * perPage, page * perPage);
+    const { items: result, total } = selectOffsetPage(store, parsed, request, PAGING_KEYS);
     return {
       status: 200,
       body: {
@@ -43,10 +40,10 @@ const V1_API: CloudflareAuditLogApi<CloudflareV1RecordWire> = {
         messages: [],
         result,
         result_info: {
-          page,
-          per_page: perPage,
+          page: parsed.page,
+          per_page: parsed.pageSize,
           count: result.length,
-          total_count: selected.length,
+          total_count: total,
         },
       },
     };
@@ -60,31 +57,22 @@ export function startCloudflareV1Emulator(
   return startCloudflareEmulator(V1_API, options);
 }
 
-interface ListQuery {
-  readonly page: number;
-  readonly perPage: number;
-  readonly direction: 'asc' | 'desc';
-  readonly since: TimeBound | null;
-  readonly before: TimeBound | null;
-  readonly matches: (record: CloudflareV1RecordWire) => boolean;
-}
-
 /** The query, or the message of a 400. */
-function parseListQuery(query: URLSearchParams): ListQuery | string {
+function parseListQuery(query: URLSearchParams): OffsetListQuery<CloudflareV1RecordWire> | string {
   const value = (key: string) => cloudflareParam(query, key);
 
   const page = parseIntegerParam(value('page') ?? '1', 1, Number.MAX_SAFE_INTEGER);
   if (page === null) return 'page must be an integer of at least 1';
-  const perPage = parseIntegerParam(
+  const pageSize = parseIntegerParam(
     value('per_page') ?? String(DEFAULT_PER_PAGE),
     1,
     CLOUDFLARE_V1_MAX_PER_PAGE,
   );
-  if (perPage === null) {
+  if (pageSize === null) {
     return `per_page must be an integer between 1 and ${CLOUDFLARE_V1_MAX_PER_PAGE}`;
   }
-  const direction = value('direction') ?? 'desc';
-  if (direction !== 'asc' && direction !== 'desc') return 'direction must be one of: desc, asc';
+  const direction = cloudflareDirectionParam(query);
+  if (typeof direction === 'object') return direction.message;
 
   const time = (key: string): TimeBound | null | string => {
     const ms = cloudflareTimeParam(query, key);
@@ -130,7 +118,7 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
   }
   return {
     page,
-    perPage,
+    pageSize,
     direction,
     since,
     before,

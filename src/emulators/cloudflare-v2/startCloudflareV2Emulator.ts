@@ -2,7 +2,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
-import { cloudflareParam, cloudflareTimeParam } from '../cloudflare-shared/cloudflareParam';
+import {
+  cloudflareDirectionParam,
+  cloudflareParam,
+  cloudflareTimeParam,
+} from '../cloudflare-shared/cloudflareParam';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
 import {
   startCloudflareEmulator,
@@ -164,8 +168,8 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
     CLOUDFLARE_V2_MAX_LIMIT,
   );
   if (limit === null) return `limit must be an integer between 1 and ${CLOUDFLARE_V2_MAX_LIMIT}`;
-  const direction = single('direction') ?? 'desc';
-  if (direction !== 'asc' && direction !== 'desc') return 'direction must be one of: desc, asc';
+  const direction = cloudflareDirectionParam(query);
+  if (typeof direction === 'object') return direction.message;
 
   const tests: ((record: CloudflareV2RecordWire) => boolean)[] = [];
   for (const [key, spec] of Object.entries(FILTERS)) {

@@ -1,13 +1,9 @@
 // Choices where no official source decides, with the reasons: fastlyUnconfirmedChoices.ts
 import type { FastlyRecordWire } from '../../providers/fastly/fastlyWire';
-import {
-  createRecordStore,
-  toTieSeed,
-  type Direction,
-  type TimeBound,
-} from '../shared/createRecordStore';
+import { createRecordStore, type TimeBound } from '../shared/createRecordStore';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
 import { parseTimeParam } from '../shared/parseTimeParam';
+import { selectOffsetPage, type OffsetListQuery } from '../shared/selectOffsetPage';
 import {
   headerOf,
   startEmulatorServer,
@@ -52,16 +48,9 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
   const listEvents = (request: EmulatorRequest): EmulatorResponse => {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return badRequest(parsed);
-    const selected = store.select({
-      since: parsed.since,
-      before: parsed.before,
-      matches: parsed.matches,
-      sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: request.knobs.shuffleTies ? toTieSeed(request.query, PAGING_KEYS) : null,
-    });
-    const { pageNumber, pageSize } = parsed;
-    const totalPages = Math.ceil(selected.length / pageSize);
-    const data = selected.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    const { items: data, total } = selectOffsetPage(store, parsed, request, PAGING_KEYS);
+    const { page: pageNumber, pageSize } = parsed;
+    const totalPages = Math.ceil(total / pageSize);
     const link = pageLink(request, pageSize);
     const links: Record<string, string> = { first: link(1), last: link(Math.max(1, totalPages)) };
     if (pageNumber > 1) links['prev'] = link(pageNumber - 1);
@@ -77,7 +66,7 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
               meta: {
                 current_page: pageNumber,
                 per_page: pageSize,
-                record_count: selected.length,
+                record_count: total,
                 total_pages: totalPages,
               },
             }),
@@ -116,17 +105,8 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
   });
 }
 
-interface ListQuery {
-  readonly pageNumber: number;
-  readonly pageSize: number;
-  readonly direction: Direction;
-  readonly since: TimeBound | null;
-  readonly before: TimeBound | null;
-  readonly matches: (record: FastlyRecordWire) => boolean;
-}
-
 /** The query, or the detail of a 400. */
-function parseListQuery(query: URLSearchParams): ListQuery | string {
+function parseListQuery(query: URLSearchParams): OffsetListQuery<FastlyRecordWire> | string {
   const last = (key: string): string | undefined => query.getAll(key).at(-1);
 
   const pageNumberText = last('page[number]') ?? '1';
@@ -187,7 +167,7 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
   }
   const wanted = Object.entries(equals) as [(typeof ID_FILTERS)[number], string][];
   return {
-    pageNumber,
+    page: pageNumber,
     pageSize,
     direction: sort === 'created_at' ? 'asc' : 'desc',
     since,
