@@ -15,6 +15,7 @@ import {
   type CloudflareEmulatorOptions,
 } from '../cloudflare-shared/startCloudflareEmulator';
 import { toTieSeed } from '../shared/createRecordStore';
+import { decodeBase64urlJson, encodeBase64urlJson } from '../shared/encodeBase64urlJson';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
 
 export const CLOUDFLARE_V2_MAX_LIMIT = 1000;
@@ -238,9 +239,10 @@ function toValueTest(
 }
 
 function writeCursor(afterId: string, binding: string): string {
-  const payload = Buffer.from(
-    JSON.stringify({ q: createHash('sha256').update(binding).digest('base64url'), a: afterId }),
-  ).toString('base64url');
+  const payload = encodeBase64urlJson({
+    q: createHash('sha256').update(binding).digest('base64url'),
+    a: afterId,
+  });
   return `${payload}.${sign(payload)}`;
 }
 
@@ -251,14 +253,9 @@ function readCursor(cursor: string, binding: string): string | null {
   const expected = Buffer.from(sign(payload));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof decoded !== 'object' || decoded === null) return null;
-  const { q, a } = decoded as { q?: unknown; a?: unknown };
+  const decoded = decodeBase64urlJson(payload);
+  if (decoded === null) return null;
+  const { q, a } = decoded;
   const hash = createHash('sha256').update(binding).digest('base64url');
   return q === hash && typeof a === 'string' ? a : null;
 }
