@@ -1,11 +1,7 @@
 // Choices where no official source decides, with the reasons: cloudflareV1UnconfirmedChoices.ts
 import type { CloudflareV1RecordWire } from '../../providers/cloudflare-v1/cloudflareV1Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
-import {
-  cloudflareDirectionParam,
-  cloudflareParam,
-  cloudflareTimeParam,
-} from '../cloudflare-shared/cloudflareParam';
+import { readCloudflareQuery } from '../cloudflare-shared/readCloudflareQuery';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
 import {
   startCloudflareEmulator,
@@ -59,23 +55,23 @@ export function startCloudflareV1Emulator(
 
 /** The query, or the message of a 400. */
 function parseListQuery(query: URLSearchParams): OffsetListQuery<CloudflareV1RecordWire> | string {
-  const value = (key: string) => cloudflareParam(query, key);
+  const params = readCloudflareQuery(query);
 
-  const page = parseIntegerParam(value('page') ?? '1', 1, Number.MAX_SAFE_INTEGER);
+  const page = parseIntegerParam(params.one('page') ?? '1', 1, Number.MAX_SAFE_INTEGER);
   if (page === null) return 'page must be an integer of at least 1';
   const pageSize = parseIntegerParam(
-    value('per_page') ?? String(DEFAULT_PER_PAGE),
+    params.one('per_page') ?? String(DEFAULT_PER_PAGE),
     1,
     CLOUDFLARE_V1_MAX_PER_PAGE,
   );
   if (pageSize === null) {
     return `per_page must be an integer between 1 and ${CLOUDFLARE_V1_MAX_PER_PAGE}`;
   }
-  const direction = cloudflareDirectionParam(query);
+  const direction = params.direction();
   if (typeof direction === 'object') return direction.message;
 
   const time = (key: string): TimeBound | null | string => {
-    const ms = cloudflareTimeParam(query, key);
+    const ms = params.time(key);
     return typeof ms === 'number' ? { ms, inclusive: false } : ms;
   };
   const since = time('since');
@@ -84,7 +80,7 @@ function parseListQuery(query: URLSearchParams): OffsetListQuery<CloudflareV1Rec
   if (typeof before === 'string') return before;
 
   const flag = (key: string): boolean | string => {
-    const text = value(key) ?? 'false';
+    const text = params.one(key) ?? 'false';
     if (text !== 'true' && text !== 'false') return `${key} must be true or false`;
     return text === 'true';
   };
@@ -95,23 +91,23 @@ function parseListQuery(query: URLSearchParams): OffsetListQuery<CloudflareV1Rec
   if (exportCsv) return 'export is not supported by this emulator';
 
   const tests: ((record: CloudflareV1RecordWire) => boolean)[] = [];
-  const id = value('id');
+  const id = params.one('id');
   if (id !== undefined) tests.push((record) => record.id === id);
-  const actionType = value('action.type');
+  const actionType = params.one('action.type');
   if (actionType !== undefined) tests.push((record) => record.action.type === actionType);
-  const email = value('actor.email');
+  const email = params.one('actor.email');
   if (email !== undefined) {
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) return 'actor.email must be an email address';
     const wanted = email.toLowerCase();
     tests.push((record) => record.actor?.email?.toLowerCase() === wanted);
   }
-  const ip = value('actor.ip');
+  const ip = params.one('actor.ip');
   if (ip !== undefined) {
     const inRange = parseIpFilter(ip);
     if (inRange === null) return 'actor.ip must be an IP address or a CIDR range';
     tests.push((record) => typeof record.actor?.ip === 'string' && inRange(record.actor.ip));
   }
-  const zoneName = value('zone.name');
+  const zoneName = params.one('zone.name');
   if (zoneName !== undefined) tests.push((record) => zoneNameOf(record) === zoneName);
   if (hideUserLogs) {
     tests.push((record) => !(record.owner?.id && record.owner.id === record.actor?.id));

@@ -2,11 +2,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
-import {
-  cloudflareDirectionParam,
-  cloudflareParam,
-  cloudflareTimeParam,
-} from '../cloudflare-shared/cloudflareParam';
+import { readCloudflareQuery } from '../cloudflare-shared/readCloudflareQuery';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
 import {
   startCloudflareEmulator,
@@ -156,20 +152,20 @@ interface ListQuery {
 
 /** The query, or the message of a 400. */
 function parseListQuery(query: URLSearchParams): ListQuery | string {
-  const single = (key: string) => cloudflareParam(query, key);
-  const time = (key: string) => cloudflareTimeParam(query, key) ?? `${key} is required`;
+  const params = readCloudflareQuery(query);
+  const time = (key: string) => params.time(key) ?? `${key} is required`;
   const sinceMs = time('since');
   if (typeof sinceMs === 'string') return sinceMs;
   const beforeMs = time('before');
   if (typeof beforeMs === 'string') return beforeMs;
   if (sinceMs > beforeMs) return 'since must not be later than before';
   const limit = parseIntegerParam(
-    single('limit') ?? String(DEFAULT_LIMIT),
+    params.one('limit') ?? String(DEFAULT_LIMIT),
     1,
     CLOUDFLARE_V2_MAX_LIMIT,
   );
   if (limit === null) return `limit must be an integer between 1 and ${CLOUDFLARE_V2_MAX_LIMIT}`;
-  const direction = cloudflareDirectionParam(query);
+  const direction = params.direction();
   if (typeof direction === 'object') return direction.message;
 
   const tests: ((record: CloudflareV2RecordWire) => boolean)[] = [];
@@ -202,7 +198,7 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
     beforeMs,
     limit,
     direction,
-    cursor: single('cursor') ?? null,
+    cursor: params.one('cursor') ?? null,
     matches: (record) => tests.every((test) => test(record)),
   };
 }
