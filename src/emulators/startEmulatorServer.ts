@@ -271,12 +271,6 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   };
 }
 
-/** The first value of a request header (`name` in lower case); undefined when it is absent. */
-export function headerOf(request: EmulatorRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function takeFault(knobs: EmulatorKnobs, path: string): Fault | null {
   const index = knobs.faults.findIndex(
     (rule) => rule.pathPrefix === undefined || path.startsWith(rule.pathPrefix),

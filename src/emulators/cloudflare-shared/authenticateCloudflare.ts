@@ -1,4 +1,5 @@
-import { headerOf, type EmulatorRequest, type EmulatorResponse } from '../startEmulatorServer';
+import { headerOf } from '../shared/headerOf';
+import type { EmulatorRequest, EmulatorResponse } from '../startEmulatorServer';
 import { cloudflareFailure } from './cloudflareFailure';
 
 /**

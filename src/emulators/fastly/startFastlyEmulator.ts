@@ -4,8 +4,8 @@ import { createRecordStore, type TimeBound } from '../shared/createRecordStore';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
 import { parseTimeParam } from '../shared/parseTimeParam';
 import { selectOffsetPage, type OffsetListQuery } from '../shared/selectOffsetPage';
+import { headerOf } from '../shared/headerOf';
 import {
-  headerOf,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,

@@ -2,8 +2,8 @@
 import type { EventLogWire } from '../../providers/fusionauth-event-log/EventLogWire';
 import type { AuditLogWire } from '../../providers/fusionauth-audit-log/AuditLogWire';
 import type { FusionAuthErrorsWire } from '../../providers/fusionauth-shared/FusionAuthErrorsWire';
+import { headerOf } from '../shared/headerOf';
 import {
-  headerOf,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,

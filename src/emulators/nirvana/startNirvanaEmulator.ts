@@ -2,8 +2,8 @@
 import type { NirvanaAuditLogWire } from '../../providers/nirvana/NirvanaAuditLogWire';
 import { parseRfc3339 } from '../../providers/nirvana/parseRfc3339';
 import { createRecordStore } from '../shared/createRecordStore';
+import { headerOf } from '../shared/headerOf';
 import {
-  headerOf,
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
