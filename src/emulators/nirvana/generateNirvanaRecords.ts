@@ -4,6 +4,7 @@ import type {
 } from '../../providers/nirvana/NirvanaAuditLogWire';
 import type { Random } from '../dataset/createRandom';
 import { generateActivity } from '../dataset/generateActivity';
+import { pickWeighted } from '../dataset/pickWeighted';
 import type { Person } from '../dataset/people';
 
 type ResourceType = 'vm' | 'volume' | 'vpc' | 'firewall_rule' | 'api_key';
@@ -159,7 +160,6 @@ const OPERATIONS: readonly Operation[] = [
   },
 ];
 
-const TOTAL_WEIGHT = OPERATIONS.reduce((sum, operation) => sum + operation.weight, 0);
 const FAILURE_STATUSES = [400, 403, 404, 409, 422, 429];
 const AUTOMATION_AGENTS = [
   'NirvanaLabs/Go 1.60.0',
@@ -227,7 +227,7 @@ function toEntry(
   caller: Caller,
   at: string,
 ): NirvanaAuditLogWire {
-  const operation = pickOperation(random);
+  const operation = pickWeighted(random, OPERATIONS);
   const failed = random.chance(0.1);
   const pool = live[operation.resource];
   let id: string;
@@ -276,13 +276,4 @@ function pickCaller(random: Random, people: readonly Person[], apiKeys: readonly
     ip: random.pick(person.ips),
     userAgent: random.chance(0.5) ? BROWSER_AGENT : person.userAgent,
   };
-}
-
-function pickOperation(random: Random): Operation {
-  let roll = random.next() * TOTAL_WEIGHT;
-  for (const operation of OPERATIONS) {
-    roll -= operation.weight;
-    if (roll < 0) return operation;
-  }
-  return OPERATIONS[OPERATIONS.length - 1] as Operation;
 }
