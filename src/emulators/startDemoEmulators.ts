@@ -59,15 +59,16 @@ export async function startDemoEmulators(options: DemoOptions): Promise<Demo> {
   const people = createPeople(random.fork('people'), 10);
   const window = { fromMs: options.nowMs - 30 * DAY_MS, toMs: options.nowMs };
   const secrets = new Map<string, string>();
+  // By source id: the demo's source of a kind has the kind as its id.
+  const counts: Record<string, number> = {};
   const context: DemoContext = {
     random,
-    generate: (kind, generate, label = kind) =>
-      generate(
-        random.fork(label),
-        people,
-        window,
-        options.counts?.[kind] ?? DEMO_EVENT_COUNTS[kind],
-      ),
+    generate: (kind, generate, label = kind) => {
+      const count = options.counts?.[kind] ?? DEMO_EVENT_COUNTS[kind];
+      const records = generate(random.fork(label), people, window, count);
+      counts[kind] = records.length;
+      return records;
+    },
     credential: (name) => {
       const secret = secrets.get(name) ?? randomBytes(18).toString('base64url');
       secrets.set(name, secret);
@@ -81,7 +82,7 @@ export async function startDemoEmulators(options: DemoOptions): Promise<Demo> {
   return {
     sources: started.flatMap(({ sources }) => sources),
     emulators,
-    counts: Object.fromEntries(started.flatMap(({ counts }) => Object.entries(counts))),
+    counts,
     close: async () => {
       await Promise.all(emulators.map((emulator) => emulator.close()));
     },

@@ -27,6 +27,5 @@ export async function startCloudflareDemo<R>(
   return {
     emulator,
     sources: [{ id: kind, kind, baseUrl: `${emulator.url}/client/v4`, token, accountId }],
-    counts: { [kind]: records.length },
   };
 }

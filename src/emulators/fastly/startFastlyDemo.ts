@@ -10,6 +10,5 @@ export async function startFastlyDemo(demo: DemoContext): Promise<DemoEmulator> 
   return {
     emulator,
     sources: [{ id: 'fastly', kind: 'fastly', baseUrl: emulator.url, token }],
-    counts: { fastly: records.length },
   };
 }

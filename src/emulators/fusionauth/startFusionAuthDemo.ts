@@ -27,6 +27,5 @@ export async function startFusionAuthDemo(demo: DemoContext): Promise<DemoEmulat
       { id: 'fusionauth-event-log', kind: 'fusionauth-event-log', baseUrl, apiKey },
       { id: 'fusionauth-audit-log', kind: 'fusionauth-audit-log', baseUrl, apiKey },
     ],
-    counts: { 'fusionauth-event-log': eventLogs.length, 'fusionauth-audit-log': auditLogs.length },
   };
 }

@@ -10,6 +10,5 @@ export async function startNirvanaDemo(demo: DemoContext): Promise<DemoEmulator>
   return {
     emulator,
     sources: [{ id: 'nirvana', kind: 'nirvana', baseUrl: emulator.url, apiKey }],
-    counts: { nirvana: records.length },
   };
 }

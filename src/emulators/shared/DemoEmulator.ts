@@ -29,6 +29,7 @@ export interface DemoContext {
   /**
    * The demo's records of `kind`, as many as the demo holds of it: `generate` run over the demo
    * company's people and month, from the demo's generator forked by `label` (default: `kind`).
+   * The demo counts them as the events of its source of that kind.
    */
   generate<R>(kind: SourceKind, generate: DemoRecordGenerator<R>, label?: string): R[];
   /** A secret made fresh for this start; one name, one secret (Cloudflare's versions share one). */
@@ -36,13 +37,11 @@ export interface DemoContext {
   readonly host: string;
 }
 
-/** One emulator of the demo, started: the sources it serves and the events each holds. */
+/** One emulator of the demo, started, and the sources it serves (one per kind it generated). */
 export interface DemoEmulator {
   readonly emulator: EmulatorServer;
   /** In the order the demo lists them. */
   readonly sources: readonly DemoSource[];
-  /** By source id. */
-  readonly counts: Readonly<Record<string, number>>;
 }
 
 /** Generates one emulator's part of the demo's data and starts it: what a kind gives the demo. */
