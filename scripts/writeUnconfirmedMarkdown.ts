@@ -4,7 +4,7 @@ import { format, resolveConfig } from 'prettier';
 import { renderUnconfirmedMarkdown } from '../src/emulators/renderUnconfirmedMarkdown';
 import { EMULATOR_KINDS } from '../src/emulators/unconfirmedChoices';
 
-/** Writes each emulator's UNCONFIRMED.md from src/emulators/unconfirmedChoices.ts. */
+/** Writes each emulator's UNCONFIRMED.md from the choices table in its folder. */
 async function writeUnconfirmedMarkdown(): Promise<void> {
   for (const kind of EMULATOR_KINDS) {
     const file = path.resolve(__dirname, '../src/emulators', kind, 'UNCONFIRMED.md');

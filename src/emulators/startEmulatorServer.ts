@@ -17,6 +17,13 @@ export interface EmulatorRequest {
   readonly body: unknown;
   /** Path parameters of the matched route (`:id` → `params.id`). */
   readonly params: Readonly<Record<string, string>>;
+  /** The server's knobs as they stand when the request is handled. */
+  readonly knobs: Readonly<EmulatorKnobs>;
+  /**
+   * Where the client called, for absolute links: `http://` and its Host header, or the server's
+   * own URL when it sent none.
+   */
+  readonly origin: string;
 }
 
 export interface EmulatorResponse {
@@ -133,6 +140,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   const sockets = new Set<Socket>();
   let pending = 0;
   const contentType = options.contentType ?? 'application/json';
+  // Known once the server listens, before any request arrives.
+  let url = '';
 
   const server = createServer((req, res) => {
     pending += 1;
@@ -156,7 +165,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const requestUrl = new URL(req.url ?? '/', 'http://emulator.invalid');
     const rawBody = await readBody(req);
     let body: unknown = null;
     if (rawBody !== '') {
@@ -166,9 +175,9 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
         body = rawBody;
       }
     }
-    const path = safeDecode(url.pathname);
+    const path = safeDecode(requestUrl.pathname);
     const method = req.method ?? 'GET';
-    requests.push({ method, path, query: url.searchParams, headers: req.headers, body });
+    requests.push({ method, path, query: requestUrl.searchParams, headers: req.headers, body });
 
     if (knobs.latencyMs > 0) await delay(knobs.latencyMs);
 
@@ -198,13 +207,16 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       return;
     }
 
+    const host = req.headers.host;
     const request: EmulatorRequest = {
       method,
       path,
-      query: url.searchParams,
+      query: requestUrl.searchParams,
       headers: req.headers,
       body,
       params: {},
+      knobs,
+      origin: host !== undefined && host !== '' ? `http://${host}` : url,
     };
     const matched = match(compiled, method, path);
     const authError = options.authenticate(request);
@@ -239,10 +251,11 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   );
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
 
   return {
     name: options.name,
-    url: `http://${host}:${address.port}`,
+    url,
     knobs,
     requests,
     resetRequests: () => {

@@ -38,7 +38,7 @@ export function locateUpstreamSchemas(
 /**
  * A change to a fragment before validation: a correction where the fragment is known to be wrong
  * or cut short, or an allowance for an emulator choice the fragment cannot know of (an
- * UNCONFIRMED choice of unconfirmedChoices.ts, named by `choice`). The tests check that each
+ * UNCONFIRMED choice of the emulator's table, named by `choice`). The tests check that each
  * still changes something and that each choice it names is in the table.
  */
 export interface FragmentPatch {

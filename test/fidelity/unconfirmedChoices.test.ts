@@ -10,9 +10,10 @@ import {
 import { FRAGMENT_PATCHES } from './loadUpstreamSchemas';
 
 /**
- * src/emulators/unconfirmedChoices.ts is the one place the emulators' UNCONFIRMED choices live;
- * each UNCONFIRMED.md is generated from it. These tests fail when a file and the table drift
- * apart — a row edited, added or dropped by hand — until `npm run unconfirmed:write` is run.
+ * Each emulator's UNCONFIRMED choices live in the table in its folder, gathered by
+ * src/emulators/unconfirmedChoices.ts; its UNCONFIRMED.md is generated from that table. These
+ * tests fail when a file and its table drift apart — a row edited, added or dropped by hand —
+ * until `npm run unconfirmed:write` is run.
  */
 
 const EMULATORS_DIR = path.resolve(__dirname, '../../src/emulators');

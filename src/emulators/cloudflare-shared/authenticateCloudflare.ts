@@ -1,3 +1,4 @@
+import { headerOf } from '../shared/headerOf';
 import type { EmulatorRequest, EmulatorResponse } from '../startEmulatorServer';
 import { cloudflareFailure } from './cloudflareFailure';
 
@@ -10,9 +11,9 @@ export function authenticateCloudflare(
   request: EmulatorRequest,
   token: string,
 ): EmulatorResponse | null {
-  const authorization = header(request, 'authorization');
-  const authKey = header(request, 'x-auth-key');
-  const authEmail = header(request, 'x-auth-email');
+  const authorization = headerOf(request, 'authorization');
+  const authKey = headerOf(request, 'x-auth-key');
+  const authEmail = headerOf(request, 'x-auth-email');
 
   if (authorization !== undefined) {
     const match = /^Bearer ([A-Za-z0-9_-]+)$/.exec(authorization.trim());
@@ -53,9 +54,4 @@ export function authenticateCloudflare(
     code: 9106,
     message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers',
   });
-}
-
-function header(request: EmulatorRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

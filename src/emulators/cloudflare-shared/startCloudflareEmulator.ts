@@ -39,11 +39,7 @@ export interface CloudflareAuditLogApi<R extends { readonly id: string }> {
   readonly path: string;
   readonly timeOf: (record: R) => number;
   /** Answers a list request for the emulator's own account. */
-  readonly list: (
-    request: EmulatorRequest,
-    store: RecordStore<R, string>,
-    shuffleTies: boolean,
-  ) => EmulatorResponse;
+  readonly list: (request: EmulatorRequest, store: RecordStore<R, string>) => EmulatorResponse;
 }
 
 /**
@@ -62,9 +58,7 @@ export async function startCloudflareEmulator<R extends { readonly id: string }>
     timeOf: api.timeOf,
     idOf: (record) => record.id,
   });
-  let server: EmulatorServer | null = null;
-
-  const started = await startEmulatorServer({
+  const server = await startEmulatorServer({
     name: api.name,
     routes: [
       {
@@ -73,7 +67,7 @@ export async function startCloudflareEmulator<R extends { readonly id: string }>
         handle: (request) =>
           withCloudflareHeaders(
             checkCloudflareAccount(request.params['accountId'], accountId, request.path) ??
-              api.list(request, store, server?.knobs.shuffleTies ?? true),
+              api.list(request, store),
           ),
       },
     ],
@@ -85,8 +79,7 @@ export async function startCloudflareEmulator<R extends { readonly id: string }>
     host: options.host,
     port: options.port,
   });
-  server = started;
-  return Object.assign(started, {
+  return Object.assign(server, {
     records: store.records,
     token,
     accountId,

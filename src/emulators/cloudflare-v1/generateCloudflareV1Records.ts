@@ -1,13 +1,10 @@
 import type { Random } from '../dataset/createRandom';
-import { generateTimestamps } from '../dataset/generateTimestamps';
-import { groupTimestamps } from '../dataset/groupTimestamps';
 import type { Person } from '../dataset/people';
 import type { CloudflareV1RecordWire } from '../../providers/cloudflare-v1/cloudflareV1Wire';
-import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 import { DEFAULT_CLOUDFLARE_ACCOUNT_ID } from '../cloudflare-shared/cloudflareEmulatorDefaults';
 import {
-  CLOUDFLARE_BURSTS,
   createCloudflareZones,
+  generateCloudflareActivity,
   type CloudflareZone as Zone,
 } from '../cloudflare-shared/cloudflareDataset';
 
@@ -32,26 +29,18 @@ export function generateCloudflareV1Records(
   const accountId = options.accountId ?? DEFAULT_CLOUDFLARE_ACCOUNT_ID;
   const zones = createCloudflareZones(random);
   const staff = { id: random.hex(32), email: 'support@cloudflare.com', ip: '198.41.129.166' };
-  const times = generateTimestamps(random, {
-    ...window,
-    count,
-    ...CLOUDFLARE_BURSTS,
-    precision: 'second',
-  });
-  const records: CloudflareV1RecordWire[] = [];
-  for (const { atMs, count: size } of groupTimestamps(times)) {
-    const when = toIsoSeconds(atMs);
-    if (size > 1) {
-      // One apply: one person's token, one zone, many DNS records.
-      const person = random.pick(people);
-      const zone = random.pick(zones);
-      for (let i = 0; i < size; i += 1) {
-        records.push({ ...dnsChange(random, zone), ...common(random, person, 'API', when) });
-      }
-    } else {
-      records.push(single(random, people, zones, staff, when));
-    }
-  }
+  const records = generateCloudflareActivity<CloudflareV1RecordWire>(
+    random,
+    { people, zones, window, count },
+    {
+      single: (when) => single(random, people, zones, staff, when),
+      apply: (when, person, zone, size) =>
+        Array.from({ length: size }, () => ({
+          ...dnsChange(random, zone),
+          ...common(random, person, 'API', when),
+        })),
+    },
+  );
   for (const record of records) record.owner = { id: ownerOf(record, accountId) };
   return records;
 }

@@ -1,16 +1,13 @@
 import type { Random } from '../dataset/createRandom';
-import { generateTimestamps } from '../dataset/generateTimestamps';
-import { groupTimestamps } from '../dataset/groupTimestamps';
 import type { Person } from '../dataset/people';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
-import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 import {
   DEFAULT_CLOUDFLARE_ACCOUNT_ID,
   DEFAULT_CLOUDFLARE_ACCOUNT_NAME,
 } from '../cloudflare-shared/cloudflareEmulatorDefaults';
 import {
-  CLOUDFLARE_BURSTS,
   createCloudflareZones,
+  generateCloudflareActivity,
   type CloudflareZone as Zone,
 } from '../cloudflare-shared/cloudflareDataset';
 
@@ -39,29 +36,19 @@ export function generateCloudflareV2Records(
   };
   const zones = createCloudflareZones(random);
   const ciToken = { id: random.hex(32), name: 'ci-deploy' };
-  const times = generateTimestamps(random, {
-    ...window,
-    count,
-    ...CLOUDFLARE_BURSTS,
-    precision: 'second',
-  });
-  const records: CloudflareV2RecordWire[] = [];
-  for (const { atMs, count: size } of groupTimestamps(times)) {
-    const time = toIsoSeconds(atMs);
-    if (size > 1) {
-      const person = random.pick(people);
-      const zone = random.pick(zones);
-      const actor = viaToken(random, person);
-      for (let i = 0; i < size; i += 1) {
-        records.push(
-          toRecord(random, account, time, actor, dnsRecordChange(random, zone, 'create')),
+  return generateCloudflareActivity<CloudflareV2RecordWire>(
+    random,
+    { people, zones, window, count },
+    {
+      single: (time) => single(random, people, zones, account, ciToken, time),
+      apply: (time, person, zone, size) => {
+        const by = byPerson(random, person, 'api_token');
+        return Array.from({ length: size }, () =>
+          toRecord(random, account, time, by, dnsRecordChange(random, zone, 'create')),
         );
-      }
-    } else {
-      records.push(single(random, people, zones, account, ciToken, time));
-    }
-  }
-  return records;
+      },
+    },
+  );
 }
 
 interface Account {
@@ -91,31 +78,21 @@ interface By {
   readonly userAgent: string;
 }
 
-function viaDash(random: Random, person: Person): By {
+/** A person's request: from the dashboard, or through their own API token (Terraform, CI). */
+function byPerson(random: Random, person: Person, context: 'dash' | 'api_token'): By {
+  const viaToken = context === 'api_token';
   return {
     actor: {
       id: person.cloudflareActorId,
-      context: 'dash',
+      context,
       email: person.email,
-      ip_address: random.pick(person.ips),
+      ip_address: viaToken && random.chance(0.5) ? CI_ADDRESS : random.pick(person.ips),
+      ...(viaToken
+        ? { token_id: person.cloudflareTokenId, token_name: person.cloudflareTokenName }
+        : {}),
       type: 'user',
     },
-    userAgent: person.userAgent,
-  };
-}
-
-function viaToken(random: Random, person: Person): By {
-  return {
-    actor: {
-      id: person.cloudflareActorId,
-      context: 'api_token',
-      email: person.email,
-      ip_address: random.chance(0.5) ? CI_ADDRESS : random.pick(person.ips),
-      token_id: person.cloudflareTokenId,
-      token_name: person.cloudflareTokenName,
-      type: 'user',
-    },
-    userAgent: TERRAFORM,
+    userAgent: viaToken ? TERRAFORM : person.userAgent,
   };
 }
 
@@ -130,8 +107,8 @@ function single(
   const person = random.pick(people);
   const zone = random.pick(zones);
   const roll = random.next();
-  const dash = viaDash(random, person);
-  const by = random.chance(0.6) ? dash : viaToken(random, person);
+  const dash = byPerson(random, person, 'dash');
+  const by = random.chance(0.6) ? dash : byPerson(random, person, 'api_token');
   const emit = (who: By, change: Change) => toRecord(random, account, time, who, change);
   if (roll < 0.25) return emit(dash, view(random, zone, account));
   if (roll < 0.5) return emit(by, zoneSetting(random, zone));

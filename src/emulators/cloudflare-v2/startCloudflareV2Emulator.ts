@@ -1,7 +1,8 @@
+// Choices where no official source decides, with the reasons: cloudflareV2UnconfirmedChoices.ts
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CloudflareV2RecordWire } from '../../providers/cloudflare-v2/cloudflareV2Wire';
 import { cloudflareBadParameter } from '../cloudflare-shared/cloudflareFailure';
-import { cloudflareParam, cloudflareTimeParam } from '../cloudflare-shared/cloudflareParam';
+import { readCloudflareQuery } from '../cloudflare-shared/readCloudflareQuery';
 import { parseIpFilter } from '../cloudflare-shared/parseIpFilter';
 import {
   startCloudflareEmulator,
@@ -10,41 +11,8 @@ import {
   type CloudflareEmulatorOptions,
 } from '../cloudflare-shared/startCloudflareEmulator';
 import { toTieSeed } from '../shared/createRecordStore';
+import { decodeBase64urlJson, encodeBase64urlJson } from '../shared/encodeBase64urlJson';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
-
-/*
- * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
- *  1. since and before are required (documented) and both exclusive ("newer than" / "older
- *     than"); a date `2019-04-30` is midnight UTC; RFC 3339 with any fraction and offset is
- *     accepted. Missing or unparseable: 400. since later than before: 400; equal: empty.
- *  2. limit 1..1000, default 100; outside or not an integer: 400. direction desc (default) | asc.
- *  3. cursor: opaque, signed, bound to every parameter except `cursor` and `limit` (limit may
- *     change along a chain). Malformed, tampered, or used with other parameters: 400. It
- *     continues after the last record of the previous page, so records inserted meanwhile
- *     neither shift nor repeat anything of the chain.
- *  4. Last page: `result_info.cursor` is omitted (never a trailing empty page). result_info.count
- *     is a string, as in the docs example. The envelope has no `messages` (docs example).
- *  5. Filters (repeated keys): OR within a key, AND across keys; `<key>.not` drops records
- *     matching any of its values. Enum keys (action_result, action_type, actor_context,
- *     actor_type, resource_scope) reject other values with a 400; raw_status_code must be an
- *     integer; actor_ip_address takes addresses or CIDR ranges; actor_email and raw_method match
- *     case-insensitively; the rest exactly. Comma-joined or `[]`-suffixed forms are not
- *     understood: the joined text is one value (a 400 for an enum key, no match otherwise).
- *  6. product_category: an invented table (dns, security, developer_platform,
- *     account_management, zones) expanding to resource_product values; unknown: 400.
- *  7. Records of the same second: with knobs.shuffleTies, a per-query order that one cursor chain
- *     keeps; without, by id (reversed for desc).
- *  8. Errors, auth, account ids, unknown paths, rate-limit headers: as the v1 emulator
- *     (v4 failure envelope; parameter errors 400 with the invented code 1004).
- *  9. Retention (18 months) is not enforced: the emulator has no clock.
- * ────────────────────────────────────────────────────────────────────────────────────────────
- *
- * Quirk options (constructor options, off by default), for end-of-list shapes providers.md calls
- * plausible:
- *  - emptyPageAfterLastCursor: the last non-empty page still carries a cursor, and that cursor
- *    yields an empty page without one (a client must stop at an empty page too).
- */
 
 export const CLOUDFLARE_V2_MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
@@ -53,7 +21,10 @@ const PAGING_KEYS = ['cursor', 'limit'];
 const CURSOR_KEY = 'auditgraph cloudflare-v2 emulator cursor';
 
 export interface CloudflareV2EmulatorOptions extends CloudflareEmulatorOptions<CloudflareV2RecordWire> {
-  /** End a chain with a cursor to an empty page (see the header). */
+  /**
+   * Quirk: the last non-empty page still carries a cursor, and that cursor yields an empty page
+   * without one, an end of list providers.md calls plausible (a client must stop there too).
+   */
   readonly emptyPageAfterLastCursor?: boolean;
 }
 export type CloudflareV2Emulator = CloudflareEmulator<CloudflareV2RecordWire>;
@@ -64,7 +35,7 @@ const createV2Api = (
   name: 'cloudflare-v2',
   path: 'logs/audit',
   timeOf: (record) => Date.parse(record.action.time),
-  list(request, store, shuffleTies) {
+  list(request, store) {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return cloudflareBadParameter(parsed);
 
@@ -74,7 +45,7 @@ const createV2Api = (
       before: { ms: parsed.beforeMs, inclusive: false },
       matches: parsed.matches,
       sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: shuffleTies ? binding : null,
+      tieSeed: request.knobs.shuffleTies ? binding : null,
     });
     let start = 0;
     if (parsed.cursor !== null) {
@@ -181,21 +152,21 @@ interface ListQuery {
 
 /** The query, or the message of a 400. */
 function parseListQuery(query: URLSearchParams): ListQuery | string {
-  const single = (key: string) => cloudflareParam(query, key);
-  const time = (key: string) => cloudflareTimeParam(query, key) ?? `${key} is required`;
+  const params = readCloudflareQuery(query);
+  const time = (key: string) => params.time(key) ?? `${key} is required`;
   const sinceMs = time('since');
   if (typeof sinceMs === 'string') return sinceMs;
   const beforeMs = time('before');
   if (typeof beforeMs === 'string') return beforeMs;
   if (sinceMs > beforeMs) return 'since must not be later than before';
   const limit = parseIntegerParam(
-    single('limit') ?? String(DEFAULT_LIMIT),
+    params.one('limit') ?? String(DEFAULT_LIMIT),
     1,
     CLOUDFLARE_V2_MAX_LIMIT,
   );
   if (limit === null) return `limit must be an integer between 1 and ${CLOUDFLARE_V2_MAX_LIMIT}`;
-  const direction = single('direction') ?? 'desc';
-  if (direction !== 'asc' && direction !== 'desc') return 'direction must be one of: desc, asc';
+  const direction = params.direction();
+  if (typeof direction === 'object') return direction.message;
 
   const tests: ((record: CloudflareV2RecordWire) => boolean)[] = [];
   for (const [key, spec] of Object.entries(FILTERS)) {
@@ -227,7 +198,7 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
     beforeMs,
     limit,
     direction,
-    cursor: single('cursor') ?? null,
+    cursor: params.one('cursor') ?? null,
     matches: (record) => tests.every((test) => test(record)),
   };
 }
@@ -264,9 +235,10 @@ function toValueTest(
 }
 
 function writeCursor(afterId: string, binding: string): string {
-  const payload = Buffer.from(
-    JSON.stringify({ q: createHash('sha256').update(binding).digest('base64url'), a: afterId }),
-  ).toString('base64url');
+  const payload = encodeBase64urlJson({
+    q: createHash('sha256').update(binding).digest('base64url'),
+    a: afterId,
+  });
   return `${payload}.${sign(payload)}`;
 }
 
@@ -277,14 +249,9 @@ function readCursor(cursor: string, binding: string): string | null {
   const expected = Buffer.from(sign(payload));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof decoded !== 'object' || decoded === null) return null;
-  const { q, a } = decoded as { q?: unknown; a?: unknown };
+  const decoded = decodeBase64urlJson(payload);
+  if (decoded === null) return null;
+  const { q, a } = decoded;
   const hash = createHash('sha256').update(binding).digest('base64url');
   return q === hash && typeof a === 'string' ? a : null;
 }

@@ -1,9 +1,7 @@
 import type { Random } from '../dataset/createRandom';
-import { generateTimestamps } from '../dataset/generateTimestamps';
-import { groupTimestamps } from '../dataset/groupTimestamps';
+import { generateActivity } from '../dataset/generateActivity';
 import type { Person } from '../dataset/people';
 import type { FastlyRecordWire } from '../../providers/fastly/fastlyWire';
-import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 
 /**
  * A Fastly account's event log over a time window: the company's people logging in, editing and
@@ -25,17 +23,13 @@ export function generateFastlyRecords(
       .map((name) => ({ id: random.string(22), name, version: random.int(3, 60) })),
     staffUserId: random.string(22),
   };
-  const times = generateTimestamps(random, { ...window, count, ...BURSTS, precision: 'second' });
-  const records: FastlyRecordWire[] = [];
-  for (const { atMs, count: size } of groupTimestamps(times)) {
-    const at = toIsoSeconds(atMs);
+  return generateActivity(random, { ...window, count, ...BURSTS }, (at, size) => {
     const events =
       size > 1
         ? burstOfChanges(random, people, account, size)
         : [singleEvent(random, people, account)];
-    for (const event of events) records.push(toRecord(random, account, at, event));
-  }
-  return records;
+    return events.map((event) => toRecord(random, account, at, event));
+  });
 }
 
 interface Service {

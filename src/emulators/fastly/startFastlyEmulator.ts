@@ -1,53 +1,16 @@
+// Choices where no official source decides, with the reasons: fastlyUnconfirmedChoices.ts
 import type { FastlyRecordWire } from '../../providers/fastly/fastlyWire';
-import {
-  createRecordStore,
-  toTieSeed,
-  type Direction,
-  type TimeBound,
-} from '../shared/createRecordStore';
+import { createRecordStore, type TimeBound } from '../shared/createRecordStore';
 import { parseIntegerParam } from '../shared/parseIntegerParam';
 import { parseTimeParam } from '../shared/parseTimeParam';
+import { selectOffsetPage, type OffsetListQuery } from '../shared/selectOffsetPage';
+import { headerOf } from '../shared/headerOf';
 import {
   startEmulatorServer,
   type EmulatorRequest,
   type EmulatorResponse,
   type EmulatorServer,
 } from '../startEmulatorServer';
-
-/*
- * ─── UNCONFIRMED: choices this emulator makes where no official source decides ───────────────
- * (with reasons, the one table is ../unconfirmedChoices.ts; UNCONFIRMED.md is made from it)
- *  1. page[size]: default 20 (fastly-js); maximum 100; a value outside 1..100 or not an integer
- *     is a 400, never silently clamped.
- *  2. page[number]: 1-based, default 1; < 1 or not an integer is a 400. A page past the end is a
- *     200 with `data: []`, `first`/`last`/`prev` links and no `next`.
- *  3. meta is always sent (current SDK model): record_count = matches of the query, total_pages =
- *     ceil(record_count / page[size]) (0 when nothing matches). links: `first` and `last` always
- *     (`last` is page 1 when nothing matches), `prev` from page 2, `next` only before the last
- *     page; absolute URLs on the host the client called, raw brackets as in the go-fastly
- *     recording, the query's other parameters kept.
- *  4. filter[created_at][gt|gte|lt|lte]: exactly the named comparison; a date (`2022-01-12`) is
- *     midnight UTC; a timestamp may carry a fraction and an offset. The bare filter[created_at]:
- *     a date matches that UTC day, a timestamp that instant. An unparseable time is a 400.
- *  5. Other filters: exact match, one value (a repeated key: the last one wins), a blank value is
- *     ignored. An unknown filter[…] key or created_at operator is a 400; other unknown
- *     parameters are ignored. filter[event_type] is not checked against the enum (it grows).
- *  6. sort: `created_at` (default) or `-created_at`, anything else a 400. Events of the same
- *     second come in an unspecified order: with knobs.shuffleTies, a per-query order that holds
- *     across the pages of that query; without, by id (reversed for -created_at).
- *  7. Errors: 401 {"msg":"Provided credentials are missing or invalid"} (third-party reports);
- *     404 {"msg":"Record not found","detail":"Couldn't find Event '<id>'"}; 400
- *     {"msg":"Bad Request","detail":"…"}; unknown path 404 {"msg":"Not Found"}; all sent as
- *     application/json, successes as application/vnd.api+json.
- *  8. Auth: any request with the emulator's Fastly-Key passes (no role or scope check).
- *  9. Rate limits: reads are not limited (Fastly docs); no Fastly-RateLimit-* headers on GET.
- * 10. Account-level events carry `service_id`, `user_id`, `token_id` as null (not absent, not "").
- * ────────────────────────────────────────────────────────────────────────────────────────────
- *
- * Quirk options (constructor options, off by default), for shapes real responses have shown:
- *  - omitMeta: list responses carry no `meta`, as in the 2019 go-fastly recording; `links` stay
- *    (a client must then tell the last page from `links.next` alone).
- */
 
 export const DEFAULT_FASTLY_TOKEN = 'emulator-fastly-token';
 export const FASTLY_EMULATOR_MAX_PAGE_SIZE = 100;
@@ -61,7 +24,10 @@ export interface FastlyEmulatorOptions {
   readonly token?: string;
   readonly host?: string;
   readonly port?: number;
-  /** Leave `meta` out of list responses, like the 2019 recording (see the header). */
+  /**
+   * Quirk: leave `meta` out of list responses, as the 2019 go-fastly recording has none; `links`
+   * stay, so a client must tell the last page from `links.next` alone.
+   */
   readonly omitMeta?: boolean;
 }
 
@@ -79,22 +45,13 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
     timeOf: (record) => Date.parse(record.attributes.created_at),
     idOf: (record) => record.id,
   });
-  let server: EmulatorServer | null = null;
-
   const listEvents = (request: EmulatorRequest): EmulatorResponse => {
     const parsed = parseListQuery(request.query);
     if (typeof parsed === 'string') return badRequest(parsed);
-    const selected = store.select({
-      since: parsed.since,
-      before: parsed.before,
-      matches: parsed.matches,
-      sort: [{ descending: parsed.direction === 'desc' }],
-      tieSeed: (server?.knobs.shuffleTies ?? true) ? toTieSeed(request.query, PAGING_KEYS) : null,
-    });
-    const { pageNumber, pageSize } = parsed;
-    const totalPages = Math.ceil(selected.length / pageSize);
-    const data = selected.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    const link = pageLink(request, server?.url ?? '', pageSize);
+    const { items: data, total } = selectOffsetPage(store, parsed, request, PAGING_KEYS);
+    const { page: pageNumber, pageSize } = parsed;
+    const totalPages = Math.ceil(total / pageSize);
+    const link = pageLink(request, pageSize);
     const links: Record<string, string> = { first: link(1), last: link(Math.max(1, totalPages)) };
     if (pageNumber > 1) links['prev'] = link(pageNumber - 1);
     if (pageNumber < totalPages) links['next'] = link(pageNumber + 1);
@@ -109,7 +66,7 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
               meta: {
                 current_page: pageNumber,
                 per_page: pageSize,
-                record_count: selected.length,
+                record_count: total,
                 total_pages: totalPages,
               },
             }),
@@ -126,42 +83,30 @@ export async function startFastlyEmulator(options: FastlyEmulatorOptions): Promi
     return { status: 200, body: { data: record } };
   };
 
-  const started = await startEmulatorServer({
+  const server = await startEmulatorServer({
     name: 'fastly',
     contentType: 'application/vnd.api+json',
     routes: [
       { method: 'GET', pattern: '/events', handle: listEvents },
       { method: 'GET', pattern: '/events/:id', handle: getEvent },
     ],
-    authenticate: (request) => {
-      const key = request.headers['fastly-key'];
-      return (Array.isArray(key) ? key[0] : key) === token
+    authenticate: (request) =>
+      headerOf(request, 'fastly-key') === token
         ? null
-        : fastlyError(401, { msg: 'Provided credentials are missing or invalid' });
-    },
+        : fastlyError(401, { msg: 'Provided credentials are missing or invalid' }),
     notFound: () => fastlyError(404, { msg: 'Not Found' }),
     host: options.host,
     port: options.port,
   });
-  server = started;
-  return Object.assign(started, {
+  return Object.assign(server, {
     records: store.records,
     token,
     insert: (record: FastlyRecordWire) => store.insert(record),
   });
 }
 
-interface ListQuery {
-  readonly pageNumber: number;
-  readonly pageSize: number;
-  readonly direction: Direction;
-  readonly since: TimeBound | null;
-  readonly before: TimeBound | null;
-  readonly matches: (record: FastlyRecordWire) => boolean;
-}
-
 /** The query, or the detail of a 400. */
-function parseListQuery(query: URLSearchParams): ListQuery | string {
+function parseListQuery(query: URLSearchParams): OffsetListQuery<FastlyRecordWire> | string {
   const last = (key: string): string | undefined => query.getAll(key).at(-1);
 
   const pageNumberText = last('page[number]') ?? '1';
@@ -222,7 +167,7 @@ function parseListQuery(query: URLSearchParams): ListQuery | string {
   }
   const wanted = Object.entries(equals) as [(typeof ID_FILTERS)[number], string][];
   return {
-    pageNumber,
+    page: pageNumber,
     pageSize,
     direction: sort === 'created_at' ? 'asc' : 'desc',
     since,
@@ -242,20 +187,14 @@ function tighter(current: TimeBound | null, next: TimeBound, sign: 1 | -1): Time
 }
 
 /** The URL of another page of the same query, written as Fastly writes its links. */
-function pageLink(
-  request: EmulatorRequest,
-  fallbackOrigin: string,
-  pageSize: number,
-): (page: number) => string {
-  const host = request.headers['host'];
-  const origin = typeof host === 'string' && host !== '' ? `http://${host}` : fallbackOrigin;
+function pageLink(request: EmulatorRequest, pageSize: number): (page: number) => string {
   const kept = [...request.query.entries()].filter(([key]) => !PAGING_KEYS.includes(key));
   return (page) => {
     const pairs = [...kept, ['page[number]', String(page)], ['page[size]', String(pageSize)]];
     const search = pairs
       .map(([key = '', value = '']) => `${encodeKey(key)}=${encodeURIComponent(value)}`)
       .join('&');
-    return `${origin}/events?${search}`;
+    return `${request.origin}/events?${search}`;
   };
 }
 

@@ -1,8 +1,8 @@
 import type { Json } from '../../model/AuditEvent';
 import type { AuditLogWire } from '../../providers/fusionauth-audit-log/AuditLogWire';
 import type { Random } from '../dataset/createRandom';
-import { generateTimestamps } from '../dataset/generateTimestamps';
 import type { Person } from '../dataset/people';
+import { generateFusionAuthInstants } from './generateFusionAuthInstants';
 
 interface Entity {
   readonly id: string;
@@ -57,23 +57,13 @@ export function generateFusionAuthAuditLogRecords(
     { id: setupRandom.uuid(), name: 'Customers' },
   ];
   const entities = createEntities(setupRandom, tenants);
-  const times = generateTimestamps(random, {
-    fromMs: window.fromMs,
-    toMs: window.toMs,
+  // A bulk save in the admin UI writes several entries within one millisecond.
+  const times = generateFusionAuthInstants(random, {
+    window,
     count,
-    precision: 'ms',
     maxBurst: 15,
+    shareChance: 0.2,
   });
-  for (let i = 1; i < times.length; i += 1) {
-    const before = times[i - 1] as number;
-    // A bulk save in the admin UI writes several entries within one millisecond.
-    if (
-      Math.floor(before / 1000) === Math.floor((times[i] as number) / 1000) &&
-      random.chance(0.2)
-    ) {
-      times[i] = before;
-    }
-  }
 
   const records: AuditLogWire[] = [];
   let burst: { second: number; person: Person; reason: string | null } | null = null;
@@ -124,24 +114,17 @@ function createEntities(
     name,
     settings,
   });
+  const application = (name: string, requireRegistration: boolean, timeToLiveInSeconds: number) =>
+    make(name, {
+      oauthConfiguration: { requireRegistration },
+      jwtConfiguration: { timeToLiveInSeconds },
+    });
   return {
     application: [
-      make('Pied Piper Web', {
-        oauthConfiguration: { requireRegistration: true },
-        jwtConfiguration: { timeToLiveInSeconds: 3600 },
-      }),
-      make('Admin Portal', {
-        oauthConfiguration: { requireRegistration: true },
-        jwtConfiguration: { timeToLiveInSeconds: 900 },
-      }),
-      make('Mobile App', {
-        oauthConfiguration: { requireRegistration: false },
-        jwtConfiguration: { timeToLiveInSeconds: 86400 },
-      }),
-      make('Support Desk', {
-        oauthConfiguration: { requireRegistration: true },
-        jwtConfiguration: { timeToLiveInSeconds: 3600 },
-      }),
+      application('Pied Piper Web', true, 3600),
+      application('Admin Portal', true, 900),
+      application('Mobile App', false, 86400),
+      application('Support Desk', true, 3600),
     ],
     group: [
       make('Admins', { roles: ['admin'] }),

@@ -1,7 +1,8 @@
 import type { EventLogType, EventLogWire } from '../../providers/fusionauth-event-log/EventLogWire';
 import type { Random } from '../dataset/createRandom';
-import { generateTimestamps } from '../dataset/generateTimestamps';
 import type { Person } from '../dataset/people';
+import { pickWeighted } from '../dataset/pickWeighted';
+import { generateFusionAuthInstants } from './generateFusionAuthInstants';
 
 interface EventLogEntry {
   readonly type: EventLogType;
@@ -161,17 +162,6 @@ const TEMPLATES: readonly { readonly weight: number; readonly build: Template }[
   },
 ];
 
-const TOTAL_WEIGHT = TEMPLATES.reduce((sum, template) => sum + template.weight, 0);
-
-function pickTemplate(random: Random): Template {
-  let roll = random.next() * TOTAL_WEIGHT;
-  for (const template of TEMPLATES) {
-    roll -= template.weight;
-    if (roll < 0) return template.build;
-  }
-  return (TEMPLATES[TEMPLATES.length - 1] as (typeof TEMPLATES)[number]).build;
-}
-
 function createSetup(random: Random): FusionAuthSetup {
   return {
     webhooks: [
@@ -227,41 +217,24 @@ export function generateFusionAuthEventLogRecords(
   firstId = 1,
 ): EventLogWire[] {
   const setup = createSetup(random.fork('fusionauth-setup'));
-  const times = generateTimestamps(random, {
-    fromMs: window.fromMs,
-    toMs: window.toMs,
+  const times = generateFusionAuthInstants(random, {
+    window,
     count,
-    precision: 'ms',
+    shareChance: 0.25,
+    alwaysShare: true,
   });
-  shareMilliseconds(random, times);
   const records: EventLogWire[] = [];
   let previous: { second: number; template: Template; person: Person } | null = null;
   times.forEach((insertInstant, index) => {
     const second = Math.floor(insertInstant / 1000);
     // A burst is one incident: the same kind of line, mostly about the same person.
     const sameBurst = previous !== null && previous.second === second && random.chance(0.7);
-    const template = sameBurst && previous ? previous.template : pickTemplate(random);
+    const template =
+      sameBurst && previous ? previous.template : pickWeighted(random, TEMPLATES).build;
     const person = sameBurst && previous ? previous.person : random.pick(people);
     const entry = template(random, person, setup);
     records.push({ id: firstId + index, insertInstant, message: entry.message, type: entry.type });
     previous = { second, template, person };
   });
   return records;
-}
-
-/**
- * Gives some entries of a burst the same millisecond as the one before (times stay sorted), and
- * makes sure at least one pair shares one, so millisecond ties are always in the data.
- */
-function shareMilliseconds(random: Random, times: number[]): void {
-  let shared = false;
-  for (let i = 1; i < times.length; i += 1) {
-    const before = times[i - 1] as number;
-    const current = times[i] as number;
-    if (Math.floor(before / 1000) === Math.floor(current / 1000) && random.chance(0.25)) {
-      times[i] = before;
-    }
-    shared ||= times[i] === before;
-  }
-  if (!shared && times.length >= 2) times[1] = times[0] as number;
 }

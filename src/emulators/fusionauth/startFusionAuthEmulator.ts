@@ -1,47 +1,8 @@
-/*
- * ===================================== UNCONFIRMED CHOICES =====================================
- * What providers.md §4 leaves open (with reasons, the one table is ../unconfirmedChoices.ts;
- * UNCONFIRMED.md is made from it). A real FusionAuth may differ on any of these; the adapters
- * must not depend on them.
- *
- *  1. `start` and `end` are both INCLUSIVE (start <= insertInstant <= end). start > end: 200, none.
- *  2. `numberOfResults` must be 1..1000; outside → 400 `[invalid]search.numberOfResults`.
- *     `startRow` must be >= 0 → else 400; past the end → 200 with an empty list and the total.
- *  3. Wildcard criteria (`message`, `user`, `newValue`, `oldValue`, `reason`) are
- *     CASE-INSENSITIVE — both the value and the text lower-cased (Unicode default mapping, as the
- *     gateway's own filters do) — and match the whole text (`*` = any run, no `*` = `*value*`;
- *     every other character, `%`, `_` and `\` included, is literal); `newValue`, `oldValue` and
- *     `reason` match at the top level or under `data`, a non-string value as its JSON text.
- *     The adapters push `*text*` and `*email*` relying on the case-insensitivity: a real
- *     FusionAuth that compared case-sensitively would lose events.
- *  4. `type` is exact and case-sensitive (a Java enum: another value is a 400); `tenantId` exact.
- *  5. `orderBy`: comma-separated `column [ASC|DESC]` terms over the documented columns (event log:
- *     insertInstant, insertUser, message, type; audit log: insertInstant, insertUser, message);
- *     text columns compare case-insensitively. Anything else → 400 `[invalid]search.orderBy`.
- *  6. Ties (entries the order leaves equal): no documented tie-break. With `knobs.shuffleTies`
- *     each different search (its criteria minus startRow/numberOfResults) ranks ties by a hash,
- *     stable across the pages of that search; without it, by id in the first term's direction.
- *  7. 400 bodies: `{"fieldErrors": {"search.<name>": [{code, message}]}}` with codes
- *     `[couldNotConvert]search.<name>` (wrong kind of value) and `[invalid]search.<name>` (out of
- *     range); a POST body that does not bind (not an object, an unknown property in `search`, a
- *     value of the wrong JSON type) → `{"generalErrors": [{"code": "[invalidJSON]", …}]}`. The
- *     codes follow FusionAuth's `[code]field` style; the exact codes and messages are invented.
- *     A POST without `search` searches with the defaults.
- *  8. GET criteria are read from the bare names (`start`, `message`, …) as the docs show; unknown
- *     query parameters are ignored. An empty value counts as absent.
- *  9. Empty results still carry `eventLogs: []` / `auditLogs: []` (whether FusionAuth omits an
- *     empty list is unknown; the adapters accept both).
- * 10. `GET …/{id}` with an id that is not a Long → 400 `[couldNotConvert]<x>LogId`; unknown → 404.
- * 11. `X-FusionAuth-TenantId`: when `tenantId` is configured, the API key is treated as locked to
- *     that tenant and a request naming another tenant gets 401; results are never filtered by the
- *     header (event logs are global; how a tenant-locked key scopes audit logs is unknown).
- * 12. No rate limiting (none documented for these APIs): 429 only when a test injects it.
- * 13. Unknown paths → 404 with an empty body, after authentication (401 first).
- * ================================================================================================
- */
+// Choices where no official source decides, with the reasons: fusionAuthUnconfirmedChoices.ts
 import type { EventLogWire } from '../../providers/fusionauth-event-log/EventLogWire';
 import type { AuditLogWire } from '../../providers/fusionauth-audit-log/AuditLogWire';
 import type { FusionAuthErrorsWire } from '../../providers/fusionauth-shared/FusionAuthErrorsWire';
+import { headerOf } from '../shared/headerOf';
 import {
   startEmulatorServer,
   type EmulatorRequest,
@@ -65,7 +26,7 @@ export interface FusionAuthEmulatorOptions {
   readonly auditLogs: readonly AuditLogWire[];
   /** The API key accepted in `Authorization` (raw, no scheme). */
   readonly apiKey?: string;
-  /** The tenant the API key is locked to (see choice 10). */
+  /** The tenant the API key is locked to: another tenant in `X-FusionAuth-TenantId` gets a 401. */
   readonly tenantId?: string;
   readonly host?: string;
   readonly port?: number;
@@ -95,8 +56,6 @@ export async function startFusionAuthEmulator(
   const apiKey = options.apiKey ?? FUSIONAUTH_EMULATOR_API_KEY;
   const eventLogs = createFusionAuthLogStore(options.eventLogs, 'FusionAuth event log');
   const auditLogs = createFusionAuthLogStore(options.auditLogs, 'FusionAuth audit log');
-  let server: EmulatorServer | null = null;
-  const shuffleTies = (): boolean => server?.knobs.shuffleTies ?? true;
 
   function searchRoutes<R extends EventLogWire | AuditLogWire>(
     resource: FusionAuthLogResource,
@@ -104,11 +63,11 @@ export async function startFusionAuthEmulator(
     listKey: 'eventLogs' | 'auditLogs',
     itemKey: 'eventLog' | 'auditLog',
   ): Route[] {
-    const search = (input: FusionAuthCriteriaInput): EmulatorResponse => {
+    const search = (request: EmulatorRequest, input: FusionAuthCriteriaInput): EmulatorResponse => {
       const parsed = parseFusionAuthSearchCriteria(resource, input);
       if (!parsed.ok) return badRequest(parsed.errors);
       const { page, total } = searchFusionAuthLogs(store, parsed.criteria, {
-        shuffleTies: shuffleTies(),
+        shuffleTies: request.knobs.shuffleTies,
       });
       return { status: 200, body: { [listKey]: page, total } };
     };
@@ -134,20 +93,20 @@ export async function startFusionAuthEmulator(
       {
         method: 'GET',
         pattern: `${base}/search`,
-        handle: (r) => search({ from: 'query', query: r.query }),
+        handle: (r) => search(r, { from: 'query', query: r.query }),
       },
       {
         method: 'POST',
         pattern: `${base}/search`,
-        handle: (r) => search({ from: 'body', body: r.body }),
+        handle: (r) => search(r, { from: 'body', body: r.body }),
       },
       { method: 'GET', pattern: `${base}/:id`, handle: retrieve },
     ];
   }
 
   function authenticate(request: EmulatorRequest): EmulatorResponse | null {
-    if (header(request, 'authorization') !== apiKey) return { status: 401 };
-    const tenant = header(request, 'x-fusionauth-tenantid');
+    if (headerOf(request, 'authorization') !== apiKey) return { status: 401 };
+    const tenant = headerOf(request, 'x-fusionauth-tenantid');
     if (
       options.tenantId !== undefined &&
       tenant !== undefined &&
@@ -158,7 +117,7 @@ export async function startFusionAuthEmulator(
     return null;
   }
 
-  server = await startEmulatorServer({
+  const server = await startEmulatorServer({
     name: 'fusionauth',
     routes: [
       ...searchRoutes('event-log', eventLogs, 'eventLogs', 'eventLog'),
@@ -181,9 +140,4 @@ export async function startFusionAuthEmulator(
 
 function badRequest(errors: FusionAuthErrorsWire): EmulatorResponse {
   return { status: 400, body: errors };
-}
-
-function header(request: EmulatorRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -2,9 +2,9 @@ import type {
   NirvanaAuditLogActorWire,
   NirvanaAuditLogWire,
 } from '../../providers/nirvana/NirvanaAuditLogWire';
-import { toIsoSeconds } from '../../providers/shared/toIsoSeconds';
 import type { Random } from '../dataset/createRandom';
-import { generateTimestamps } from '../dataset/generateTimestamps';
+import { generateActivity } from '../dataset/generateActivity';
+import { pickWeighted } from '../dataset/pickWeighted';
 import type { Person } from '../dataset/people';
 
 type ResourceType = 'vm' | 'volume' | 'vpc' | 'firewall_rule' | 'api_key';
@@ -160,7 +160,6 @@ const OPERATIONS: readonly Operation[] = [
   },
 ];
 
-const TOTAL_WEIGHT = OPERATIONS.reduce((sum, operation) => sum + operation.weight, 0);
 const FAILURE_STATUSES = [400, 403, 404, 409, 422, 429];
 const AUTOMATION_AGENTS = [
   'NirvanaLabs/Go 1.60.0',
@@ -210,52 +209,56 @@ export function generateNirvanaRecords(
     api_key: apiKeys.map((key) => key.id),
   };
 
-  const times = generateTimestamps(random, {
-    fromMs: window.fromMs,
-    toMs: window.toMs,
-    count,
-    precision: 'second',
-  });
-  const records: NirvanaAuditLogWire[] = [];
-  let burst: { readonly ms: number; readonly caller: Caller } | null = null;
-  for (const ms of times) {
-    if (burst === null || burst.ms !== ms)
-      burst = { ms, caller: pickCaller(random, people, apiKeys) };
-    const operation = pickOperation(random);
-    const failed = random.chance(0.1);
-    const pool = live[operation.resource];
-    let id: string;
-    if (operation.creates === true) {
-      id = operation.resource === 'api_key' ? `ak_${random.hex(8)}` : random.uuid();
-      if (!failed) pool.push(id);
-    } else {
-      id = pool.length > 0 ? random.pick(pool) : random.uuid();
-      if (!failed && operation.action.endsWith('.deleted') && pool.length > 1) {
-        pool.splice(pool.indexOf(id), 1);
-      }
+  // A burst (one second) is one caller's run of calls.
+  return generateActivity(
+    random,
+    { fromMs: window.fromMs, toMs: window.toMs, count },
+    (at, size) => {
+      const caller = pickCaller(random, people, apiKeys);
+      return Array.from({ length: size }, () => toEntry(random, live, caller, at));
+    },
+  );
+}
+
+/** One call `caller` made at `at`, to an existing resource of `live` or one it creates. */
+function toEntry(
+  random: Random,
+  live: Record<ResourceType, string[]>,
+  caller: Caller,
+  at: string,
+): NirvanaAuditLogWire {
+  const operation = pickWeighted(random, OPERATIONS);
+  const failed = random.chance(0.1);
+  const pool = live[operation.resource];
+  let id: string;
+  if (operation.creates === true) {
+    id = operation.resource === 'api_key' ? `ak_${random.hex(8)}` : random.uuid();
+    if (!failed) pool.push(id);
+  } else {
+    id = pool.length > 0 ? random.pick(pool) : random.uuid();
+    if (!failed && operation.action.endsWith('.deleted') && pool.length > 1) {
+      pool.splice(pool.indexOf(id), 1);
     }
-    const parent = random.pick(live.vpc.length > 0 ? live.vpc : [random.uuid()]);
-    // A refused create made nothing to name; targets are sometimes absent, sometimes null.
-    const targeted = operation.targeted !== false && !(failed && operation.creates === true);
-    const record: NirvanaAuditLogWire = {
-      id: random.uuid(),
-      action: operation.action,
-      actor: burst.caller.actor,
-      client_ip: burst.caller.ip,
-      created_at: toIsoSeconds(ms),
-      method: operation.method,
-      path: operation.path(id, parent),
-      status_code: failed ? random.pick(FAILURE_STATUSES) : operation.status,
-      user_agent: burst.caller.userAgent,
-      ...(targeted
-        ? { target: { id, type: operation.resource } }
-        : random.chance(0.5)
-          ? { target: null }
-          : {}),
-    };
-    records.push(record);
   }
-  return records;
+  const parent = random.pick(live.vpc.length > 0 ? live.vpc : [random.uuid()]);
+  // A refused create made nothing to name; targets are sometimes absent, sometimes null.
+  const targeted = operation.targeted !== false && !(failed && operation.creates === true);
+  return {
+    id: random.uuid(),
+    action: operation.action,
+    actor: caller.actor,
+    client_ip: caller.ip,
+    created_at: at,
+    method: operation.method,
+    path: operation.path(id, parent),
+    status_code: failed ? random.pick(FAILURE_STATUSES) : operation.status,
+    user_agent: caller.userAgent,
+    ...(targeted
+      ? { target: { id, type: operation.resource } }
+      : random.chance(0.5)
+        ? { target: null }
+        : {}),
+  };
 }
 
 function pickCaller(random: Random, people: readonly Person[], apiKeys: readonly ApiKey[]): Caller {
@@ -273,13 +276,4 @@ function pickCaller(random: Random, people: readonly Person[], apiKeys: readonly
     ip: random.pick(person.ips),
     userAgent: random.chance(0.5) ? BROWSER_AGENT : person.userAgent,
   };
-}
-
-function pickOperation(random: Random): Operation {
-  let roll = random.next() * TOTAL_WEIGHT;
-  for (const operation of OPERATIONS) {
-    roll -= operation.weight;
-    if (roll < 0) return operation;
-  }
-  return OPERATIONS[OPERATIONS.length - 1] as Operation;
 }

@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { NirvanaAuditLogWire } from '../../providers/nirvana/NirvanaAuditLogWire';
 import { firstIndexWhere, type RecordStore } from '../shared/createRecordStore';
 import { createSortComparator, type SortTerm } from '../shared/createSortComparator';
+import { decodeBase64urlJson, encodeBase64urlJson } from '../shared/encodeBase64urlJson';
 import { fnv1a } from '../shared/fnv1a';
 import type { NirvanaFilters, NirvanaListQuery, NirvanaSortTerm } from './parseNirvanaListQuery';
 
@@ -182,19 +183,14 @@ function hashQuery(query: NirvanaListQuery): string {
 }
 
 function encodeCursor(payload: CursorPayload): string {
-  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  return encodeBase64urlJson(payload);
 }
 
 function decodeCursor(text: string): CursorPayload | null {
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(text)) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const { v, q, d, t, s, id } = value as Record<string, unknown>;
+  const value = decodeBase64urlJson(text);
+  if (value === null) return null;
+  const { v, q, d, t, s, id } = value;
   if (v !== 1 || typeof q !== 'string' || (d !== 'n' && d !== 'p')) return null;
   if (typeof t !== 'number' || typeof s !== 'number' || typeof id !== 'string') return null;
   return { v, q, d, t, s, id };

@@ -44,6 +44,18 @@ export const NIRVANA_DEFAULT_SORT: readonly NirvanaSortTerm[] = [
   { field: 'created_at', descending: true },
 ];
 
+type NirvanaBound = 'created_at_min' | 'created_at_max' | 'status_code_min' | 'status_code_max';
+/** How a bound's text is read, and what a 400 says it must be. */
+type Bound = readonly [parse: (text: string) => number | null, what: string];
+
+/** The filters that bound a number: the time (ms) and the status code. */
+const BOUNDS: Readonly<Record<NirvanaBound, Bound>> = {
+  created_at_min: [parseRfc3339, 'an RFC 3339 date-time'],
+  created_at_max: [parseRfc3339, 'an RFC 3339 date-time'],
+  status_code_min: [toInteger, 'an integer'],
+  status_code_max: [toInteger, 'an integer'],
+};
+
 /** Reads and checks the query parameters of `GET /v1/audit_logs`. */
 export function parseNirvanaListQuery(params: URLSearchParams): NirvanaListQueryResult {
   const get = (name: string): string | null => {
@@ -62,28 +74,13 @@ export function parseNirvanaListQuery(params: URLSearchParams): NirvanaListQuery
     return fail('actor_type must be one of: user, api_key');
   }
 
-  const instants: Record<'created_at_min' | 'created_at_max', number | null> = {
-    created_at_min: null,
-    created_at_max: null,
-  };
-  for (const name of ['created_at_min', 'created_at_max'] as const) {
+  const bounds: Partial<Record<NirvanaBound, number>> = {};
+  for (const [name, [parse, what]] of Object.entries(BOUNDS) as [NirvanaBound, Bound][]) {
     const text = get(name);
     if (text === null) continue;
-    const ms = parseRfc3339(text);
-    if (ms === null) return fail(`${name} must be an RFC 3339 date-time`);
-    instants[name] = ms;
-  }
-
-  const codes: Record<'status_code_min' | 'status_code_max', number | null> = {
-    status_code_min: null,
-    status_code_max: null,
-  };
-  for (const name of ['status_code_min', 'status_code_max'] as const) {
-    const text = get(name);
-    if (text === null) continue;
-    const code = toInteger(text);
-    if (code === null) return fail(`${name} must be an integer`);
-    codes[name] = code;
+    const value = parse(text);
+    if (value === null) return fail(`${name} must be ${what}`);
+    bounds[name] = value;
   }
 
   const sortText = get('sort');
@@ -105,12 +102,12 @@ export function parseNirvanaListQuery(params: URLSearchParams): NirvanaListQuery
         actorId: get('actor_id'),
         actorType,
         clientIp: get('client_ip'),
-        createdAtMin: instants.created_at_min,
-        createdAtMax: instants.created_at_max,
+        createdAtMin: bounds.created_at_min ?? null,
+        createdAtMax: bounds.created_at_max ?? null,
         method: get('method'),
         path: get('path'),
-        statusCodeMin: codes.status_code_min,
-        statusCodeMax: codes.status_code_max,
+        statusCodeMin: bounds.status_code_min ?? null,
+        statusCodeMax: bounds.status_code_max ?? null,
         targetId: get('target_id'),
         targetType: get('target_type'),
       },
