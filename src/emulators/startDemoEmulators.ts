@@ -64,7 +64,7 @@ export async function startDemoEmulators(options: DemoOptions): Promise<Demo> {
   const context: DemoContext = {
     random,
     generate: (kind, generate, label = kind) => {
-      const count = options.counts?.[kind] ?? DEMO_EVENT_COUNTS[kind];
+      const count = options.counts?.[kind] ?? DEMO_EVENT_COUNTS[kind] ?? 0;
       const records = generate(random.fork(label), people, window, count);
       counts[kind] = records.length;
       return records;

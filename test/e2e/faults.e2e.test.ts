@@ -6,7 +6,7 @@ import { HTTP_CLIENT_DEFAULTS } from '../../src/http/createHttpClient';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
 import type { GraphqlResult } from '../support/demoConfig';
-import { DEMO_CONFIG, postGraphql } from '../support/demoConfig';
+import { DEMO_CONFIG, postGraphql, sourcesOf } from '../support/demoConfig';
 import { createFaultReport } from '../support/faultReport';
 
 /**
@@ -218,7 +218,7 @@ interface Target {
 }
 
 function targetOf(app: Auditgraph, sourceId: SourceId): Target {
-  const source = app.demo!.sources.find((candidate) => candidate.id === sourceId)!;
+  const source = sourcesOf(app.demo!).find((candidate) => candidate.id === sourceId)!;
   const emulator = app.demo!.emulators.find((candidate) =>
     source.baseUrl.startsWith(candidate.url),
   );

@@ -5,7 +5,7 @@ import type { Demo } from '../../src/emulators/startDemoEmulators';
 import { startDemoEmulators } from '../../src/emulators/startDemoEmulators';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
-import { DEMO_CONFIG } from '../support/demoConfig';
+import { DEMO_CONFIG, sourcesOf } from '../support/demoConfig';
 
 /**
  * Issue 5, part 5: with known secrets everywhere (the upstream credentials, a client API key, a
@@ -173,7 +173,7 @@ describe('secret hygiene: no secret in any response or log line', () => {
     await send('healthz', { method: 'GET', path: '/healthz' });
 
     // Upstream failures, with the upstream's own credential in its error body.
-    for (const source of demo.sources) {
+    for (const source of sourcesOf(demo)) {
       const credential = source.token ?? source.apiKey ?? '';
       const emulator = demo.emulators.find((e) => source.baseUrl.startsWith(e.url))!;
       const leaky = { error: `token ${credential} refused; key ${API_KEY}` };
@@ -198,7 +198,7 @@ describe('secret hygiene: no secret in any response or log line', () => {
       'cursor secret': CURSOR_SECRET,
       'a valid JWT': validJwt().split('.')[2]!,
     };
-    for (const source of demo.sources) {
+    for (const source of sourcesOf(demo)) {
       secrets[`${source.id} credential`] = (source.token ?? source.apiKey)!;
     }
     const found: string[] = [];

@@ -1,10 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  startDemoEmulators,
-  type Demo,
-  type DemoSource,
-} from '../../src/emulators/startDemoEmulators';
+import { startDemoEmulators, type Demo } from '../../src/emulators/startDemoEmulators';
 import type { SourceKind } from '../../src/model/AuditEvent';
+import { sourcesOf, type AnyKindSource } from '../support/demoConfig';
 import {
   FRAGMENT_PATCHES,
   createResponseValidator,
@@ -67,7 +64,7 @@ if (location.found) {
 
 function describeUpstreamSchemas(dir: string): void {
   let demo: Demo;
-  const source = (kind: SourceKind): DemoSource => demo.sources.find((s) => s.kind === kind)!;
+  const source = (kind: SourceKind): AnyKindSource => sourcesOf(demo).find((s) => s.kind === kind)!;
 
   beforeAll(async () => {
     demo = await startDemoEmulators({

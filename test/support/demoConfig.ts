@@ -1,3 +1,4 @@
+import type { DemoSource } from '../../src/emulators/startDemoEmulators';
 import type { AuditgraphConfig } from '../../src/config/types';
 
 /** The demo as `npm start` runs it, on a free loopback port. */
@@ -31,4 +32,18 @@ export async function postGraphql(
   });
   const body = (await response.json()) as Omit<GraphqlResult, 'status'>;
   return { status: response.status, ...body };
+}
+
+/** A demo source with every kind's keys readable, for tests that reach past the gateway. */
+export type AnyKindSource = DemoSource & {
+  readonly token?: string;
+  readonly apiKey?: string;
+  readonly accountId?: string;
+};
+
+/** The demo's sources, with every kind's keys readable. */
+export function sourcesOf(demo: {
+  readonly sources: readonly DemoSource[];
+}): readonly AnyKindSource[] {
+  return demo.sources;
 }

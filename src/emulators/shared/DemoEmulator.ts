@@ -1,14 +1,11 @@
-import type { SourceConfig } from '../../config';
+import type { SourceConfig } from '../../providers/sourceKinds';
 import type { SourceKind } from '../../model/AuditEvent';
 import type { Random } from '../dataset/createRandom';
 import type { Person } from '../dataset/people';
 import type { EmulatorServer } from '../startEmulatorServer';
 
-/** A source the gateway can be pointed at: the same shape as a configured one. */
-export type DemoSource = Pick<
-  SourceConfig,
-  'id' | 'kind' | 'baseUrl' | 'token' | 'apiKey' | 'accountId'
->;
+/** A source the gateway can be pointed at: a configured one, of its kind. */
+export type DemoSource = SourceConfig;
 
 /**
  * What every emulator's record generator is given: who acts, when, how many records, and what

@@ -37,8 +37,8 @@ describe('the list of source kinds', () => {
       'source kind fastly is defined twice',
     );
     const kinds = createSourceKinds(SOURCE_KINDS);
-    expect(kinds.find('acme' as never)).toBeUndefined();
-    expect(() => kinds.get('acme' as never)).toThrow('unknown source kind acme');
+    expect(kinds.find('acme')).toBeUndefined();
+    expect(() => kinds.get('acme')).toThrow('unknown source kind acme');
     expect(kinds.get('nirvana').provider).toBe('NIRVANA');
   });
 
