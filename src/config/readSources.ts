@@ -51,8 +51,7 @@ const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
 function sourceSchema(definition: SourceKindDefinition) {
   const { kind } = definition;
   const required = `is required for kind ${kind}`;
-  const url =
-    definition.defaultBaseUrl === null ? baseUrl(required) : baseUrl(required).optional();
+  const url = definition.defaultBaseUrl === null ? baseUrl(required) : baseUrl(required).optional();
   return strictObject(
     {
       id: idSchema,
