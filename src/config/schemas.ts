@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText as text } from '../providers/shared/configSchemas';
 import { isLoopbackHost } from './isLoopbackHost';
 import { JWT_ALGORITHMS } from './types';
 
@@ -17,23 +18,8 @@ export function integer(min: number, max: number): z.ZodType<number> {
   );
 }
 
-export function text(required: string): z.ZodString {
-  return z
-    .string({
-      error: (issue) =>
-        issue.input === undefined
-          ? required
-          : 'must be a string (quote it in YAML if it looks like a number)',
-    })
-    .min(1, { error: 'must not be empty' });
-}
-
-/** Credentials travel in HTTP headers: printable ASCII without spaces, nothing to inject. */
-export function credential(required: string): z.ZodType<string> {
-  return text(required).regex(/^[\x21-\x7e]+$/, {
-    error: 'must be printable ASCII without spaces or control characters',
-  });
-}
+/** A non-empty string, and a credential: the same schemas the kinds' own keys use. */
+export { credential, requiredText as text } from '../providers/shared/configSchemas';
 
 export function baseUrl(required: string): z.ZodType<string> {
   return text(required)

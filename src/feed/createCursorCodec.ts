@@ -186,7 +186,7 @@ export function createCursorCodec(
         cursor.lagging !== undefined && cursor.lagging.length > 0
           ? [...base, cursor.lagging.map(toLaggingPayload)]
           : base;
-      const text = `${PREFIX}.${sealer.seal(JSON.stringify(payload))}`;
+      const text = `${PREFIX}.${sealer.sealJson(payload)}`;
       // Cannot happen with bounded ids and at most maxSources lagging: a cursor the codec would
       // refuse must never reach a client, who could then never get past its page.
       if (text.length > maxLength || (cursor.lagging?.length ?? 0) > maxSources) {
@@ -206,9 +206,7 @@ export function createCursorCodec(
         );
       }
       if (!text.startsWith(`${PREFIX}.`)) throw invalid();
-      const json = sealer.open(text.slice(PREFIX.length + 1));
-      if (json === null) throw invalid();
-      const payload = parsePayload(json, maxSources);
+      const payload = parsePayload(sealer.openJsonArray(text.slice(PREFIX.length + 1)), maxSources);
       const [
         order,
         filterHash,
@@ -253,17 +251,11 @@ function invalid() {
   );
 }
 
-function parsePayload(json: string, maxSources: number): CursorPayload {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw invalid();
-  }
+function parsePayload(value: readonly unknown[] | null, maxSources: number): CursorPayload {
   // A sealed payload is ours, but the shape is checked anyway: an old secret or a bug must not
   // turn into a crash deeper down.
   if (
-    !Array.isArray(value) ||
+    value === null ||
     (value.length !== 9 && !(value.length === 10 && isLaggingList(value[9], maxSources))) ||
     (value[0] !== 'a' && value[0] !== 'd') ||
     typeof value[1] !== 'string' ||

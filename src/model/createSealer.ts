@@ -16,6 +16,13 @@ export interface Sealer {
   seal(plaintext: string): string;
   /** The plaintext, or null for anything this sealer did not seal (checked before any work). */
   open(sealed: string): string | null;
+  /** `seal` of a value's JSON. */
+  sealJson(value: unknown): string;
+  /**
+   * The JSON array a `sealJson` sealed; null for anything else. What is inside is the caller's
+   * to check: a value sealed by an older release or a bug must not turn into a crash.
+   */
+  openJsonArray(sealed: string): readonly unknown[] | null;
 }
 
 const IV_BYTES = 12;
@@ -44,7 +51,7 @@ export function createSealer(
   const macKey = material.subarray(0, 32);
   const encKey = material.subarray(32);
 
-  return {
+  const sealer: Sealer = {
     seal(plaintext) {
       const bytes = Buffer.from(plaintext, 'utf8');
       const iv = createHmac('sha256', macKey).update(bytes).digest().subarray(0, IV_BYTES);
@@ -73,5 +80,17 @@ export function createSealer(
         return null;
       }
     },
+    sealJson: (value) => sealer.seal(JSON.stringify(value)),
+    openJsonArray(text) {
+      const json = sealer.open(text);
+      if (json === null) return null;
+      try {
+        const value: unknown = JSON.parse(json);
+        return Array.isArray(value) ? (value as unknown[]) : null;
+      } catch {
+        return null;
+      }
+    },
   };
+  return sealer;
 }

@@ -36,19 +36,11 @@ export function createEventIdCodec(secret: string | Uint8Array): EventIdCodec {
   });
   const invalid = () => badUserInput('the id is not an auditgraph AuditEvent id');
   return {
-    encode: (parts) =>
-      sealer.seal(JSON.stringify([TYPE, parts.sourceId, parts.nativeId, parts.occurredAtMs])),
+    encode: (parts) => sealer.sealJson([TYPE, parts.sourceId, parts.nativeId, parts.occurredAtMs]),
     decode(id) {
-      const json = sealer.open(id);
-      if (json === null) throw invalid();
-      let value: unknown;
-      try {
-        value = JSON.parse(json);
-      } catch {
-        throw invalid();
-      }
+      const value = sealer.openJsonArray(id);
       if (
-        !Array.isArray(value) ||
+        value === null ||
         value.length !== 4 ||
         value[0] !== TYPE ||
         typeof value[1] !== 'string' ||

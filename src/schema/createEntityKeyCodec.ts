@@ -48,18 +48,11 @@ export function createEntityKeyCodec(secret: string | Uint8Array): EntityKeyCode
   const sealer = createSealer(secret, 'auditgraph entity keys v1', {
     maxSealedLength: MAX_KEY_LENGTH,
   });
-  const seal = (value: readonly unknown[]): string => sealer.seal(JSON.stringify(value));
-
-  function open(key: string, type: string): unknown[] | null {
-    const json = sealer.open(key);
-    if (json === null) return null;
-    try {
-      const value: unknown = JSON.parse(json);
-      return Array.isArray(value) && value[0] === type ? value : null;
-    } catch {
-      return null;
-    }
-  }
+  const seal = (value: readonly unknown[]): string => sealer.sealJson(value);
+  const open = (key: string, type: string): readonly unknown[] | null => {
+    const value = sealer.openJsonArray(key);
+    return value !== null && value[0] === type ? value : null;
+  };
 
   return {
     actorKey: (sourceId, actor) => {

@@ -1,14 +1,10 @@
 import { credential, requiredText } from '../shared/configSchemas';
+import type { CloudflareSourceConfig } from './cloudflareSourceConfig';
 import type { EnvShortcut, SourceConfigBase, SourceKindDefinition } from '../SourceKindDefinition';
 
-export interface CloudflareKindConfig<
-  K extends 'cloudflare-v1' | 'cloudflare-v2',
-> extends SourceConfigBase {
+export interface CloudflareKindConfig<K extends 'cloudflare-v1' | 'cloudflare-v2'>
+  extends SourceConfigBase, CloudflareSourceConfig {
   readonly kind: K;
-  /** An API token with Account Settings Read; sent as `Authorization: Bearer`. */
-  readonly token: string;
-  /** The account whose audit logs the source reads. */
-  readonly accountId: string;
 }
 
 export const CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';

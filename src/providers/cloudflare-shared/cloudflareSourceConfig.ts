@@ -1,5 +1,5 @@
-import type { HttpClient } from '../../http/createHttpClient';
 import { AuditgraphError } from '../../model/errors';
+import type { SourceFactoryDeps } from '../SourceKindDefinition';
 
 export interface CloudflareSourceConfig {
   /** The source's id (AuditSource.id), named in every error. */
@@ -10,11 +10,8 @@ export interface CloudflareSourceConfig {
   readonly accountId: string;
 }
 
-export interface CloudflareSourceDeps {
-  /** A client on the API's base URL, `…/client/v4`. */
-  readonly http: HttpClient;
-  readonly now: () => number;
-}
+/** What the source is built with: its HTTP client, on the API's base URL, and the clock. */
+export type CloudflareSourceDeps = SourceFactoryDeps;
 
 /** Checked once, when the source is built: a source without an account cannot make a request. */
 export function assertCloudflareSourceConfig(config: CloudflareSourceConfig): void {

@@ -12,9 +12,5 @@ export const CLOUDFLARE_V1_KIND: SourceKindDefinition<CloudflareKindConfig<'clou
   // The Cloudflare shortcut sits on v2, the version it reads unless told otherwise.
   envShortcut: null,
   capabilities: CLOUDFLARE_V1_CAPABILITIES,
-  createSource: (config, deps) =>
-    createCloudflareV1Source(
-      { id: config.id, token: config.token, accountId: config.accountId },
-      deps,
-    ),
+  createSource: createCloudflareV1Source,
 };

@@ -1,5 +1,5 @@
 import type { KindCapabilities } from '../shared/pushdown';
-import { oneValue } from '../shared/pushdown';
+import { oneValue, pushedOneValue } from '../shared/pushdown';
 import { toCanonicalIpAddress } from '../shared/toCanonicalIpAddress';
 import type { PushdownEncoders, QueryParam } from '../shared/toPushdownParams';
 import { toSingleParam } from '../shared/toPushdownParams';
@@ -14,12 +14,7 @@ const isEmailAddress = (value: string | undefined) =>
   value !== undefined && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
 
 export const CLOUDFLARE_V1_CAPABILITIES: KindCapabilities = {
-  actions: {
-    level: 'pushed',
-    upstream: 'action.type',
-    when: (f) => oneValue(f.actions),
-    condition: 'one value',
-  },
+  actions: pushedOneValue('actions', 'action.type'),
   actorEmails: {
     level: 'pushed',
     upstream: 'actor.email',

@@ -15,9 +15,5 @@ export const CLOUDFLARE_V2_KIND: SourceKindDefinition<CloudflareKindConfig<'clou
   lateArrivalSeconds: 300,
   envShortcut: CLOUDFLARE_ENV_SHORTCUT,
   capabilities: CLOUDFLARE_V2_CAPABILITIES,
-  createSource: (config, deps) =>
-    createCloudflareV2Source(
-      { id: config.id, token: config.token, accountId: config.accountId },
-      deps,
-    ),
+  createSource: createCloudflareV2Source,
 };

@@ -2,7 +2,7 @@ import type { ActorType, AuditCategory } from '../../model/AuditEvent';
 import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
 import { isSentUpstream } from '../../model/EventFilter';
 import { toCloudflareCategory } from '../cloudflare-shared/toCloudflareCategory';
-import type { KindCapabilities } from '../shared/pushdown';
+import type { FieldCapability, KindCapabilities } from '../shared/pushdown';
 import { isZonelessAddress } from '../shared/pushdown';
 import { toCanonicalIpAddress } from '../shared/toCanonicalIpAddress';
 import type { PushdownEncoders, QueryParam } from '../shared/toPushdownParams';
@@ -29,6 +29,17 @@ const fitsInQuery = (key: string, values: readonly string[] | null) =>
   values.reduce((sum, value) => sum + key.length + 2 + encodeURIComponent(value).length, 0) <=
     MAX_PARAM_CHARS;
 
+/** A list field v2 takes as a repeated key, while the values fit in the URL. */
+const pushedIfItFits = (
+  field: 'actorIds' | 'actorEmails' | 'resourceTypes' | 'resourceIds',
+  key: string,
+): FieldCapability => ({
+  level: 'pushed',
+  upstream: `${key} (repeated)`,
+  when: (f) => fitsInQuery(key, f[field]),
+  condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
+});
+
 export const CLOUDFLARE_V2_CAPABILITIES: KindCapabilities = {
   actions: {
     level: 'pushed',
@@ -50,36 +61,16 @@ export const CLOUDFLARE_V2_CAPABILITIES: KindCapabilities = {
     when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
     condition: 'SUCCESS or FAILURE',
   },
-  actorIds: {
-    level: 'pushed',
-    upstream: 'actor_id (repeated)',
-    when: (f) => fitsInQuery('actor_id', f.actorIds),
-    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
-  },
-  actorEmails: {
-    level: 'pushed',
-    upstream: 'actor_email (repeated)',
-    when: (f) => fitsInQuery('actor_email', f.actorEmails),
-    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
-  },
+  actorIds: pushedIfItFits('actorIds', 'actor_id'),
+  actorEmails: pushedIfItFits('actorEmails', 'actor_email'),
   actorTypes: {
     level: 'pushed',
     upstream: 'actor_type (repeated)',
     when: (f) => f.actorTypes !== null && f.actorTypes.every((t) => ACTOR_TYPES.includes(t)),
     condition: `only ${ACTOR_TYPES.join(', ')}`,
   },
-  resourceTypes: {
-    level: 'pushed',
-    upstream: 'resource_type (repeated)',
-    when: (f) => fitsInQuery('resource_type', f.resourceTypes),
-    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
-  },
-  resourceIds: {
-    level: 'pushed',
-    upstream: 'resource_id (repeated)',
-    when: (f) => fitsInQuery('resource_id', f.resourceIds),
-    condition: `at most ${MAX_PARAM_CHARS} characters of parameters`,
-  },
+  resourceTypes: pushedIfItFits('resourceTypes', 'resource_type'),
+  resourceIds: pushedIfItFits('resourceIds', 'resource_id'),
   // Whether v2 takes a range here is unconfirmed; an address goes in canonical form, as v1's.
   ipAddress: {
     level: 'pushed',

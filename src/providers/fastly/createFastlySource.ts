@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { HttpClient } from '../../http/createHttpClient';
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import { assertChronological } from '../shared/assertChronological';
@@ -18,6 +17,7 @@ import {
   type FastlyEventsResponseWire,
 } from './fastlyWire';
 import { toFastlyAuditEvent } from './toFastlyAuditEvent';
+import type { SourceFactoryDeps } from '../SourceKindDefinition';
 
 export interface FastlySourceConfig {
   /** The source's id (AuditSource.id), named in every error. */
@@ -26,11 +26,8 @@ export interface FastlySourceConfig {
   readonly token: string;
 }
 
-export interface FastlySourceDeps {
-  /** A client on the API's base URL, `https://api.fastly.com`. */
-  readonly http: HttpClient;
-  readonly now: () => number;
-}
+/** What the source is built with: its HTTP client, on the API's base URL, and the clock. */
+export type FastlySourceDeps = SourceFactoryDeps;
 
 /**
  * Fastly documents no maximum for `page[size]` (providers.md §1): 100 is what third-party

@@ -1,13 +1,12 @@
 import { credential } from '../shared/configSchemas';
 import { toSingleSourceShortcut } from '../shared/toSingleSourceShortcut';
 import type { SourceConfigBase, SourceKindDefinition } from '../SourceKindDefinition';
+import type { FastlySourceConfig } from './createFastlySource';
 import { createFastlySource } from './createFastlySource';
 import { FASTLY_CAPABILITIES } from './fastlyPushdown';
 
-export interface FastlyKindConfig extends SourceConfigBase {
+export interface FastlyKindConfig extends SourceConfigBase, FastlySourceConfig {
   readonly kind: 'fastly';
-  /** A Fastly API token (a superuser's, global or global:read); sent as `Fastly-Key`. */
-  readonly token: string;
 }
 
 const BASE_URL = 'https://api.fastly.com';
@@ -33,5 +32,5 @@ export const FASTLY_KIND: SourceKindDefinition<FastlyKindConfig> = {
   capabilities: FASTLY_CAPABILITIES,
   credentialOf: (config) => config.token,
   describe: () => [],
-  createSource: (config, deps) => createFastlySource({ id: config.id, token: config.token }, deps),
+  createSource: createFastlySource,
 };

@@ -1,5 +1,5 @@
 import type { KindCapabilities } from '../shared/pushdown';
-import { oneValue } from '../shared/pushdown';
+import { pushedOneValue } from '../shared/pushdown';
 import type { PushdownEncoders } from '../shared/toPushdownParams';
 import { toSingleParam } from '../shared/toPushdownParams';
 
@@ -10,24 +10,9 @@ import { toSingleParam } from '../shared/toPushdownParams';
  * `actor.id` is `user_id`, `resource.id` is `service_id`.
  */
 export const FASTLY_CAPABILITIES: KindCapabilities = {
-  actions: {
-    level: 'pushed',
-    upstream: 'filter[event_type]',
-    when: (f) => oneValue(f.actions),
-    condition: 'one value',
-  },
-  actorIds: {
-    level: 'pushed',
-    upstream: 'filter[user_id]',
-    when: (f) => oneValue(f.actorIds),
-    condition: 'one value',
-  },
-  resourceIds: {
-    level: 'pushed',
-    upstream: 'filter[service_id]',
-    when: (f) => oneValue(f.resourceIds),
-    condition: 'one value',
-  },
+  actions: pushedOneValue('actions', 'filter[event_type]'),
+  actorIds: pushedOneValue('actorIds', 'filter[user_id]'),
+  resourceIds: pushedOneValue('resourceIds', 'filter[service_id]'),
 };
 
 export const FASTLY_FILTER_ENCODERS: PushdownEncoders = {

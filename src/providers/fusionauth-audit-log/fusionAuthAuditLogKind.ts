@@ -2,7 +2,6 @@ import type { FusionAuthKindConfig } from '../fusionauth-shared/fusionAuthKind';
 import {
   FUSIONAUTH_ENV_SHORTCUT,
   FUSIONAUTH_KIND_COMMON,
-  toFusionAuthSourceConfig,
 } from '../fusionauth-shared/fusionAuthKind';
 import type { SourceKindDefinition } from '../SourceKindDefinition';
 import { createFusionAuthAuditLogSource } from './createFusionAuthAuditLogSource';
@@ -17,6 +16,5 @@ export const FUSIONAUTH_AUDIT_LOG_KIND: SourceKindDefinition<
   // The FusionAuth shortcut adds both logs; it sits here, on the first it adds.
   envShortcut: FUSIONAUTH_ENV_SHORTCUT,
   capabilities: FUSIONAUTH_AUDIT_LOG_CAPABILITIES,
-  createSource: (config, deps) =>
-    createFusionAuthAuditLogSource(toFusionAuthSourceConfig(config), deps),
+  createSource: createFusionAuthAuditLogSource,
 };

@@ -1,8 +1,5 @@
 import type { FusionAuthKindConfig } from '../fusionauth-shared/fusionAuthKind';
-import {
-  FUSIONAUTH_KIND_COMMON,
-  toFusionAuthSourceConfig,
-} from '../fusionauth-shared/fusionAuthKind';
+import { FUSIONAUTH_KIND_COMMON } from '../fusionauth-shared/fusionAuthKind';
 import type { SourceKindDefinition } from '../SourceKindDefinition';
 import { createFusionAuthEventLogSource } from './createFusionAuthEventLogSource';
 import { FUSIONAUTH_EVENT_LOG_CAPABILITIES } from './fusionAuthEventLogPushdown';
@@ -16,6 +13,5 @@ export const FUSIONAUTH_EVENT_LOG_KIND: SourceKindDefinition<
   // The FusionAuth shortcut, which adds this log too, sits on the audit log.
   envShortcut: null,
   capabilities: FUSIONAUTH_EVENT_LOG_CAPABILITIES,
-  createSource: (config, deps) =>
-    createFusionAuthEventLogSource(toFusionAuthSourceConfig(config), deps),
+  createSource: createFusionAuthEventLogSource,
 };

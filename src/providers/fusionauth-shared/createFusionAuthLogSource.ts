@@ -3,11 +3,11 @@ import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
 import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
-import type { HttpClient } from '../../http/createHttpClient';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { sourceBadResponse } from '../shared/sourceBadResponse';
 import { toRequestOptions } from '../shared/toRequestOptions';
+import type { SourceFactoryDeps } from '../SourceKindDefinition';
 
 export interface FusionAuthSourceConfig {
   readonly id: string;
@@ -17,10 +17,8 @@ export interface FusionAuthSourceConfig {
   readonly tenantId?: string;
 }
 
-export interface FusionAuthSourceDeps {
-  readonly http: HttpClient;
-  readonly now: () => number;
-}
+/** What the source is built with: its HTTP client, on the API's base URL, and the clock. */
+export type FusionAuthSourceDeps = SourceFactoryDeps;
 
 export interface FusionAuthSearchResult<W> {
   readonly records: readonly W[];

@@ -1,14 +1,10 @@
 import { credential, requiredText, UUID } from '../shared/configSchemas';
+import type { FusionAuthSourceConfig } from './createFusionAuthLogSource';
 import type { EnvShortcut, SourceConfigBase, SourceKindDefinition } from '../SourceKindDefinition';
 
-export interface FusionAuthKindConfig<
-  K extends 'fusionauth-event-log' | 'fusionauth-audit-log',
-> extends SourceConfigBase {
+export interface FusionAuthKindConfig<K extends 'fusionauth-event-log' | 'fusionauth-audit-log'>
+  extends SourceConfigBase, FusionAuthSourceConfig {
   readonly kind: K;
-  /** Sent as `Authorization: <key>`, without a scheme, as FusionAuth expects. */
-  readonly apiKey: string;
-  /** Sent as `X-FusionAuth-TenantId` when the key is not bound to one tenant. */
-  readonly tenantId?: string;
 }
 
 /** What FusionAuth's two logs have in common as kinds. */
@@ -73,14 +69,3 @@ export const FUSIONAUTH_ENV_SHORTCUT: EnvShortcut = {
       },
     })),
 };
-
-/** The config a FusionAuth log source is built with. */
-export function toFusionAuthSourceConfig(
-  config: FusionAuthKindConfig<'fusionauth-event-log' | 'fusionauth-audit-log'>,
-): { readonly id: string; readonly apiKey: string; readonly tenantId?: string } {
-  return {
-    id: config.id,
-    apiKey: config.apiKey,
-    ...(config.tenantId === undefined ? {} : { tenantId: config.tenantId }),
-  };
-}

@@ -1,6 +1,5 @@
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
-import type { HttpClient } from '../../http/createHttpClient';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { sourceBadResponse } from '../shared/sourceBadResponse';
@@ -11,6 +10,7 @@ import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from './toNirvanaAuditEvent';
 import { NIRVANA_CAPABILITIES, toNirvanaFilterParams } from './nirvanaPushdown';
 import { planPushdown } from '../shared/pushdown';
+import type { SourceFactoryDeps } from '../SourceKindDefinition';
 
 export interface NirvanaSourceConfig {
   readonly id: string;
@@ -18,10 +18,8 @@ export interface NirvanaSourceConfig {
   readonly apiKey: string;
 }
 
-export interface NirvanaSourceDeps {
-  readonly http: HttpClient;
-  readonly now: () => number;
-}
+/** What the source is built with: its HTTP client, on the API's base URL, and the clock. */
+export type NirvanaSourceDeps = SourceFactoryDeps;
 
 /** `limit` is documented as 10..100 (docs.nirvanalabs.io). */
 export const NIRVANA_MIN_PAGE_SIZE = 10;

@@ -1,13 +1,12 @@
 import { credential } from '../shared/configSchemas';
 import { toSingleSourceShortcut } from '../shared/toSingleSourceShortcut';
 import type { SourceConfigBase, SourceKindDefinition } from '../SourceKindDefinition';
+import type { NirvanaSourceConfig } from './createNirvanaSource';
 import { createNirvanaSource } from './createNirvanaSource';
 import { NIRVANA_CAPABILITIES } from './nirvanaPushdown';
 
-export interface NirvanaKindConfig extends SourceConfigBase {
+export interface NirvanaKindConfig extends SourceConfigBase, NirvanaSourceConfig {
   readonly kind: 'nirvana';
-  /** Sent as `Authorization: Bearer <key>`. */
-  readonly apiKey: string;
 }
 
 const BASE_URL = 'https://api.nirvanalabs.io';
@@ -33,6 +32,5 @@ export const NIRVANA_KIND: SourceKindDefinition<NirvanaKindConfig> = {
   capabilities: NIRVANA_CAPABILITIES,
   credentialOf: (config) => config.apiKey,
   describe: () => [],
-  createSource: (config, deps) =>
-    createNirvanaSource({ id: config.id, apiKey: config.apiKey }, deps),
+  createSource: createNirvanaSource,
 };

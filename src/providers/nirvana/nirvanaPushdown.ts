@@ -2,7 +2,7 @@ import type { ActorType } from '../../model/AuditEvent';
 import type { EventFilter, PushableField } from '../../model/EventFilter';
 import { isSentUpstream } from '../../model/EventFilter';
 import type { KindCapabilities } from '../shared/pushdown';
-import { isZonelessAddress, oneValue, planPushdown } from '../shared/pushdown';
+import { isZonelessAddress, oneValue, planPushdown, pushedOneValue } from '../shared/pushdown';
 import { toCanonicalIpAddress } from '../shared/toCanonicalIpAddress';
 
 /** The inverse of the mapping's actor types (`toNirvanaAuditEvent`). */
@@ -15,42 +15,22 @@ const ACTOR_TYPE_PARAM: Readonly<Partial<Record<ActorType, string>>> = {
 const ACTOR_TYPES = Object.keys(ACTOR_TYPE_PARAM);
 
 export const NIRVANA_CAPABILITIES: KindCapabilities = {
-  actions: {
-    level: 'pushed',
-    upstream: 'action',
-    when: (f) => oneValue(f.actions),
-    condition: 'one value',
-  },
+  actions: pushedOneValue('actions', 'action'),
   outcome: {
     level: 'pushed',
     upstream: 'status_code_max=399 / status_code_min=400',
     when: (f) => f.outcome === 'SUCCESS' || f.outcome === 'FAILURE',
     condition: 'SUCCESS or FAILURE',
   },
-  actorIds: {
-    level: 'pushed',
-    upstream: 'actor_id',
-    when: (f) => oneValue(f.actorIds),
-    condition: 'one value',
-  },
+  actorIds: pushedOneValue('actorIds', 'actor_id'),
   actorTypes: {
     level: 'pushed',
     upstream: 'actor_type',
     when: (f) => oneValue(f.actorTypes) && ACTOR_TYPES.includes(f.actorTypes?.[0] ?? ''),
     condition: `one of ${ACTOR_TYPES.join(', ')}`,
   },
-  resourceTypes: {
-    level: 'pushed',
-    upstream: 'target_type',
-    when: (f) => oneValue(f.resourceTypes),
-    condition: 'one value',
-  },
-  resourceIds: {
-    level: 'pushed',
-    upstream: 'target_id',
-    when: (f) => oneValue(f.resourceIds),
-    condition: 'one value',
-  },
+  resourceTypes: pushedOneValue('resourceTypes', 'target_type'),
+  resourceIds: pushedOneValue('resourceIds', 'target_id'),
   ipAddress: {
     level: 'pushed',
     upstream: 'client_ip (canonical form)',

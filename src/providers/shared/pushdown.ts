@@ -49,3 +49,16 @@ export const oneValue = (values: readonly string[] | null): boolean =>
  */
 export const isZonelessAddress = (filter: EventFilter): boolean =>
   filter.ipAddress !== null && !filter.ipAddress.includes('/') && !filter.ipAddress.includes('%');
+
+/** The list fields of a filter that hold strings an API may take one of. */
+type ListField = 'actions' | 'actorIds' | 'actorEmails' | 'resourceTypes' | 'resourceIds';
+
+/** A field an API filters exactly by one value, as `upstream`. */
+export function pushedOneValue(field: ListField, upstream: string): FieldCapability {
+  return {
+    level: 'pushed',
+    upstream,
+    when: (filter) => oneValue(filter[field]),
+    condition: 'one value',
+  };
+}
