@@ -3,7 +3,9 @@ import type { ListOptions } from '../../model/Source';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { toQueryString } from '../shared/toQueryString';
 import { toRequestOptions } from '../shared/toRequestOptions';
+import type { SourceRef } from '../../model/AuditEvent';
 import type { CloudflareSourceConfig, CloudflareSourceDeps } from './cloudflareSourceConfig';
+import { assertCloudflareSourceConfig } from './cloudflareSourceConfig';
 
 /** Where one version lists an account's logs, and the envelope it answers with. */
 export interface CloudflareListApi<T> {
@@ -20,17 +22,20 @@ export type CloudflarePageFetcher<T> = (
 
 /**
  * One page of a Cloudflare audit-log list (`/accounts/{id}/<path>?<params>`), with the token as a
- * bearer, checked against the version's envelope: both versions read their logs this way.
+ * bearer, checked against the version's envelope: both versions read their logs this way. The
+ * config is checked once, here, when the source is built; `source` names it in mapped events.
  */
 export function createCloudflarePageFetcher<T>(
   api: CloudflareListApi<T>,
   config: CloudflareSourceConfig,
   deps: CloudflareSourceDeps,
-): CloudflarePageFetcher<T> {
+): { readonly source: SourceRef; readonly fetchPage: CloudflarePageFetcher<T> } {
+  assertCloudflareSourceConfig(config);
   const { kind, path, schema } = api;
   const url = `/accounts/${encodeURIComponent(config.accountId)}/${path}`;
   const headers = { authorization: `Bearer ${config.token}` };
-  return async (params, options) => {
+  const source: SourceRef = { id: config.id, kind };
+  const fetchPage: CloudflarePageFetcher<T> = async (params, options) => {
     const response = await deps.http.requestJson(
       `${url}?${toQueryString(params)}`,
       toRequestOptions(headers, options),
@@ -42,4 +47,5 @@ export function createCloudflarePageFetcher<T>(
       `answered with a payload that does not match the ${kind} API`,
     );
   };
+  return { source, fetchPage };
 }

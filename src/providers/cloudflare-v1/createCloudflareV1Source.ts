@@ -1,7 +1,6 @@
-import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
+import type { AuditEvent } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import {
-  assertCloudflareSourceConfig,
   type CloudflareSourceConfig,
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
@@ -13,7 +12,7 @@ import {
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
-import { planPushdown } from '../shared/pushdown';
+import { toSourceDescription } from '../shared/toSourceDescription';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { CLOUDFLARE_V1_CAPABILITIES, CLOUDFLARE_V1_FILTER_ENCODERS } from './cloudflareV1Pushdown';
 import { cloudflareV1ListResponseSchema } from './cloudflareV1Wire';
@@ -35,21 +34,20 @@ export function createCloudflareV1Source(
   config: CloudflareSourceConfig,
   deps: CloudflareSourceDeps,
 ): Source {
-  assertCloudflareSourceConfig(config);
-  const source: SourceRef = { id: config.id, kind: 'cloudflare-v1' };
-  const fetchPage = createCloudflarePageFetcher(
+  const { source, fetchPage } = createCloudflarePageFetcher(
     { kind: 'cloudflare-v1', path: 'audit_logs', schema: cloudflareV1ListResponseSchema },
     config,
     deps,
   );
 
   return {
-    id: config.id,
-    kind: 'cloudflare-v1',
-    provider: 'CLOUDFLARE',
-    maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
-    planPushdown: (filter) => planPushdown(CLOUDFLARE_V1_CAPABILITIES, filter),
-    windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
+    ...toSourceDescription(config.id, {
+      kind: 'cloudflare-v1',
+      provider: 'CLOUDFLARE',
+      maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
+      windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
+      capabilities: CLOUDFLARE_V1_CAPABILITIES,
+    }),
 
     async list(
       query: ListQuery,

@@ -1,8 +1,7 @@
-import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
+import type { AuditEvent } from '../../model/AuditEvent';
 import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import {
-  assertCloudflareSourceConfig,
   type CloudflareSourceConfig,
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
@@ -15,7 +14,7 @@ import {
 } from '../cloudflare-shared/toCloudflareTimeWindow';
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
-import { planPushdown } from '../shared/pushdown';
+import { toSourceDescription } from '../shared/toSourceDescription';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { CLOUDFLARE_V2_CAPABILITIES, CLOUDFLARE_V2_FILTER_ENCODERS } from './cloudflareV2Pushdown';
 import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
@@ -63,21 +62,20 @@ export function createCloudflareV2Source(
   config: CloudflareSourceConfig,
   deps: CloudflareSourceDeps,
 ): Source {
-  assertCloudflareSourceConfig(config);
-  const source: SourceRef = { id: config.id, kind: 'cloudflare-v2' };
-  const fetchPage = createCloudflarePageFetcher(
+  const { source, fetchPage } = createCloudflarePageFetcher(
     { kind: 'cloudflare-v2', path: 'logs/audit', schema: cloudflareV2ListResponseSchema },
     config,
     deps,
   );
 
   return {
-    id: config.id,
-    kind: 'cloudflare-v2',
-    provider: 'CLOUDFLARE',
-    maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
-    planPushdown: (filter) => planPushdown(CLOUDFLARE_V2_CAPABILITIES, filter),
-    windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
+    ...toSourceDescription(config.id, {
+      kind: 'cloudflare-v2',
+      provider: 'CLOUDFLARE',
+      maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
+      windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
+      capabilities: CLOUDFLARE_V2_CAPABILITIES,
+    }),
 
     async list(
       query: ListQuery,

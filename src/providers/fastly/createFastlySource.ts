@@ -6,7 +6,7 @@ import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
 import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { clampToIsoRange, toIsoSeconds } from '../shared/toIsoSeconds';
-import { planPushdown } from '../shared/pushdown';
+import { toSourceDescription } from '../shared/toSourceDescription';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { toQueryString } from '../shared/toQueryString';
 import { toRequestOptions } from '../shared/toRequestOptions';
@@ -55,13 +55,14 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
     );
 
   return {
-    id: config.id,
-    kind: 'fastly',
-    provider: 'FASTLY',
-    // Bounds go down floored and ceiled to whole seconds, which Fastly's times are.
-    windowSlackMs: 1000,
-    maxPageSize: FASTLY_MAX_PAGE_SIZE,
-    planPushdown: (filter) => planPushdown(FASTLY_CAPABILITIES, filter),
+    ...toSourceDescription(config.id, {
+      kind: 'fastly',
+      provider: 'FASTLY',
+      maxPageSize: FASTLY_MAX_PAGE_SIZE,
+      // Bounds go down floored and ceiled to whole seconds, which Fastly's times are.
+      windowSlackMs: 1000,
+      capabilities: FASTLY_CAPABILITIES,
+    }),
 
     async list(
       query: ListQuery,

@@ -9,7 +9,6 @@ import {
   FUSIONAUTH_AUDIT_LOG_CAPABILITIES,
   toFusionAuthAuditLogCriteria,
 } from './fusionAuthAuditLogPushdown';
-import { planPushdown } from '../shared/pushdown';
 import { toFusionAuthAuditLogAuditEvent } from './toFusionAuthAuditLogAuditEvent';
 
 /** A source over FusionAuth's Audit Log API (`/api/system/audit-log`). */
@@ -28,7 +27,7 @@ export function createFusionAuthAuditLogSource(
       retrieveResponse: auditLogResponseWireSchema.transform((body) => body.auditLog),
       toAuditEvent: toFusionAuthAuditLogAuditEvent,
       toFilterCriteria: toFusionAuthAuditLogCriteria,
-      planPushdown: (filter) => planPushdown(FUSIONAUTH_AUDIT_LOG_CAPABILITIES, filter),
+      capabilities: FUSIONAUTH_AUDIT_LOG_CAPABILITIES,
     },
     config,
     deps,

@@ -1,7 +1,12 @@
 import type { EventFilter } from '../../model/EventFilter';
 import { isSentUpstream } from '../../model/EventFilter';
 import type { FusionAuthFilterCriteria } from '../fusionauth-shared/createFusionAuthLogSource';
-import { isPlainText, toFusionAuthContains } from '../fusionauth-shared/toFusionAuthContains';
+import {
+  isPlainText,
+  toCriteria,
+  toFusionAuthContains,
+  toMessageCapability,
+} from '../fusionauth-shared/toFusionAuthContains';
 import type { KindCapabilities } from '../shared/pushdown';
 import { oneValue, planPushdown } from '../shared/pushdown';
 
@@ -14,12 +19,7 @@ export const FUSIONAUTH_AUDIT_LOG_CAPABILITIES: KindCapabilities = {
   },
   // The action is the message's leading words, so a message holding the text covers a match
   // in either.
-  text: {
-    level: 'narrowed',
-    upstream: 'message (*text*)',
-    when: (f) => isPlainText(f.text),
-    condition: 'no `*` or `\\` in the text',
-  },
+  text: toMessageCapability(),
 };
 
 /**
@@ -42,12 +42,5 @@ export function toFusionAuthAuditLogCriteria(
     isSentUpstream(plan, 'actorEmails') && email !== undefined
       ? toFusionAuthContains(email)
       : undefined;
-  const message =
-    isSentUpstream(plan, 'text') && filter.text !== null
-      ? toFusionAuthContains(filter.text)
-      : undefined;
-  return {
-    ...(user === undefined ? {} : { user }),
-    ...(message === undefined ? {} : { message }),
-  };
+  return toCriteria(plan, filter, { user });
 }

@@ -9,7 +9,6 @@ import {
   FUSIONAUTH_EVENT_LOG_CAPABILITIES,
   toFusionAuthEventLogCriteria,
 } from './fusionAuthEventLogPushdown';
-import { planPushdown } from '../shared/pushdown';
 import { toFusionAuthEventLogAuditEvent } from './toFusionAuthEventLogAuditEvent';
 
 /** A source over FusionAuth's Event Log API (`/api/system/event-log`). */
@@ -28,7 +27,7 @@ export function createFusionAuthEventLogSource(
       retrieveResponse: eventLogResponseWireSchema.transform((body) => body.eventLog),
       toAuditEvent: toFusionAuthEventLogAuditEvent,
       toFilterCriteria: toFusionAuthEventLogCriteria,
-      planPushdown: (filter) => planPushdown(FUSIONAUTH_EVENT_LOG_CAPABILITIES, filter),
+      capabilities: FUSIONAUTH_EVENT_LOG_CAPABILITIES,
     },
     config,
     deps,

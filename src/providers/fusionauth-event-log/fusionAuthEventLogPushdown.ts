@@ -1,7 +1,7 @@
 import type { EventFilter } from '../../model/EventFilter';
 import { isSentUpstream } from '../../model/EventFilter';
 import type { FusionAuthFilterCriteria } from '../fusionauth-shared/createFusionAuthLogSource';
-import { isPlainText, toFusionAuthContains } from '../fusionauth-shared/toFusionAuthContains';
+import { toCriteria, toMessageCapability } from '../fusionauth-shared/toFusionAuthContains';
 import type { KindCapabilities } from '../shared/pushdown';
 import { oneValue, planPushdown } from '../shared/pushdown';
 import { EVENT_LOG_TYPES } from './EventLogWire';
@@ -33,12 +33,7 @@ export const FUSIONAUTH_EVENT_LOG_CAPABILITIES: KindCapabilities = {
       !(oneValue(f.actions) && isEventLogType(f.actions?.[0]) && f.actions?.[0] !== 'Error'),
     condition: 'FAILURE, unless actions send another type',
   },
-  text: {
-    level: 'narrowed',
-    upstream: 'message (*text*)',
-    when: (f) => isPlainText(f.text) && isInNoEventLogType(f.text),
-    condition: 'no `*` or `\\` in the text, and no type name holding it',
-  },
+  text: toMessageCapability(isInNoEventLogType, ', and no type name holding it'),
 };
 
 /**
@@ -60,12 +55,5 @@ export function toFusionAuthEventLogCriteria(
     : isSentUpstream(plan, 'outcome') && filter.outcome === 'FAILURE'
       ? 'Error'
       : undefined;
-  const message =
-    isSentUpstream(plan, 'text') && filter.text !== null
-      ? toFusionAuthContains(filter.text)
-      : undefined;
-  return {
-    ...(type === undefined ? {} : { type }),
-    ...(message === undefined ? {} : { message }),
-  };
+  return toCriteria(plan, filter, { type });
 }

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
-import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
+import type { EventFilter } from '../../model/EventFilter';
+import type { KindCapabilities } from '../shared/pushdown';
+import { toSourceDescription } from '../shared/toSourceDescription';
 import { AuditgraphError } from '../../model/errors';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import { clampPageSize } from '../shared/clampPageSize';
@@ -40,8 +42,8 @@ export interface FusionAuthLogApi<W> {
   readonly toAuditEvent: (record: W, source: SourceRef) => AuditEvent;
   /** The criteria for what the pushdown table sends upstream of this filter, and nothing else. */
   readonly toFilterCriteria: (filter: EventFilter | undefined) => FusionAuthFilterCriteria;
-  /** The API's pushdown plan for a filter (its kind's capabilities). */
-  readonly planPushdown: (filter: EventFilter) => PushdownPlan;
+  /** The API's pushdown table. */
+  readonly capabilities: KindCapabilities;
 }
 
 /**
@@ -146,13 +148,14 @@ export function createFusionAuthLogSource<W>(
   }
 
   return {
-    id: config.id,
-    kind: api.kind,
-    provider: 'FUSIONAUTH',
-    maxPageSize: FUSIONAUTH_MAX_PAGE_SIZE,
-    planPushdown: api.planPushdown,
-    // Bounds widened by a millisecond each way, their inclusivity being unconfirmed.
-    windowSlackMs: 1,
+    ...toSourceDescription(config.id, {
+      kind: api.kind,
+      provider: 'FUSIONAUTH',
+      maxPageSize: FUSIONAUTH_MAX_PAGE_SIZE,
+      // Bounds widened by a millisecond each way, their inclusivity being unconfirmed.
+      windowSlackMs: 1,
+      capabilities: api.capabilities,
+    }),
     list,
     get,
   };

@@ -1,3 +1,7 @@
+import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
+import { isSentUpstream } from '../../model/EventFilter';
+import type { FieldCapability } from '../shared/pushdown';
+
 /**
  * A FusionAuth wildcard criterion that matches text holding `value` anywhere. FusionAuth reads a
  * value without `*` as `*value*` too, but the stars written out do not depend on that rule. The
@@ -14,4 +18,37 @@ export function toFusionAuthContains(value: string): string {
  */
 export function isPlainText(text: string | null | undefined): text is string {
   return typeof text === 'string' && text !== '' && !text.includes('*') && !text.includes('\\');
+}
+
+/**
+ * `text` as both logs' `message (*text*)` criterion: narrowed, since a message holding the text
+ * is a superset of what the feed matches; `when` and `condition` say what else a log demands.
+ */
+export function toMessageCapability(
+  when: (text: string) => boolean = () => true,
+  condition = '',
+): FieldCapability {
+  return {
+    level: 'narrowed',
+    upstream: 'message (*text*)',
+    when: (f) => isPlainText(f.text) && when(f.text),
+    condition: `no \`*\` or \`\\\` in the text${condition}`,
+  };
+}
+
+/** The criteria of a search: the `message` one when the plan sends text, and the others given. */
+export function toCriteria(
+  plan: PushdownPlan,
+  filter: EventFilter,
+  others: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string>> {
+  const message =
+    isSentUpstream(plan, 'text') && filter.text !== null
+      ? toFusionAuthContains(filter.text)
+      : undefined;
+  return Object.fromEntries(
+    Object.entries({ ...others, message }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
 }

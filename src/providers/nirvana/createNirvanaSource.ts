@@ -9,7 +9,7 @@ import { nirvanaAuditLogListWireSchema, nirvanaAuditLogWireSchema } from './Nirv
 import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from './toNirvanaAuditEvent';
 import { NIRVANA_CAPABILITIES, toNirvanaFilterParams } from './nirvanaPushdown';
-import { planPushdown } from '../shared/pushdown';
+import { toSourceDescription } from '../shared/toSourceDescription';
 import type { SourceFactoryDeps } from '../SourceKindDefinition';
 
 export interface NirvanaSourceConfig {
@@ -108,13 +108,14 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
   }
 
   return {
-    id: config.id,
-    kind: 'nirvana',
-    provider: 'NIRVANA',
-    maxPageSize: NIRVANA_MAX_PAGE_SIZE,
-    planPushdown: (filter) => planPushdown(NIRVANA_CAPABILITIES, filter),
-    // Whole-second bounds, both inclusive, over times that may carry a fraction.
-    windowSlackMs: 2000,
+    ...toSourceDescription(config.id, {
+      kind: 'nirvana',
+      provider: 'NIRVANA',
+      maxPageSize: NIRVANA_MAX_PAGE_SIZE,
+      // Whole-second bounds, both inclusive, over times that may carry a fraction.
+      windowSlackMs: 2000,
+      capabilities: NIRVANA_CAPABILITIES,
+    }),
     list,
     get,
   };
