@@ -203,21 +203,13 @@ function toUserFilter(email: string, filter: AuditEventFilter | null | undefined
 
 function toFilterInput(filter: AuditEventFilter | null | undefined): EventFilterInput {
   if (!filter) return {};
+  // The GraphQL names are the filter's, but for the bounds (instants) and `sources`.
+  const { since, before, sources, ...fields } = filter;
   return {
-    sinceMs: filter.since?.getTime() ?? null,
-    beforeMs: filter.before?.getTime() ?? null,
-    sourceIds: filter.sources ?? null,
-    providers: filter.providers ?? null,
-    actions: filter.actions ?? null,
-    categories: filter.categories ?? null,
-    outcome: filter.outcome ?? null,
-    actorIds: filter.actorIds ?? null,
-    actorEmails: filter.actorEmails ?? null,
-    actorTypes: filter.actorTypes ?? null,
-    resourceTypes: filter.resourceTypes ?? null,
-    resourceIds: filter.resourceIds ?? null,
-    ipAddress: filter.ipAddress ?? null,
-    text: filter.text ?? null,
+    ...fields,
+    sinceMs: since?.getTime() ?? null,
+    beforeMs: before?.getTime() ?? null,
+    sourceIds: sources ?? null,
   };
 }
 

@@ -4,15 +4,21 @@ import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { toQueryString } from '../shared/toQueryString';
 import { toRequestOptions } from '../shared/toRequestOptions';
 import type { SourceRef } from '../../model/AuditEvent';
+import type { Source } from '../../model/Source';
+import type { KindCapabilities } from '../shared/pushdown';
+import { toSourceDescription } from '../shared/toSourceDescription';
+import { CLOUDFLARE_WINDOW_SLACK_MS } from './toCloudflareTimeWindow';
 import type { CloudflareSourceConfig, CloudflareSourceDeps } from './cloudflareSourceConfig';
 import { assertCloudflareSourceConfig } from './cloudflareSourceConfig';
 
-/** Where one version lists an account's logs, and the envelope it answers with. */
+/** Where one version lists an account's logs, the envelope it answers with, and its facts. */
 export interface CloudflareListApi<T> {
   readonly kind: 'cloudflare-v1' | 'cloudflare-v2';
   /** Under `/accounts/{account_id}/`. */
   readonly path: string;
   readonly schema: z.ZodType<T>;
+  readonly maxPageSize: number;
+  readonly capabilities: KindCapabilities;
 }
 
 export type CloudflarePageFetcher<T> = (
@@ -21,7 +27,8 @@ export type CloudflarePageFetcher<T> = (
 ) => Promise<T>;
 
 /**
- * One page of a Cloudflare audit-log list (`/accounts/{id}/<path>?<params>`), with the token as a
+ * What both Cloudflare versions build a source from: the source's description, and one page of
+ * an audit-log list (`/accounts/{id}/<path>?<params>`), with the token as a
  * bearer, checked against the version's envelope: both versions read their logs this way. The
  * config is checked once, here, when the source is built; `source` names it in mapped events.
  */
@@ -29,7 +36,11 @@ export function createCloudflarePageFetcher<T>(
   api: CloudflareListApi<T>,
   config: CloudflareSourceConfig,
   deps: CloudflareSourceDeps,
-): { readonly source: SourceRef; readonly fetchPage: CloudflarePageFetcher<T> } {
+): {
+  readonly source: SourceRef;
+  readonly description: Omit<Source, 'list' | 'get'>;
+  readonly fetchPage: CloudflarePageFetcher<T>;
+} {
   assertCloudflareSourceConfig(config);
   const { kind, path, schema } = api;
   const url = `/accounts/${encodeURIComponent(config.accountId)}/${path}`;
@@ -47,5 +58,12 @@ export function createCloudflarePageFetcher<T>(
       `answered with a payload that does not match the ${kind} API`,
     );
   };
-  return { source, fetchPage };
+  const description = toSourceDescription(config.id, {
+    kind,
+    provider: 'CLOUDFLARE',
+    maxPageSize: api.maxPageSize,
+    windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
+    capabilities: api.capabilities,
+  });
+  return { source, description, fetchPage };
 }

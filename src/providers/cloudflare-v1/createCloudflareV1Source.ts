@@ -1,18 +1,14 @@
 import type { AuditEvent } from '../../model/AuditEvent';
-import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
+import type { ListOptions, Source } from '../../model/Source';
 import {
   type CloudflareSourceConfig,
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
 import { createCloudflarePageFetcher } from '../cloudflare-shared/createCloudflarePageFetcher';
-import {
-  CLOUDFLARE_WINDOW_SLACK_MS,
-  toCloudflareTimeWindow,
-} from '../cloudflare-shared/toCloudflareTimeWindow';
+import { toCloudflareTimeWindow } from '../cloudflare-shared/toCloudflareTimeWindow';
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
-import { toSourceDescription } from '../shared/toSourceDescription';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { CLOUDFLARE_V1_CAPABILITIES, CLOUDFLARE_V1_FILTER_ENCODERS } from './cloudflareV1Pushdown';
 import { cloudflareV1ListResponseSchema } from './cloudflareV1Wire';
@@ -22,6 +18,14 @@ import { toCloudflareV1AuditEvent } from './toCloudflareV1AuditEvent';
 export const CLOUDFLARE_V1_MAX_PAGE_SIZE = 1000;
 /** How far around a known time `get` searches for an id. */
 const GET_WINDOW_MS = 60 * 60_000;
+
+const API = {
+  kind: 'cloudflare-v1',
+  path: 'audit_logs',
+  schema: cloudflareV1ListResponseSchema,
+  maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
+  capabilities: CLOUDFLARE_V1_CAPABILITIES,
+} as const;
 
 /**
  * A source over Cloudflare's account audit logs v1 (`GET /accounts/{id}/audit_logs`). It pages by
@@ -34,26 +38,12 @@ export function createCloudflareV1Source(
   config: CloudflareSourceConfig,
   deps: CloudflareSourceDeps,
 ): Source {
-  const { source, fetchPage } = createCloudflarePageFetcher(
-    { kind: 'cloudflare-v1', path: 'audit_logs', schema: cloudflareV1ListResponseSchema },
-    config,
-    deps,
-  );
+  const { source, description, fetchPage } = createCloudflarePageFetcher(API, config, deps);
 
   return {
-    ...toSourceDescription(config.id, {
-      kind: 'cloudflare-v1',
-      provider: 'CLOUDFLARE',
-      maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
-      windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
-      capabilities: CLOUDFLARE_V1_CAPABILITIES,
-    }),
+    ...description,
 
-    async list(
-      query: ListQuery,
-      continuation: string | null,
-      options?: ListOptions,
-    ): Promise<ListPage> {
+    async list(query, continuation, options) {
       const page = parsePageContinuation(continuation, config.id);
       const window = toCloudflareTimeWindow(query.sinceMs, query.beforeMs);
       if (window === null) return { events: [], next: null, total: 0 };

@@ -1,20 +1,18 @@
 import type { AuditEvent } from '../../model/AuditEvent';
 import { AuditgraphError } from '../../model/errors';
-import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
+import type { ListOptions, Source } from '../../model/Source';
 import {
   type CloudflareSourceConfig,
   type CloudflareSourceDeps,
 } from '../cloudflare-shared/cloudflareSourceConfig';
 import { createCloudflarePageFetcher } from '../cloudflare-shared/createCloudflarePageFetcher';
 import {
-  CLOUDFLARE_WINDOW_SLACK_MS,
   cloudflareRetentionStartMs,
   toCloudflareTimeWindow,
   type CloudflareTimeWindow,
 } from '../cloudflare-shared/toCloudflareTimeWindow';
 import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
-import { toSourceDescription } from '../shared/toSourceDescription';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { CLOUDFLARE_V2_CAPABILITIES, CLOUDFLARE_V2_FILTER_ENCODERS } from './cloudflareV2Pushdown';
 import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
@@ -50,6 +48,14 @@ function parseContinuation(
   return { window: { since, before }, cursor };
 }
 
+const API = {
+  kind: 'cloudflare-v2',
+  path: 'logs/audit',
+  schema: cloudflareV2ListResponseSchema,
+  maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
+  capabilities: CLOUDFLARE_V2_CAPABILITIES,
+} as const;
+
 /**
  * A source over Cloudflare's account audit logs v2 (`GET /accounts/{id}/logs/audit`). v2 requires
  * both `since` and `before`: the window is widened to whole seconds and its start raised to the
@@ -62,26 +68,12 @@ export function createCloudflareV2Source(
   config: CloudflareSourceConfig,
   deps: CloudflareSourceDeps,
 ): Source {
-  const { source, fetchPage } = createCloudflarePageFetcher(
-    { kind: 'cloudflare-v2', path: 'logs/audit', schema: cloudflareV2ListResponseSchema },
-    config,
-    deps,
-  );
+  const { source, description, fetchPage } = createCloudflarePageFetcher(API, config, deps);
 
   return {
-    ...toSourceDescription(config.id, {
-      kind: 'cloudflare-v2',
-      provider: 'CLOUDFLARE',
-      maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
-      windowSlackMs: CLOUDFLARE_WINDOW_SLACK_MS,
-      capabilities: CLOUDFLARE_V2_CAPABILITIES,
-    }),
+    ...description,
 
-    async list(
-      query: ListQuery,
-      continuation: string | null,
-      options?: ListOptions,
-    ): Promise<ListPage> {
+    async list(query, continuation, options) {
       // The window is fixed by a chain's first page and travels in the continuation: the
       // retention start moves with the clock, and Cloudflare binds its cursor to the query.
       const chain = continuation === null ? null : parseContinuation(continuation, config.id);

@@ -8,7 +8,7 @@ import {
   toMessageCapability,
 } from '../fusionauth-shared/toFusionAuthContains';
 import type { KindCapabilities } from '../shared/pushdown';
-import { oneValue, planPushdown } from '../shared/pushdown';
+import { oneValue } from '../shared/pushdown';
 
 export const FUSIONAUTH_AUDIT_LOG_CAPABILITIES: KindCapabilities = {
   actorEmails: {
@@ -35,12 +35,9 @@ export const FUSIONAUTH_AUDIT_LOG_CAPABILITIES: KindCapabilities = {
 export function toFusionAuthAuditLogCriteria(
   filter: EventFilter | undefined,
 ): FusionAuthFilterCriteria {
-  if (filter === undefined) return {};
-  const plan = planPushdown(FUSIONAUTH_AUDIT_LOG_CAPABILITIES, filter);
-  const email = filter.actorEmails?.length === 1 ? filter.actorEmails[0] : undefined;
-  const user =
-    isSentUpstream(plan, 'actorEmails') && email !== undefined
-      ? toFusionAuthContains(email)
-      : undefined;
-  return toCriteria(plan, filter, { user });
+  return toCriteria(FUSIONAUTH_AUDIT_LOG_CAPABILITIES, filter, (plan, f) => {
+    const email = f.actorEmails?.length === 1 ? f.actorEmails[0] : undefined;
+    const sent = isSentUpstream(plan, 'actorEmails') && email !== undefined;
+    return { user: sent ? toFusionAuthContains(email) : undefined };
+  });
 }

@@ -7,7 +7,9 @@ import type {
   Resource,
   SourceRef,
 } from '../../model/AuditEvent';
+import { COMMON_VERB_CATEGORIES, toCategoryOfVerb } from '../shared/toCategoryOfVerb';
 import type { AuditLogWire } from './AuditLogWire';
+import { toFusionAuthEventIdentity } from '../fusionauth-shared/toFusionAuthEventIdentity';
 
 /*
  * A FusionAuth Audit Log entry as an AuditEvent (design.md §2).
@@ -30,33 +32,17 @@ import type { AuditLogWire } from './AuditLogWire';
  */
 
 const CATEGORY_BY_VERB: Readonly<Record<string, AuditCategory>> = {
-  created: 'CREATE',
-  added: 'CREATE',
-  generated: 'CREATE',
-  imported: 'CREATE',
+  ...COMMON_VERB_CATEGORIES,
   registered: 'CREATE',
   duplicated: 'CREATE',
-  updated: 'UPDATE',
-  changed: 'UPDATE',
-  modified: 'UPDATE',
-  rotated: 'UPDATE',
   regenerated: 'UPDATE',
-  renamed: 'UPDATE',
-  enabled: 'UPDATE',
-  disabled: 'UPDATE',
   activated: 'UPDATE',
   deactivated: 'UPDATE',
   locked: 'UPDATE',
   unlocked: 'UPDATE',
   reset: 'UPDATE',
   reindexed: 'UPDATE',
-  deleted: 'DELETE',
-  removed: 'DELETE',
-  revoked: 'DELETE',
   purged: 'DELETE',
-  retrieved: 'READ',
-  viewed: 'READ',
-  exported: 'READ',
   downloaded: 'READ',
   searched: 'READ',
   impersonated: 'AUTH',
@@ -84,7 +70,7 @@ export function toFusionAuthAuditLogAction(message: string): string {
 
 export function toFusionAuthAuditLogCategory(action: string): AuditCategory {
   const verb = /^\S+/.exec(action)?.[0].toLowerCase() ?? '';
-  return CATEGORY_BY_VERB[verb] ?? 'OTHER';
+  return toCategoryOfVerb(CATEGORY_BY_VERB, verb);
 }
 
 export function toFusionAuthAuditLogResource(message: string): Resource | null {
@@ -160,11 +146,7 @@ export function toFusionAuthAuditLogAuditEvent(
 ): AuditEvent {
   const action = toFusionAuthAuditLogAction(record.message);
   return {
-    sourceId: source.id,
-    kind: source.kind,
-    provider: 'FUSIONAUTH',
-    nativeId: String(record.id),
-    occurredAtMs: record.insertInstant,
+    ...toFusionAuthEventIdentity(record, source),
     action,
     category: toFusionAuthAuditLogCategory(action),
     outcome: 'UNKNOWN',

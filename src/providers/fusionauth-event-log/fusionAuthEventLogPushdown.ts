@@ -3,7 +3,7 @@ import { isSentUpstream } from '../../model/EventFilter';
 import type { FusionAuthFilterCriteria } from '../fusionauth-shared/createFusionAuthLogSource';
 import { toCriteria, toMessageCapability } from '../fusionauth-shared/toFusionAuthContains';
 import type { KindCapabilities } from '../shared/pushdown';
-import { oneValue, planPushdown } from '../shared/pushdown';
+import { oneValue } from '../shared/pushdown';
 import { EVENT_LOG_TYPES } from './EventLogWire';
 
 /** The event log's action is its `type`, a closed enum: another value cannot be sent. */
@@ -47,13 +47,13 @@ export const FUSIONAUTH_EVENT_LOG_CAPABILITIES: KindCapabilities = {
 export function toFusionAuthEventLogCriteria(
   filter: EventFilter | undefined,
 ): FusionAuthFilterCriteria {
-  if (filter === undefined) return {};
-  const plan = planPushdown(FUSIONAUTH_EVENT_LOG_CAPABILITIES, filter);
-  const action = filter.actions?.length === 1 ? filter.actions[0] : undefined;
-  const type = isSentUpstream(plan, 'actions')
-    ? action
-    : isSentUpstream(plan, 'outcome') && filter.outcome === 'FAILURE'
-      ? 'Error'
-      : undefined;
-  return toCriteria(plan, filter, { type });
+  return toCriteria(FUSIONAUTH_EVENT_LOG_CAPABILITIES, filter, (plan, f) => {
+    const action = f.actions?.length === 1 ? f.actions[0] : undefined;
+    const type = isSentUpstream(plan, 'actions')
+      ? action
+      : isSentUpstream(plan, 'outcome') && f.outcome === 'FAILURE'
+        ? 'Error'
+        : undefined;
+    return { type };
+  });
 }

@@ -1,5 +1,6 @@
 import type { AuditEvent, Json, SourceRef } from '../../model/AuditEvent';
 import type { EventLogWire } from './EventLogWire';
+import { toFusionAuthEventIdentity } from '../fusionauth-shared/toFusionAuthEventIdentity';
 
 /**
  * A FusionAuth Event Log entry as an AuditEvent (design.md §2).
@@ -18,11 +19,7 @@ export function toFusionAuthEventLogAuditEvent(
   source: SourceRef,
 ): AuditEvent {
   return {
-    sourceId: source.id,
-    kind: source.kind,
-    provider: 'FUSIONAUTH',
-    nativeId: String(record.id),
-    occurredAtMs: record.insertInstant,
+    ...toFusionAuthEventIdentity(record, source),
     action: record.type,
     category: 'OTHER',
     outcome: record.type === 'Error' ? 'FAILURE' : 'UNKNOWN',

@@ -1,6 +1,7 @@
 import type { EventFilter, PushdownPlan } from '../../model/EventFilter';
 import { isSentUpstream } from '../../model/EventFilter';
-import type { FieldCapability } from '../shared/pushdown';
+import type { FieldCapability, KindCapabilities } from '../shared/pushdown';
+import { planPushdown } from '../shared/pushdown';
 
 /**
  * A FusionAuth wildcard criterion that matches text holding `value` anywhere. FusionAuth reads a
@@ -36,18 +37,23 @@ export function toMessageCapability(
   };
 }
 
-/** The criteria of a search: the `message` one when the plan sends text, and the others given. */
+/**
+ * The criteria of a search for what a log's capabilities send upstream of a filter: the
+ * `message` one when text is sent, and those `others` reads from the plan.
+ */
 export function toCriteria(
-  plan: PushdownPlan,
-  filter: EventFilter,
-  others: Readonly<Record<string, string | undefined>>,
+  capabilities: KindCapabilities,
+  filter: EventFilter | undefined,
+  others: (plan: PushdownPlan, filter: EventFilter) => Readonly<Record<string, string | undefined>>,
 ): Readonly<Record<string, string>> {
+  if (filter === undefined) return {};
+  const plan = planPushdown(capabilities, filter);
   const message =
     isSentUpstream(plan, 'text') && filter.text !== null
       ? toFusionAuthContains(filter.text)
       : undefined;
   return Object.fromEntries(
-    Object.entries({ ...others, message }).filter(
+    Object.entries({ ...others(plan, filter), message }).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );

@@ -1,5 +1,4 @@
-import { credential } from '../shared/configSchemas';
-import { toSingleSourceShortcut } from '../shared/toSingleSourceShortcut';
+import { toSingleCredentialKind } from '../shared/toSingleCredentialKind';
 import type { SourceConfigBase, SourceKindDefinition } from '../SourceKindDefinition';
 import type { NirvanaSourceConfig } from './createNirvanaSource';
 import { createNirvanaSource } from './createNirvanaSource';
@@ -9,28 +8,15 @@ export interface NirvanaKindConfig extends SourceConfigBase, NirvanaSourceConfig
   readonly kind: 'nirvana';
 }
 
-const BASE_URL = 'https://api.nirvanalabs.io';
-
 /** Nirvana Labs' audit logs (`GET /v1/audit_logs`): providers.md §5. */
 export const NIRVANA_KIND: SourceKindDefinition<NirvanaKindConfig> = {
-  kind: 'nirvana',
-  provider: 'NIRVANA',
-  defaultBaseUrl: BASE_URL,
-  lateArrivalSeconds: 0,
-  // Nirvana documents no limit: our choice, generous enough for any dashboard.
-  rateLimit: { capacity: 40, refillPerSecond: 20 },
-  credentialFamily: 'nirvana',
-  configKeys: (required) => ({ apiKey: credential(required) }),
-  secretKeys: ['apiKey'],
-  envShortcut: toSingleSourceShortcut({
+  ...toSingleCredentialKind({
     kind: 'nirvana',
+    provider: 'NIRVANA',
+    baseUrl: 'https://api.nirvanalabs.io',
     credentialKey: 'apiKey',
-    credentialVariable: 'NIRVANA_API_KEY',
-    baseUrlVariable: 'NIRVANA_BASE_URL',
-    defaultBaseUrl: BASE_URL,
+    variablePrefix: 'NIRVANA',
   }),
   capabilities: NIRVANA_CAPABILITIES,
-  credentialOf: (config) => config.apiKey,
-  describe: () => [],
   createSource: createNirvanaSource,
 };

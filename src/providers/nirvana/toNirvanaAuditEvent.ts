@@ -8,6 +8,7 @@ import type {
   RequestInfo,
   SourceRef,
 } from '../../model/AuditEvent';
+import { COMMON_VERB_CATEGORIES, toCategoryOfVerb } from '../shared/toCategoryOfVerb';
 import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { parseRfc3339 } from './parseRfc3339';
 
@@ -16,15 +17,8 @@ import { parseRfc3339 } from './parseRfc3339';
  * decides the category. Attaching, restarting and the like change an existing resource: UPDATE.
  */
 const CATEGORY_BY_VERB: Readonly<Record<string, AuditCategory>> = {
-  created: 'CREATE',
-  added: 'CREATE',
-  generated: 'CREATE',
-  imported: 'CREATE',
+  ...COMMON_VERB_CATEGORIES,
   invited: 'CREATE',
-  updated: 'UPDATE',
-  modified: 'UPDATE',
-  changed: 'UPDATE',
-  renamed: 'UPDATE',
   resized: 'UPDATE',
   attached: 'UPDATE',
   detached: 'UPDATE',
@@ -32,20 +26,11 @@ const CATEGORY_BY_VERB: Readonly<Record<string, AuditCategory>> = {
   rebooted: 'UPDATE',
   started: 'UPDATE',
   stopped: 'UPDATE',
-  enabled: 'UPDATE',
-  disabled: 'UPDATE',
-  rotated: 'UPDATE',
   assigned: 'UPDATE',
   unassigned: 'UPDATE',
-  deleted: 'DELETE',
-  removed: 'DELETE',
-  revoked: 'DELETE',
   destroyed: 'DELETE',
-  viewed: 'READ',
   listed: 'READ',
   read: 'READ',
-  retrieved: 'READ',
-  exported: 'READ',
   login: 'AUTH',
   logout: 'AUTH',
   logged_in: 'AUTH',
@@ -57,7 +42,7 @@ const CATEGORY_BY_VERB: Readonly<Record<string, AuditCategory>> = {
 
 export function toNirvanaCategory(action: string): AuditCategory {
   const verb = action.slice(action.lastIndexOf('.') + 1).toLowerCase();
-  return CATEGORY_BY_VERB[verb] ?? 'OTHER';
+  return toCategoryOfVerb(CATEGORY_BY_VERB, verb);
 }
 
 function toActorType(type: string): ActorType | null {

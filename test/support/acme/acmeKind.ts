@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { AuditEvent, SourceRef } from '../../../src/model/AuditEvent';
 import type { Source } from '../../../src/model/Source';
-import { credential } from '../../../src/providers/shared/configSchemas';
 import { nativeIdSchema } from '../../../src/providers/shared/nativeIdSchema';
 import type { KindCapabilities } from '../../../src/providers/shared/pushdown';
 import { oneValue, planPushdown } from '../../../src/providers/shared/pushdown';
 import { parseSourcePayload } from '../../../src/providers/shared/parseSourcePayload';
 import { toRequestOptions } from '../../../src/providers/shared/toRequestOptions';
 import { toSingleParam, toPushdownParams } from '../../../src/providers/shared/toPushdownParams';
-import { toSingleSourceShortcut } from '../../../src/providers/shared/toSingleSourceShortcut';
+import { toSingleCredentialKind } from '../../../src/providers/shared/toSingleCredentialKind';
 import type {
   SourceConfigBase,
   SourceKindDefinition,
@@ -70,25 +69,16 @@ function toAcmeAuditEvent(log: z.infer<typeof logSchema>, source: SourceRef): Au
 }
 
 export const ACME_KIND: SourceKindDefinition<AcmeKindConfig> = {
-  kind: 'acme',
-  // A kind of a provider auditgraph knows: a new provider is a value of the SDL's enum too.
-  provider: 'NIRVANA',
-  defaultBaseUrl: null,
-  lateArrivalSeconds: 0,
-  rateLimit: { capacity: 100, refillPerSecond: 100 },
-  credentialFamily: 'acme',
-  configKeys: (required) => ({ apiKey: credential(required) }),
-  secretKeys: ['apiKey'],
-  envShortcut: toSingleSourceShortcut({
+  ...toSingleCredentialKind({
     kind: 'acme',
+    // A kind of a provider auditgraph knows: a new provider is a value of the SDL's enum too.
+    provider: 'NIRVANA',
+    baseUrl: 'https://acme.invalid',
+    rateLimit: { capacity: 100, refillPerSecond: 100 },
     credentialKey: 'apiKey',
-    credentialVariable: 'ACME_API_KEY',
-    baseUrlVariable: 'ACME_BASE_URL',
-    defaultBaseUrl: 'https://acme.invalid',
+    variablePrefix: 'ACME',
   }),
   capabilities: CAPABILITIES,
-  credentialOf: (config) => config.apiKey,
-  describe: () => [],
   createSource(config, deps): Source {
     const ref: SourceRef = { id: config.id, kind: 'acme' };
     const headers = { 'x-acme-key': config.apiKey };
