@@ -9,6 +9,7 @@ import importPlugin from 'eslint-plugin-import';
  */
 const LAYERS = [
   ['main.ts', 'startAuditgraph.ts'],
+  ['observability'],
   ['server'],
   ['schema'],
   ['auth'],

@@ -15,6 +15,7 @@ import { createEventIdCodec } from './model/globalId';
 import { createFeed } from './feed/createFeed';
 import type { Feed } from './feed/Feed';
 import { logLine } from './logLine';
+import { createObservability } from './observability/createObservability';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
 import type { SourceDeps } from './providers/createSources';
@@ -96,6 +97,7 @@ export async function startAuditgraph(
   options: StartOptions,
 ): Promise<Auditgraph> {
   const now = options.now ?? Date.now;
+  const observability = createObservability({ log: options.log });
   const demo =
     config.mode === 'demo'
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
@@ -114,6 +116,7 @@ export async function startAuditgraph(
     });
   } catch (error) {
     await demo?.close();
+    await observability.close();
     throw error;
   }
   // One cache for all sources, for the life of the process: its byte budget is shared.
@@ -129,6 +132,7 @@ export async function startAuditgraph(
   const sourceSet = createSources(sourceConfigs, {
     now,
     kinds,
+    observe: (source) => observability.source(source),
     ...(pageCache === null ? {} : { pageCache }),
     // The demo's emulators are not the providers: their rate limits do not apply.
     ...(demo !== null
@@ -144,9 +148,13 @@ export async function startAuditgraph(
   });
   // A random secret per process (the demo's default; live mode requires one): cursors and entity
   // keys then do not survive a restart, which is the honest default until an operator sets one.
+  observability.watch({
+    circuits: () => sourceSet.circuitStates(),
+    pageCache: () => pageCache?.store.stats() ?? null,
+  });
   const secret = config.cursorSecret ?? randomBytes(32);
   const feed = createFeed({
-    sources: sourceSet.sources,
+    sources: sourceSet.sources.map((source) => observability.sourceReads(source)),
     cursorCodec: createCursorCodec(secret, {
       ttlMs: security.cursorTtlSeconds * 1000,
       now,
@@ -164,8 +172,10 @@ export async function startAuditgraph(
       ]),
     ),
   });
+  const observedFeed = observability.feed(feed);
   const apollo = createApolloServer({
     log: options.log,
+    plugins: observability.apolloPlugins,
     introspection: security.introspection,
     limits: security.limits,
     audit: (config.audit ?? DEFAULT_AUDIT_CONFIG).enabled,
@@ -176,7 +186,7 @@ export async function startAuditgraph(
     http = await startHttpServer({
       apollo,
       context: createContextFactory({
-        feed,
+        feed: observedFeed,
         pagination: config.pagination,
         requestDeadlineMs: config.feed.requestDeadlineMs,
         now,
@@ -191,11 +201,14 @@ export async function startAuditgraph(
       graphiqlTitle: 'auditgraph',
       defaultQuery: EXAMPLE_QUERY,
       log: options.log,
+      observeRequest: (request, handle) => observability.request(request, handle),
+      extraRoutes: observability.routes,
     });
   } catch (error) {
     await apollo.stop();
     await sourceSet.close();
     await demo?.close();
+    await observability.close();
     throw error;
   }
   const server = http;
@@ -209,6 +222,7 @@ export async function startAuditgraph(
       await server.close();
       await sourceSet.close();
       await demo?.close();
+      await observability.close();
     },
   };
 }

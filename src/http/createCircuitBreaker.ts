@@ -14,6 +14,12 @@ export interface CircuitBreakerOptions {
   readonly openMs?: number;
   /** Epoch ms; injected so tests move time without waiting. */
   readonly now?: () => number;
+  /**
+   * Told of each move: closed → open, open → half-open (when the probe is let through),
+   * half-open → closed or open. An open circuit turns half-open as time passes, but is told so
+   * only when a call comes to probe it: until then nothing has changed for anyone.
+   */
+  readonly onTransition?: (from: CircuitState, to: CircuitState) => void;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -114,6 +120,15 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   /** How many times the circuit has opened: a permit from an earlier opening is stale. */
   let openings = 0;
   let probing = false;
+  /** The state last told to onTransition. */
+  let told: CircuitState = 'closed';
+
+  function tell(to: CircuitState): void {
+    if (to === told) return;
+    const from = told;
+    told = to;
+    options.onTransition?.(from, to);
+  }
 
   function state(): CircuitState {
     if (openedAt === null) return 'closed';
@@ -125,12 +140,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     openings += 1;
     consecutiveFailures = 0;
     window.clear();
+    tell('open');
   }
 
   function close(): void {
     openedAt = null;
     consecutiveFailures = 0;
     window.clear();
+    tell('closed');
   }
 
   function failureRateExceeded(): boolean {
@@ -176,7 +193,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       );
     }
     const isProbe = current === 'half-open';
-    if (isProbe) probing = true;
+    if (isProbe) {
+      probing = true;
+      tell('half-open');
+    }
     const admittedIn = openings;
     let settled = false;
     return {

@@ -90,7 +90,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       signal: request.signal,
       deadlineAt: request.deadlineAt,
       start: (limits) => runCall(prepared, limits),
-      onJoin: () => options.onCoalesced?.({ method: prepared.method, path: prepared.path }),
+      onJoin: () => {
+        settings.observer.coalesced();
+        options.onCoalesced?.({ method: prepared.method, path: prepared.path });
+      },
     });
   }
 

@@ -8,7 +8,7 @@ import type { HttpClientSettings } from './toHttpClientSettings';
 
 export interface RateLimitGateOptions extends Pick<
   HttpClientSettings,
-  'sourceId' | 'now' | 'maxRateLimitWaitMs' | 'maxRateLimitPauseMs'
+  'sourceId' | 'now' | 'maxRateLimitWaitMs' | 'maxRateLimitPauseMs' | 'observer'
 > {
   /** The credential's rate limiter, shared with every source of the credential; none: no limit. */
   readonly rateLimiter: TokenBucket | undefined;
@@ -24,9 +24,9 @@ export interface RateLimited {
 export interface RateLimitGate {
   /**
    * Takes the credential's token for one attempt; `retrying` is the error of the attempt it
-   * would retry, undefined for a first attempt.
+   * would retry, undefined for a first attempt. Resolves with how long it waited, in ms.
    */
-  takeToken(limits: CallerLimits, retrying: AuditgraphError | undefined): Promise<void>;
+  takeToken(limits: CallerLimits, retrying: AuditgraphError | undefined): Promise<number>;
   /** What a 429 comes to; it pauses the credential's rate limiter at once. */
   onTooManyRequests(headers: ResponseHeaders): RateLimited;
   /**
@@ -41,7 +41,7 @@ export interface RateLimitGate {
 }
 
 export function createRateLimitGate(options: RateLimitGateOptions): RateLimitGate {
-  const { sourceId, rateLimiter, now, maxRateLimitWaitMs, maxRateLimitPauseMs } = options;
+  const { sourceId, rateLimiter, now, maxRateLimitWaitMs, maxRateLimitPauseMs, observer } = options;
 
   /**
    * A first attempt the limiter refuses fails with SOURCE_RATE_LIMITED; a retry it refuses
@@ -53,8 +53,9 @@ export function createRateLimitGate(options: RateLimitGateOptions): RateLimitGat
   async function takeToken(
     limits: CallerLimits,
     retrying: AuditgraphError | undefined,
-  ): Promise<void> {
-    if (rateLimiter === undefined) return;
+  ): Promise<number> {
+    if (rateLimiter === undefined) return 0;
+    const startedAt = now();
     try {
       await rateLimiter.acquire(limits.deadlineAt, {
         sourceId,
@@ -62,8 +63,12 @@ export function createRateLimitGate(options: RateLimitGateOptions): RateLimitGat
       });
     } catch (error) {
       if (limits.signal?.aborted) throw abandonedError(sourceId, error);
+      observer.rateLimit('refused', now() - startedAt);
       throw retrying ?? error;
     }
+    const waitedMs = now() - startedAt;
+    observer.rateLimit('granted', waitedMs);
+    return waitedMs;
   }
 
   /**

@@ -1,6 +1,6 @@
-import type { AuditgraphError } from '../model/errors';
+import { AuditgraphError } from '../model/errors';
 import { computeBackoffMs } from './computeBackoffMs';
-import type { AttemptRunner, FailedAttempt } from './createAttemptRunner';
+import type { Attempt, AttemptRunner, FailedAttempt } from './createAttemptRunner';
 import type { RateLimitGate } from './createRateLimitGate';
 import type { CallerLimits } from './createRequestCoalescer';
 import type { RetryBudget } from './createRetryBudget';
@@ -11,7 +11,7 @@ import type { HttpClientSettings } from './toHttpClientSettings';
 
 export interface RetryLoopOptions extends Pick<
   HttpClientSettings,
-  'sourceId' | 'maxRetries' | 'backoff' | 'now' | 'sleep' | 'random'
+  'sourceId' | 'maxRetries' | 'backoff' | 'now' | 'sleep' | 'random' | 'observer'
 > {
   readonly retryBudget: RetryBudget;
   readonly rateLimits: RateLimitGate;
@@ -37,22 +37,52 @@ interface RetryProgress {
  */
 export function createRetryLoop(options: RetryLoopOptions): RetryLoop {
   const { sourceId, maxRetries, backoff, retryBudget, rateLimits, attemptOnce } = options;
-  const { now, sleep, random } = options;
+  const { now, sleep, random, observer } = options;
 
   async function send(prepared: PreparedRequest, limits: CallerLimits): Promise<HttpResponse> {
     const progress: RetryProgress = { retries: 0, rateLimitWaited: false, lastError: undefined };
     for (;;) {
       assertStillRunning(limits, progress.lastError);
-      await rateLimits.takeToken(limits, progress.lastError);
+      const rateLimitWaitMs = await rateLimits.takeToken(limits, progress.lastError);
       if (progress.retries === 0) retryBudget.recordFirstAttempt();
-      const attempt = await attemptOnce(prepared, limits);
+      const attempt = await observed(prepared, limits, progress.retries + 1, rateLimitWaitMs);
       if (attempt.kind === 'answered') return attempt.response;
       const delayMs = planRetry(attempt, prepared, limits.deadlineAt, progress);
+      observer.retry(attempt.kind, delayMs);
       await pause(delayMs, limits.signal);
       progress.retries += 1;
       if (attempt.kind === 'rate-limited') progress.rateLimitWaited = true;
       progress.lastError = attempt.error;
     }
+  }
+
+  /** One attempt, told to the observer before it is sent and once it has ended. */
+  async function observed(
+    prepared: PreparedRequest,
+    limits: CallerLimits,
+    number: number,
+    rateLimitWaitMs: number,
+  ): Promise<Attempt> {
+    const end = observer.attempt({ method: prepared.method, attempt: number, rateLimitWaitMs });
+    const startedAt = now();
+    let attempt: Attempt;
+    try {
+      attempt = await attemptOnce(prepared, limits);
+    } catch (error) {
+      const failure = error instanceof AuditgraphError ? error : null;
+      const status = failure?.details.upstreamStatus ?? null;
+      end({ status, outcome: 'failed', error: failure, durationMs: now() - startedAt });
+      throw error;
+    }
+    const durationMs = now() - startedAt;
+    if (attempt.kind === 'answered') {
+      end({ status: attempt.response.status, outcome: 'answered', error: null, durationMs });
+    } else {
+      const status =
+        attempt.kind === 'rate-limited' ? 429 : (attempt.error.details.upstreamStatus ?? null);
+      end({ status, outcome: attempt.kind, error: attempt.error, durationMs });
+    }
+    return attempt;
   }
 
   /** Before each attempt: nobody waits for it any more, or its deadline has passed. */

@@ -2,6 +2,8 @@ import { NON_NEGATIVE_INTEGER, assertOptions } from './assertOptions';
 import type { BackoffOptions } from './computeBackoffMs';
 import type { CircuitBreaker } from './createCircuitBreaker';
 import type { TokenBucket } from './createTokenBucket';
+import type { HttpObserver } from './HttpObserver';
+import { SILENT_HTTP_OBSERVER } from './HttpObserver';
 
 export interface HttpClientOptions {
   /** The API's base URL; its path (Cloudflare's `/client/v4`) prefixes every request path. */
@@ -66,6 +68,8 @@ export interface HttpClientOptions {
    * shared it, is one outcome, and an open circuit fails the call before any upstream request.
    */
   readonly circuitBreaker?: CircuitBreaker;
+  /** Hears every attempt, wait, retry and shared call (logs, metrics, traces); default: nobody. */
+  readonly observer?: HttpObserver;
 }
 
 export const HTTP_CLIENT_DEFAULTS = {
@@ -102,6 +106,7 @@ export interface HttpClientSettings {
   readonly now: () => number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random: () => number;
+  readonly observer: HttpObserver;
 }
 
 /**
@@ -130,6 +135,7 @@ export function toHttpClientSettings(options: HttpClientOptions): HttpClientSett
     now: options.now ?? Date.now,
     sleep: options.sleep ?? defaultSleep,
     random: options.random ?? Math.random,
+    observer: options.observer ?? SILENT_HTTP_OBSERVER,
   };
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { CircuitBreakerOptions } from '../http/createCircuitBreaker';
+import type { CircuitBreakerOptions, CircuitState } from '../http/createCircuitBreaker';
 import { createCircuitBreaker } from '../http/createCircuitBreaker';
 import type { HttpClient } from '../http/createHttpClient';
 import { createHttpClient } from '../http/createHttpClient';
+import type { HttpObserver } from '../http/HttpObserver';
 import type { RateLimit, TokenBucket } from '../http/createTokenBucket';
 import { createTokenBucket } from '../http/createTokenBucket';
 import type { SourceKind } from '../model/AuditEvent';
@@ -16,11 +17,25 @@ import type { SourceConfigBase, SourceKindDefinition } from './SourceKindDefinit
 
 export interface SourceSet {
   readonly sources: readonly Source[];
+  /** Each source's circuit, by source id, as it stands now (metrics, readiness). */
+  circuitStates(): ReadonlyMap<string, CircuitState>;
   /** Closes every source's connection pool. */
   close(): Promise<void>;
 }
 
+/** What one source tells whoever watches it (src/observability); see HttpObserver. */
+export interface SourceObserver {
+  readonly http: HttpObserver;
+  /** Whether a read of a closed window was answered from the page cache. */
+  cacheLookup(hit: boolean): void;
+}
+
 export interface SourceDeps {
+  /**
+   * The observer of each source, made once per source from its id and kind; absent, nobody
+   * watches (tests, the bench).
+   */
+  readonly observe?: (source: { readonly id: string; readonly kind: SourceKind }) => SourceObserver;
   readonly now: () => number;
   /** Called once per upstream request (metrics, tests). */
   readonly onRequest?: (sourceId: string) => void;
@@ -62,6 +77,7 @@ export interface SourceDeps {
 export function createSources(configs: readonly SourceConfigBase[], deps: SourceDeps): SourceSet {
   const kinds = deps.kinds ?? BUILT_IN_KINDS;
   const clients: HttpClient[] = [];
+  const circuits = new Map<string, () => CircuitState>();
   // Keyed by a hash, so the map holds no secret a heap dump or a debugger could show.
   const buckets = new Map<string, TokenBucket>();
   const clock = deps.transportClock;
@@ -79,6 +95,13 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
   };
   const sources = configs.map((config) => {
     const definition = kinds.get(config.kind);
+    const observer = deps.observe?.({ id: config.id, kind: config.kind });
+    const circuitBreaker = createCircuitBreaker({
+      ...deps.circuitBreaker,
+      ...(clock ? { now: clock.now } : {}),
+      ...(observer ? { onTransition: (from, to) => observer.http.circuit(from, to) } : {}),
+    });
+    circuits.set(config.id, () => circuitBreaker.state());
     const http = createHttpClient({
       baseUrl: config.baseUrl,
       sourceId: config.id,
@@ -88,21 +111,21 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
         ? {}
         : { maxRateLimitPauseMs: deps.maxRateLimitPauseMs }),
       rateLimiter: bucketFor(config, definition),
-      circuitBreaker: createCircuitBreaker({
-        ...deps.circuitBreaker,
-        ...(clock ? { now: clock.now } : {}),
-      }),
+      circuitBreaker,
+      ...(observer ? { observer: observer.http } : {}),
     });
     clients.push(http);
     const source = definition.createSource(config, { http, now: deps.now });
     if (deps.pageCache === undefined) return source;
+    const cacheOptions = toCachingSourceOptions(config, deps.pageCache, deps.now, kinds);
     return createCachingSource(
       source,
-      toCachingSourceOptions(config, deps.pageCache, deps.now, kinds),
+      observer ? { ...cacheOptions, onLookup: (hit) => observer.cacheLookup(hit) } : cacheOptions,
     );
   });
   return {
     sources,
+    circuitStates: () => new Map([...circuits].map(([id, state]) => [id, state()])),
     close: async () => {
       await Promise.all(clients.map((client) => client.close()));
     },

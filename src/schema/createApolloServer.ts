@@ -37,6 +37,8 @@ export interface ApolloServerOptions {
   readonly limits?: Partial<QueryLimits>;
   /** Log one `audit` line per operation (who read what); default true. */
   readonly audit?: boolean;
+  /** More plugins (metrics and traces of each operation), run after auditgraph's own. */
+  readonly plugins?: readonly ApolloServerPlugin<AuditgraphContext>[];
 }
 
 /**
@@ -91,6 +93,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
       sourceErrorsPlugin(),
       // Last, so the errors it records include those the plugins above add.
       ...(options.audit === false ? [] : [createReadAuditPlugin(options.log)]),
+      ...(options.plugins ?? []),
     ],
   });
 }

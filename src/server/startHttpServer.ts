@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BaseContext } from '@apollo/server';
@@ -10,7 +11,7 @@ import { splitUrl } from './splitUrl';
 import { toServerSettings, type HttpServerOptions } from './toServerSettings';
 
 export type { HttpErrorCode } from './sendError';
-export type { HttpServerOptions } from './toServerSettings';
+export type { ExtraRoute, HttpServerOptions, ObservedRequest } from './toServerSettings';
 
 export interface HttpServerHandle {
   /** The server's origin, e.g. `http://127.0.0.1:4000` (the port chosen when 0 was asked). */
@@ -78,6 +79,11 @@ export async function startHttpServer<C extends BaseContext>(
       serveProbe(path, request, response, readiness);
       return;
     }
+    const extra = options.extraRoutes?.get(path);
+    if (extra !== undefined) {
+      await extra(request, response);
+      return;
+    }
     if (path !== GRAPHQL_PATH) {
       sendError(response, 404, 'NOT_FOUND', 'Not found.');
       return;
@@ -89,7 +95,23 @@ export async function startHttpServer<C extends BaseContext>(
     await serveGraphqlRoute(request, response, search);
   };
 
+  const observeRequest = options.observeRequest ?? ((_request, handle) => handle());
+
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const requestId = toRequestId(request.headers['x-request-id']);
+    response.setHeader('x-request-id', requestId);
+    const observed = {
+      requestId,
+      method: request.method ?? 'GET',
+      path: splitUrl(request.url).path,
+      headers: request.headers,
+    };
+    observeRequest(observed, () => handle(request, response)).catch((error: unknown) => {
+      log(logLine('error', 'request observer failed', { error: describeError(error) }));
+    });
+  });
+
+  const handle = (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const startedAt = process.hrtime.bigint();
     drain.track(response);
     // 'close' rather than 'finish': a request whose client went away is logged too.
@@ -108,7 +130,7 @@ export async function startHttpServer<C extends BaseContext>(
         }),
       );
     });
-    route(request, response).catch((error: unknown) => {
+    return route(request, response).catch((error: unknown) => {
       log(
         logLine('error', 'request failed', {
           path: splitUrl(request.url).path,
@@ -122,7 +144,7 @@ export async function startHttpServer<C extends BaseContext>(
         response.destroy();
       }
     });
-  });
+  };
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
@@ -144,6 +166,17 @@ export async function startHttpServer<C extends BaseContext>(
     drainBudgetMs: settings.drainDelayMs + settings.drainTimeoutMs,
     close: () => drain.close(),
   };
+}
+
+/**
+ * A caller's request id is kept when it is one a log line can carry as it is (a router's or a
+ * load balancer's: letters, digits and `-_.:`, at most 128 characters); anything else, or none,
+ * gets a new UUID, so that no client can write what it likes into every log line.
+ */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function toRequestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
 function urlHost(address: AddressInfo): string {

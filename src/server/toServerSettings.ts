@@ -1,7 +1,32 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 
+/** One request as the observer of requests sees it, before it is routed. */
+export interface ObservedRequest {
+  /** The caller's `x-request-id` when it is a sane one, else a new UUID; echoed back. */
+  readonly requestId: string;
+  readonly method: string;
+  /** The path alone: a query string may carry a query's variables. */
+  readonly path: string;
+  /** The request's headers (a tracer reads `traceparent`); never to be logged whole. */
+  readonly headers: IncomingMessage['headers'];
+}
+
+/** A route served beside `/graphql` (`/metrics`), on an exact path. */
+export type ExtraRoute = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
 export interface HttpServerOptions<C extends BaseContext> {
+  /**
+   * Runs around the handling of every request (logs, metrics and traces bind the request's id
+   * and span to everything `handle` does); it must call `handle` once and return its promise.
+   * Default: `handle()`.
+   */
+  readonly observeRequest?: (
+    request: ObservedRequest,
+    handle: () => Promise<void>,
+  ) => Promise<void>;
+  /** Routes by exact path, answered before `/graphql`, also while draining. */
+  readonly extraRoutes?: ReadonlyMap<string, ExtraRoute>;
   /**
    * Started (`await apollo.start()`) before this is called. Build it with
    * `stopOnTerminationSignals: false` (installShutdownHandlers owns the signals, and drains HTTP

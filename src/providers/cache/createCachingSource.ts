@@ -18,6 +18,8 @@ export interface CachingSourceOptions {
   readonly lateArrivalMs: number;
   /** Told of a store that failed; the call then goes upstream as if nothing were cached. */
   readonly onStoreError?: (error: unknown) => void;
+  /** Told whether each read of a closed window found its answer in the store (metrics, traces). */
+  readonly onLookup?: (hit: boolean) => void;
 }
 
 /** Bump when what a source returns changes shape, so a shared store's old entries go unread. */
@@ -40,7 +42,7 @@ const KEY_VERSION = 'auditgraph-cache-v1';
  * expires its cursors refuses it; the source then fails visibly, it does not answer wrongly.
  */
 export function createCachingSource(source: Source, options: CachingSourceOptions): Source {
-  const { store, scope, now, onStoreError } = options;
+  const { store, scope, now, onStoreError, onLookup } = options;
   const settleMs = Math.max(options.freshnessMs, options.lateArrivalMs);
   /** Events before this instant can no longer appear or change upstream. */
   const closedBefore = () => now() - settleMs;
@@ -71,6 +73,7 @@ export function createCachingSource(source: Source, options: CachingSourceOption
     if (query.beforeMs > closedBefore()) return source.list(query, continuation, listOptions);
     const key = toListKey(scope, query, continuation);
     const cached = await read(key);
+    onLookup?.(cached?.type === 'page');
     if (cached?.type === 'page') return cached.page;
     const page = await source.list(query, continuation, listOptions);
     await write(key, { type: 'page', page });
@@ -87,6 +90,7 @@ export function createCachingSource(source: Source, options: CachingSourceOption
     }
     const key = toEventKey(scope, nativeId, occurredAtMs);
     const cached = await read(key);
+    onLookup?.(cached?.type === 'event');
     if (cached?.type === 'event') return cached.event;
     const since = closedBefore();
     const event = await source.get(nativeId, occurredAtMs, listOptions);

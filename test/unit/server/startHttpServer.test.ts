@@ -747,3 +747,58 @@ describe('startHttpServer: logs', () => {
     expect(logs.filter((line) => line.includes('"msg":"request"'))).toHaveLength(1);
   });
 });
+
+describe('startHttpServer: request ids, the request observer and extra routes', () => {
+  it('keeps a sane x-request-id, replaces any other, and answers with it', async () => {
+    const { url } = await start();
+    const kept = await send(url, {
+      path: '/healthz',
+      headers: { 'x-request-id': 'router-7f3a.01' },
+    });
+    expect(kept.headers['x-request-id']).toBe('router-7f3a.01');
+    for (const bad of ['has space', 'x'.repeat(129), '{"json":1}']) {
+      const replaced = await send(url, { path: '/healthz', headers: { 'x-request-id': bad } });
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const fresh = await send(url, { path: '/healthz' });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('runs every request inside observeRequest, with its id, method and path only', async () => {
+    const seen: string[] = [];
+    const { url } = await start({
+      observeRequest: async (request, handle) => {
+        seen.push(`${request.requestId} ${request.method} ${request.path} >`);
+        await handle();
+        seen.push(`< ${request.requestId}`);
+      },
+    });
+    const response = await postGraphql(
+      `${url}`,
+      { query: '{ hello }' },
+      { 'x-request-id': 'req-1' },
+    );
+    expect(response.status).toBe(200);
+    expect(seen).toEqual(['req-1 POST /graphql >', '< req-1']);
+  });
+
+  it('serves an extra route on its exact path, also while draining', async () => {
+    const handle = await start({
+      drainDelayMs: 300,
+      extraRoutes: new Map([
+        [
+          '/metrics',
+          (_request, response) => {
+            response.end('up 1\n');
+            return Promise.resolve();
+          },
+        ],
+      ]),
+    });
+    expect((await send(handle.url, { path: '/metrics' })).text).toBe('up 1\n');
+    expect((await send(handle.url, { path: '/metrics/x' })).status).toBe(404);
+    const closing = handle.close();
+    expect((await send(handle.url, { path: '/metrics' })).text).toBe('up 1\n');
+    await closing;
+  });
+});
