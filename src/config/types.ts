@@ -46,6 +46,35 @@ export interface AuditgraphConfig {
   readonly security?: SecurityConfig;
   /** Always set by loadConfig; a config built by hand without it gets DEFAULT_AUDIT_CONFIG. */
   readonly audit?: AuditConfig;
+  /** The log level; a config built by hand without it logs at `info`. */
+  readonly log?: LogConfig;
+  /** `/metrics`; a config built by hand without it serves them on the main port, open. */
+  readonly metrics?: MetricsConfig;
+  /** Traces, from the OTEL_* variables; a config built by hand without it traces nothing. */
+  readonly tracing?: TracingConfig;
+}
+
+export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface LogConfig {
+  readonly level: LogLevelName;
+}
+
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  /** A listener of its own on `host` at this port; null: `/metrics` on the main port. */
+  readonly port: number | null;
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
+  readonly token: string | null;
+}
+
+export interface TracingConfig {
+  /** On when OTEL_EXPORTER_OTLP_ENDPOINT is set or OTEL_TRACES_EXPORTER names an exporter. */
+  readonly enabled: boolean;
+  readonly exporter: 'otlp' | 'console' | 'none';
+  readonly endpoint: string | null;
+  readonly protocol: 'http/json' | 'http/protobuf' | 'grpc';
+  readonly serviceName: string;
 }
 
 /** What a client may be granted beyond reading its sources. */
