@@ -14,7 +14,7 @@ const LAYERS = [
   ['schema'],
   ['auth'],
   ['config', 'config.ts'],
-  ['feed', 'emulators'],
+  ['feed', 'emulators', 'state'],
   ['providers'],
   ['http'],
   ['model'],
