@@ -39,10 +39,23 @@ export interface CircuitPermit {
 export interface CircuitBreaker {
   /**
    * Lets a call through, or fails at once with CIRCUIT_OPEN (and `retryAfterSeconds`) while the
-   * circuit is open, or while the one half-open probe is still under way.
+   * circuit is open, or while the one half-open probe is still under way. A breaker shared by
+   * replicas may need to ask them first, hence the promise it may answer with.
    */
-  admit(sourceId: string): CircuitPermit;
+  admit(sourceId: string): CircuitPermit | Promise<CircuitPermit>;
   state(): CircuitState;
+}
+
+/** A breaker others can move: the replicas that share a source's circuit (src/state). */
+export interface ControllableCircuitBreaker extends CircuitBreaker {
+  admit(sourceId: string): CircuitPermit;
+  /**
+   * Opens the circuit for `forMs` from now, as another replica's opened; a circuit already open
+   * for longer stays as it is. Told to onTransition like any other move.
+   */
+  trip(forMs: number): void;
+  /** Closes the circuit, as the fleet's probe succeeded on another replica. */
+  reset(): void;
 }
 
 export const CIRCUIT_BREAKER_DEFAULTS = {
@@ -100,7 +113,9 @@ export function isCircuitFailure(error: unknown): boolean {
  * once open, only the probe decides, so a straggler that happened to succeed cannot close a
  * circuit that a high failure rate opened.
  */
-export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+export function createCircuitBreaker(
+  options: CircuitBreakerOptions = {},
+): ControllableCircuitBreaker {
   const { failureThreshold, openMs, windowMs, minimumCalls, failureRatePercent } = assertOptions(
     'createCircuitBreaker',
     options,
@@ -213,7 +228,24 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     };
   }
 
-  return { admit, state };
+  function trip(forMs: number): void {
+    const remainingMs = openedAt === null ? 0 : openedAt + openMs - now();
+    if (forMs <= 0 || remainingMs >= forMs) return;
+    openedAt = now() - Math.max(0, openMs - forMs);
+    openings += 1;
+    probing = false;
+    consecutiveFailures = 0;
+    window.clear();
+    tell('open');
+  }
+
+  function reset(): void {
+    if (openedAt === null) return;
+    probing = false;
+    close();
+  }
+
+  return { admit, state, trip, reset };
 }
 
 interface OutcomeWindow {

@@ -110,7 +110,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
    * however many attempts it took and however many callers shared it.
    */
   async function runCall(prepared: PreparedRequest, limits: CallerLimits): Promise<HttpResponse> {
-    const permit = admit();
+    // A local breaker answers at once: no await, so a call starts in the same turn it was made.
+    const admitted = admit();
+    const permit = admitted instanceof Promise ? await admitted : admitted;
     try {
       const response = await send(prepared, limits);
       permit?.settle('success');
@@ -129,16 +131,26 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
    * another source of the credential), the probe would be refused too, so the pause's end is
    * the earliest a retry can succeed.
    */
-  function admit(): CircuitPermit | undefined {
+  function admit(): CircuitPermit | undefined | Promise<CircuitPermit> {
+    let admitted: CircuitPermit | undefined | Promise<CircuitPermit>;
     try {
-      return options.circuitBreaker?.admit(sourceId);
+      admitted = options.circuitBreaker?.admit(sourceId);
     } catch (error) {
-      const readyMs = options.rateLimiter?.readyInMs() ?? 0;
-      if (!(error instanceof AuditgraphError) || readyMs === 0) throw error;
-      const retryAfterSeconds = Math.ceil(readyMs / 1000);
-      if (retryAfterSeconds <= (error.details.retryAfterSeconds ?? 0)) throw error;
-      throw new AuditgraphError(error.code, error.message, { ...error.details, retryAfterSeconds });
+      throw withPauseHint(error);
     }
+    return admitted instanceof Promise
+      ? admitted.catch((error: unknown) => {
+          throw withPauseHint(error);
+        })
+      : admitted;
+  }
+
+  function withPauseHint(error: unknown): unknown {
+    const readyMs = options.rateLimiter?.readyInMs() ?? 0;
+    if (!(error instanceof AuditgraphError) || readyMs === 0) return error;
+    const retryAfterSeconds = Math.ceil(readyMs / 1000);
+    if (retryAfterSeconds <= (error.details.retryAfterSeconds ?? 0)) return error;
+    return new AuditgraphError(error.code, error.message, { ...error.details, retryAfterSeconds });
   }
 
   return {

@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from '../../../src/http/createCircuitBreaker';
+import type { ControllableCircuitBreaker as CircuitBreaker } from '../../../src/http/createCircuitBreaker';
 import {
   CIRCUIT_BREAKER_DEFAULTS,
   createCircuitBreaker,
@@ -337,5 +337,43 @@ describe('createCircuitBreaker failure rate (R7)', () => {
     expect(breaker.state()).toBe('open');
     straggler.settle('success');
     expect(breaker.state()).toBe('open');
+  });
+});
+
+describe('createCircuitBreaker moved by another replica', () => {
+  it('trip opens it for the time left on the other replica, then one probe goes', () => {
+    const moves: string[] = [];
+    const breaker = createCircuitBreaker({
+      now: time.now,
+      openMs: 30_000,
+      onTransition: (from, to) => moves.push(`${from}→${to}`),
+    });
+    breaker.trip(10_000);
+    expect(breaker.state()).toBe('open');
+    expect(() => breaker.admit('s')).toThrow(AuditgraphError);
+    try {
+      breaker.admit('s');
+    } catch (error) {
+      expect((error as AuditgraphError).details.retryAfterSeconds).toBe(10);
+    }
+    time.advance(10_000);
+    expect(breaker.state()).toBe('half-open');
+    breaker.admit('s').settle('success');
+    expect(breaker.state()).toBe('closed');
+    expect(moves).toEqual(['closed→open', 'open→half-open', 'half-open→closed']);
+  });
+
+  it('trip leaves a circuit open for longer as it is; reset closes an open one', () => {
+    const breaker = createCircuitBreaker({ now: time.now, openMs: 30_000, failureThreshold: 1 });
+    breaker.admit('s').settle('failure');
+    breaker.trip(5_000);
+    time.advance(6_000);
+    expect(breaker.state()).toBe('open');
+    breaker.reset();
+    expect(breaker.state()).toBe('closed');
+    breaker.admit('s').settle('success');
+    // reset on a closed circuit changes nothing.
+    breaker.reset();
+    expect(breaker.state()).toBe('closed');
   });
 });
