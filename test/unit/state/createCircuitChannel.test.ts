@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createCircuitBreaker } from '../../../src/http/createCircuitBreaker';
-import type { CircuitBreaker, CircuitPermit } from '../../../src/http/createCircuitBreaker';
+import type {
+  CircuitBreaker,
+  CircuitPermit,
+  CircuitState,
+} from '../../../src/http/createCircuitBreaker';
 import type { CircuitChannel } from '../../../src/state/createCircuitChannel';
 import { createCircuitChannel } from '../../../src/state/createCircuitChannel';
 import type { RedisState } from '../../../src/state/createRedisState';
@@ -46,17 +50,18 @@ async function replica(sourceId: string, keyPrefix: string) {
   const count = (replicasOf.get(keyPrefix) ?? 0) + 1;
   replicasOf.set(keyPrefix, count);
   const moves: string[] = [];
-  let share: ((from: string, to: string) => void) | undefined;
+  // The shared circuit is made from the breaker, and the breaker tells it of its moves.
+  const relay: { share?: (from: CircuitState, to: CircuitState) => void } = {};
   const local = createCircuitBreaker({
     failureThreshold: 1,
     openMs: OPEN_MS,
     onTransition: (from, to) => {
       moves.push(`${from}→${to}`);
-      share?.(from, to);
+      relay.share?.(from, to);
     },
   });
   const shared = channel.join(sourceId, local);
-  share = (from, to) => shared.onTransition(from as never, to as never);
+  relay.share = (from, to) => shared.onTransition(from, to);
   // Wait for the subscription: a message published before it would be missed.
   await until(async () => {
     const answer = await state.call((client) => client.pubsub('NUMSUB', `${keyPrefix}circuits`));
