@@ -203,13 +203,17 @@ export function toEmulatorsConfigFile(
     `- ${CLIENT_KEY_HASH_VARIABLE}: the SHA-256 of the API key its clients send as`,
     '  "Authorization: Bearer <key>" (npm run auth:hash-key makes a key and its hash).',
   ];
-  const body = stringify({
-    sources: entries,
-    auth: {
-      apiKeys: [
-        { id: 'emulators-client', sha256: `\${${CLIENT_KEY_HASH_VARIABLE}}`, sources: ['*'] },
-      ],
+  const body = stringify(
+    {
+      sources: entries,
+      auth: {
+        apiKeys: [
+          { id: 'emulators-client', sha256: `\${${CLIENT_KEY_HASH_VARIABLE}}`, sources: ['*'] },
+        ],
+      },
     },
-  });
+    // As Prettier writes YAML here, so that a written file can be committed as it is.
+    { singleQuote: true },
+  );
   return `${header.map((line) => `# ${line}`).join('\n')}\n${body}`;
 }
