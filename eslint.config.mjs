@@ -4,11 +4,11 @@ import importPlugin from 'eslint-plugin-import';
 
 /**
  * The layers of src/ (design.md §6), each above the ones after it: a file may import from its own
- * layer and the layers below, never from one above. `model` is the ground; `main.ts` and
- * `startAuditgraph.ts` compose everything.
+ * layer and the layers below, never from one above. `model` is the ground; `main.ts`,
+ * `startAuditgraph.ts` and `runEmulators.ts` compose everything.
  */
 const LAYERS = [
-  ['main.ts', 'startAuditgraph.ts'],
+  ['main.ts', 'startAuditgraph.ts', 'runEmulators.ts'],
   ['observability'],
   ['server'],
   ['schema'],

@@ -4,6 +4,7 @@ import { describeConfig } from './describeConfig';
 import type { AuditgraphConfig } from './config/types';
 import { isAuditgraphError } from './model/errors';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
+import { runEmulators } from './runEmulators';
 import { startAuditgraph } from './startAuditgraph';
 import type { Auditgraph } from './startAuditgraph';
 
@@ -12,6 +13,10 @@ import type { Auditgraph } from './startAuditgraph';
  * banner, and drain gracefully on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
+  if (process.argv[2] === 'emulators') {
+    await runEmulators(process.argv.slice(3), process.env);
+    return;
+  }
   const writeLine = (line: string) => process.stdout.write(`${line}\n`);
   let config: AuditgraphConfig;
   let app: Auditgraph;

@@ -39,7 +39,17 @@ export interface DemoOptions {
   readonly nowMs: number;
   readonly counts?: Partial<Record<SourceKind, number>>;
   readonly host?: string;
+  /**
+   * The first emulator listens on this port, the next on the one after, in the order of
+   * DEMO_EMULATORS; unset: each on any free port.
+   */
+  readonly basePort?: number;
+  /** Secrets by credential family (`fastly`, `cloudflare`…); a family not given gets a fresh one. */
+  readonly credentials?: Readonly<Partial<Record<string, string>>>;
 }
+
+/** How many ports the demo's emulators take from `basePort` on. */
+export const DEMO_EMULATOR_COUNT = DEMO_EMULATORS.length;
 
 export interface Demo {
   readonly sources: readonly DemoSource[];
@@ -70,14 +80,30 @@ export async function startDemoEmulators(options: DemoOptions): Promise<Demo> {
       return records;
     },
     credential: (name) => {
-      const secret = secrets.get(name) ?? randomBytes(18).toString('base64url');
+      const secret =
+        secrets.get(name) ?? options.credentials?.[name] ?? randomBytes(18).toString('base64url');
       secrets.set(name, secret);
       return secret;
     },
     host: options.host ?? '127.0.0.1',
+    port: undefined,
   };
 
-  const started = await Promise.all(DEMO_EMULATORS.map((start) => start(context)));
+  const { basePort } = options;
+  const settled = await Promise.allSettled(
+    DEMO_EMULATORS.map((start, index) =>
+      start({ ...context, port: basePort === undefined ? undefined : basePort + index }),
+    ),
+  );
+  const started = settled.flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure !== undefined) {
+    // A fixed port already taken fails one emulator: the others must not stay listening.
+    await Promise.all(started.map(({ emulator }) => emulator.close()));
+    throw failure.reason;
+  }
   const emulators = started.map(({ emulator }) => emulator);
   return {
     sources: started.flatMap(({ sources }) => sources),

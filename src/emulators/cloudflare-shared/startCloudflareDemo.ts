@@ -23,7 +23,13 @@ export async function startCloudflareDemo<R>(
   const records = demo.generate(kind, (random, people, window, count) =>
     version.generate(random, people, window, count, { accountId }),
   );
-  const emulator = await version.start({ records, token, accountId, host: demo.host });
+  const emulator = await version.start({
+    records,
+    token,
+    accountId,
+    host: demo.host,
+    ...(demo.port === undefined ? {} : { port: demo.port }),
+  });
   return {
     emulator,
     sources: [{ id: kind, kind, baseUrl: `${emulator.url}/client/v4`, token, accountId }],

@@ -19,7 +19,13 @@ export async function startFusionAuthDemo(demo: DemoContext): Promise<DemoEmulat
     generateFusionAuthAuditLogRecords,
     'fa-audit',
   );
-  const emulator = await startFusionAuthEmulator({ eventLogs, auditLogs, apiKey, host: demo.host });
+  const emulator = await startFusionAuthEmulator({
+    eventLogs,
+    auditLogs,
+    apiKey,
+    host: demo.host,
+    ...(demo.port === undefined ? {} : { port: demo.port }),
+  });
   const baseUrl = emulator.url;
   return {
     emulator,

@@ -29,9 +29,14 @@ export interface DemoContext {
    * The demo counts them as the events of its source of that kind.
    */
   generate<R>(kind: SourceKind, generate: DemoRecordGenerator<R>, label?: string): R[];
-  /** A secret made fresh for this start; one name, one secret (Cloudflare's versions share one). */
-  credential(name: string): string;
+  /**
+   * The secret of a credential family (the kinds' `credentialFamily`: Cloudflare's versions share
+   * one): the demo's given one, else one made fresh for this start.
+   */
+  credential(family: string): string;
   readonly host: string;
+  /** The port this emulator listens on; undefined: any free one. */
+  readonly port: number | undefined;
 }
 
 /** One emulator of the demo, started, and the sources it serves (one per kind it generated). */

@@ -8,7 +8,9 @@ export interface SingleSourceDemo<R, Key extends 'token' | 'apiKey'> {
   /** The emulator's option, and the source's config key, that carries the credential. */
   readonly credentialKey: Key;
   readonly start: (
-    options: { readonly records: R[]; readonly host: string } & Readonly<Record<Key, string>>,
+    options: { readonly records: R[]; readonly host: string; readonly port?: number } & Readonly<
+      Record<Key, string>
+    >,
   ) => Promise<EmulatorServer>;
 }
 
@@ -19,7 +21,12 @@ export async function startSingleSourceDemo<R, Key extends 'token' | 'apiKey'>(
 ): Promise<DemoEmulator> {
   const credential = demo.credential(entry.kind);
   const records = demo.generate(entry.kind, entry.generate);
-  const options = { records, host: demo.host, [entry.credentialKey]: credential };
+  const options = {
+    records,
+    host: demo.host,
+    ...(demo.port === undefined ? {} : { port: demo.port }),
+    [entry.credentialKey]: credential,
+  };
   const emulator = await entry.start(options as Parameters<typeof entry.start>[0]);
   // The credential under the key of the kind's config: `token` for Fastly, `apiKey` for Nirvana.
   const source = {
