@@ -1,9 +1,10 @@
+import type { Logging } from './logging/createLogging';
 import type { Observability, ObservabilityPart } from './Observability';
 import { combineObservability } from './Observability';
 
 export interface ObservabilitySettings {
-  /** Writes one log line (stdout in production, a capture in tests). */
-  readonly log: (line: string) => void;
+  /** The instance's logger and its request scope (createLogging). */
+  readonly logging: Logging;
 }
 
 /**
