@@ -1,4 +1,5 @@
 import type { Logging } from './logging/createLogging';
+import { createLogPart } from './logging/createLogPart';
 import type { Observability, ObservabilityPart } from './Observability';
 import { combineObservability } from './Observability';
 
@@ -11,7 +12,10 @@ export interface ObservabilitySettings {
  * auditgraph's logs, metrics and traces from its settings: each part is built here and combined,
  * the first outermost.
  */
-export function createObservability(_settings: ObservabilitySettings): Observability {
-  const parts: ObservabilityPart[] = [];
+export function createObservability(settings: ObservabilitySettings): Observability {
+  const parts: ObservabilityPart[] = [
+    // First, so that every other part's work for a request runs inside its request scope.
+    createLogPart(settings.logging),
+  ];
   return combineObservability(parts);
 }
