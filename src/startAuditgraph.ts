@@ -17,6 +17,7 @@ import type { Feed } from './feed/Feed';
 import type { Logger } from './model/Logger';
 import { createObservability } from './observability/createObservability';
 import { createLogging } from './observability/logging/createLogging';
+import { DEFAULT_METRICS_CONFIG } from './observability/metrics/createMetricsPart';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
 import type { SourceDeps } from './providers/createSources';
@@ -102,7 +103,11 @@ export async function startAuditgraph(
   const now = options.now ?? Date.now;
   const logging = createLogging({ level: config.log?.level ?? 'info', write: options.log });
   const { logger } = logging;
-  const observability = createObservability({ logging });
+  const observability = await createObservability({
+    logging,
+    metrics: config.metrics ?? DEFAULT_METRICS_CONFIG,
+    host: config.host,
+  });
   const demo =
     config.mode === 'demo'
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
