@@ -33,9 +33,24 @@ async function main(): Promise<void> {
     throw error;
   }
   // The forced exit must not cut a drain short, however long config.drainSeconds makes it.
-  installShutdownHandlers(() => app.close(), writeLine, { forceExitAfterMs: app.closeBudgetMs });
+  installShutdownHandlers(() => app.close(), app.logger, { forceExitAfterMs: app.closeBudgetMs });
 
   const { graphiql } = config.security ?? toSecurityDefaults(config.mode);
+  // stdout holds JSON lines only, the banner's too; the human banner is for a terminal.
+  app.logger.info(
+    {
+      url: app.url,
+      mode: config.mode,
+      graphiql,
+      sources: app.sourceConfigs.map((source) => ({
+        id: source.id,
+        kind: source.kind,
+        ...(app.demo === null ? {} : { events: app.demo.counts[source.id] ?? 0 }),
+      })),
+    },
+    'auditgraph started',
+  );
+  if (!process.stderr.isTTY) return;
   const banner = [
     '',
     `auditgraph is running: ${graphiql ? 'GraphiQL and the GraphQL endpoint' : 'the GraphQL endpoint'} at ${app.url}/graphql`,
@@ -51,7 +66,7 @@ async function main(): Promise<void> {
     }
   }
   banner.push(`health: ${app.url}/healthz  readiness: ${app.url}/readyz`, '');
-  process.stdout.write(`${banner.join('\n')}\n`);
+  process.stderr.write(`${banner.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

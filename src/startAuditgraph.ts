@@ -14,8 +14,10 @@ import { createCursorCodec } from './feed/createCursorCodec';
 import { createEventIdCodec } from './model/globalId';
 import { createFeed } from './feed/createFeed';
 import type { Feed } from './feed/Feed';
-import { logLine } from './logLine';
+import type { Logger } from './model/Logger';
 import { createObservability } from './observability/createObservability';
+import { createLogging } from './observability/logging/createLogging';
+import { DEFAULT_METRICS_CONFIG } from './observability/metrics/createMetricsPart';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
 import type { SourceDeps } from './providers/createSources';
@@ -59,6 +61,8 @@ export interface Auditgraph {
   readonly demo: Demo | null;
   /** The sources the gateway reads. */
   readonly sourceConfigs: readonly SourceConfigBase[];
+  /** The instance's logger (the banner's line, the shutdown's). */
+  readonly logger: Logger;
   /**
    * The longest close() should take: the HTTP drain, then stopping Apollo and the sources. A
    * close still running after it is stuck.
@@ -69,7 +73,7 @@ export interface Auditgraph {
 }
 
 export interface StartOptions {
-  /** Writes one JSON log line. */
+  /** Takes each log line, a JSON object without its newline. */
   readonly log: (line: string) => void;
   readonly now?: () => number;
   /** Called once per upstream request, with the source id. */
@@ -97,7 +101,13 @@ export async function startAuditgraph(
   options: StartOptions,
 ): Promise<Auditgraph> {
   const now = options.now ?? Date.now;
-  const observability = createObservability({ log: options.log });
+  const logging = createLogging({ level: config.log?.level ?? 'info', write: options.log });
+  const { logger } = logging;
+  const observability = await createObservability({
+    logging,
+    metrics: config.metrics ?? DEFAULT_METRICS_CONFIG,
+    host: config.host,
+  });
   const demo =
     config.mode === 'demo'
       ? await startDemoEmulators({ seed: config.demo.seed, nowMs: now() })
@@ -122,10 +132,9 @@ export async function startAuditgraph(
   // One cache for all sources, for the life of the process: its byte budget is shared.
   const pageCache = createPageCache(config.cache ?? DEFAULT_CACHE_CONFIG, {
     onStoreError: (error) =>
-      options.log(
-        logLine('warn', 'page cache store failed; reading upstream', {
-          error: error instanceof Error ? error.name : typeof error,
-        }),
+      logger.warn(
+        { error: error instanceof Error ? error.name : typeof error },
+        'page cache store failed; reading upstream',
       ),
   });
   const kinds = options.kinds ?? BUILT_IN_KINDS;
@@ -174,7 +183,7 @@ export async function startAuditgraph(
   });
   const observedFeed = observability.feed(feed);
   const apollo = createApolloServer({
-    log: options.log,
+    logger,
     plugins: observability.apolloPlugins,
     introspection: security.introspection,
     limits: security.limits,
@@ -200,7 +209,7 @@ export async function startAuditgraph(
       drainDelayMs: config.drainSeconds * 1000,
       graphiqlTitle: 'auditgraph',
       defaultQuery: EXAMPLE_QUERY,
-      log: options.log,
+      logger,
       observeRequest: (request, handle) => observability.request(request, handle),
       extraRoutes: observability.routes,
     });
@@ -217,6 +226,7 @@ export async function startAuditgraph(
     feed,
     demo,
     sourceConfigs,
+    logger,
     closeBudgetMs: server.drainBudgetMs + STOP_BUDGET_MS,
     close: async () => {
       await server.close();

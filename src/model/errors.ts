@@ -2,33 +2,36 @@
  * The one catalogue of error codes clients and logs see (style.md). Extend it here; never scatter
  * string codes through the code base.
  */
-export type ErrorCode =
+export const ERROR_CODES = [
   /** Anything the client sent wrong: arguments, cursors, ids. */
-  | 'BAD_USER_INPUT'
+  'BAD_USER_INPUT',
   /** The request carries no valid credential of auditgraph's clients (HTTP 401). */
-  | 'UNAUTHENTICATED'
+  'UNAUTHENTICATED',
   /** The client is known but may not read what it asked for (a source, personal data). */
-  | 'FORBIDDEN'
+  'FORBIDDEN',
   /** A source could not be reached, or answered with a server error. */
-  | 'SOURCE_UNAVAILABLE'
+  'SOURCE_UNAVAILABLE',
   /** A source did not answer within its time limit. */
-  | 'SOURCE_TIMEOUT'
+  'SOURCE_TIMEOUT',
   /** A source refused the call for its rate limit. */
-  | 'SOURCE_RATE_LIMITED'
+  'SOURCE_RATE_LIMITED',
   /** A source refused *our* configured credential (upstream 401/403). Never UNAUTHENTICATED. */
-  | 'SOURCE_AUTH_FAILED'
+  'SOURCE_AUTH_FAILED',
   /** A source answered with something that is not the shape its API promises. */
-  | 'SOURCE_BAD_RESPONSE'
+  'SOURCE_BAD_RESPONSE',
   /** A source failed repeatedly, so calls to it fail fast for a while (its circuit is open). */
-  | 'CIRCUIT_OPEN'
+  'CIRCUIT_OPEN',
   /**
    * A source that had failed answered again, holding events the traversal had already passed:
    * they are reported (count and time range), not delivered out of order.
    */
-  | 'SOURCE_EVENTS_MISSED'
+  'SOURCE_EVENTS_MISSED',
   /** The configuration is invalid (start-up only). */
-  | 'CONFIG_INVALID'
-  | 'INTERNAL_SERVER_ERROR';
+  'CONFIG_INVALID',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AuditgraphErrorDetails {
   readonly sourceId?: string;

@@ -13,7 +13,7 @@ import { createQueryLimits, type QueryLimits } from './createQueryLimits';
 import { createReadAuditPlugin } from './createReadAuditPlugin';
 import { createFormatError, toErrorExtensions } from './formatError';
 import { resolvers } from './resolvers';
-import { logLine } from '../logLine';
+import type { Logger } from '../model/Logger';
 
 export { QUERY_LIMIT_DEFAULTS, type QueryLimits } from './createQueryLimits';
 
@@ -29,8 +29,8 @@ export function readSchemaSdl(): string {
 }
 
 export interface ApolloServerOptions {
-  /** Writes one JSON log line. */
-  readonly log: (line: string) => void;
+  /** Apollo's own messages, unexpected errors and the read audit lines. */
+  readonly logger: Logger;
   /** Answer `__schema` and `__type`; default true. Production mode turns it off. */
   readonly introspection?: boolean;
   /** Depth, alias, token, cost and directive limits; each defaults to QUERY_LIMIT_DEFAULTS. */
@@ -72,15 +72,15 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
     maxRecursiveSelections: true,
     // Apollo's own messages go out as auditgraph's structured log lines, not bare console text.
     logger: {
-      debug: () => undefined,
-      info: (message: unknown) => options.log(logLine('info', String(message))),
-      warn: (message: unknown) => options.log(logLine('warn', String(message))),
-      error: (message: unknown) => options.log(logLine('error', String(message))),
+      debug: (message: unknown) => options.logger.debug({ from: 'apollo' }, String(message)),
+      info: (message: unknown) => options.logger.info({ from: 'apollo' }, String(message)),
+      warn: (message: unknown) => options.logger.warn({ from: 'apollo' }, String(message)),
+      error: (message: unknown) => options.logger.error({ from: 'apollo' }, String(message)),
     },
     // The HTTP layer owns the signals: it drains requests before Apollo stops.
     stopOnTerminationSignals: false,
     formatError: createFormatError((error) =>
-      options.log(logLine('error', 'unexpected error', { error: describeError(error) })),
+      options.logger.error({ error: describeError(error) }, 'unexpected error'),
     ),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -92,7 +92,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
       ...(limits.plugins as ApolloServerPlugin<AuditgraphContext>[]),
       sourceErrorsPlugin(),
       // Last, so the errors it records include those the plugins above add.
-      ...(options.audit === false ? [] : [createReadAuditPlugin(options.log)]),
+      ...(options.audit === false ? [] : [createReadAuditPlugin(options.logger)]),
       ...(options.plugins ?? []),
     ],
   });

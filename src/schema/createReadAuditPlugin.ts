@@ -4,7 +4,7 @@ import type {
   GraphQLRequestContextWillSendResponse,
 } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { logLine } from '../logLine';
+import type { Logger } from '../model/Logger';
 import type { AuditgraphContext } from './createContext';
 
 /** The audit record of one GraphQL operation, as logged (issue 5 part 6). */
@@ -39,9 +39,7 @@ export interface ReadAuditRecord {
  * filters they were given, the sources they read and the events they returned; never from the
  * request, so headers, credentials, cursors and ids are not in it.
  */
-export function createReadAuditPlugin(
-  log: (line: string) => void,
-): ApolloServerPlugin<AuditgraphContext> {
+export function createReadAuditPlugin(logger: Logger): ApolloServerPlugin<AuditgraphContext> {
   const startedAt = new WeakMap<object, bigint>();
   const emitted = new WeakSet<object>();
 
@@ -65,7 +63,7 @@ export function createReadAuditPlugin(
       errorCodes,
       durationMs: Number((process.hrtime.bigint() - started) / 1_000n) / 1000,
     };
-    log(logLine('info', 'audit', { ...record }));
+    logger.info({ ...record }, 'audit');
   };
 
   return {

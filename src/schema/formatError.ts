@@ -7,7 +7,7 @@ import { isAuditgraphError } from '../model/errors';
  * Codes of errors of the request itself, given by Apollo Server or raised as GraphQLErrors before
  * any resolver runs (authentication, authorization): their messages are safe to show.
  */
-const REQUEST_ERROR_CODES = new Set([
+export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'GRAPHQL_PARSE_FAILED',

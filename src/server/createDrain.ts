@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { logLine } from '../logLine';
+import type { Logger } from '../model/Logger';
 import { sendError } from './sendError';
 import type { ServerSettings } from './toServerSettings';
 
@@ -8,7 +8,7 @@ export interface DrainOptions extends Pick<ServerSettings, 'drainDelayMs' | 'dra
   readonly server: Server;
   /** Stops Apollo once no HTTP request is left. */
   readonly stopApollo: () => Promise<void>;
-  readonly log: (line: string) => void;
+  readonly logger: Logger;
 }
 
 /** The server's close, and where it stands: serving until close() is first called, then draining. */
@@ -31,19 +31,19 @@ type ServerState =
  * are destroyed, and Apollo stops last.
  */
 export function createDrain(options: DrainOptions): Drain {
-  const { server, log } = options;
+  const { server, logger } = options;
   let state: ServerState = { phase: 'serving' };
   /** Responses not yet closed, so the drain can tell the ones already started to close too. */
   const open = new Set<ServerResponse>();
 
   const drain = async (): Promise<void> => {
-    log(logLine('info', 'draining', { drainDelayMs: options.drainDelayMs, inFlight: open.size }));
+    logger.info({ drainDelayMs: options.drainDelayMs, inFlight: open.size }, 'draining');
     // Responses begun before the drain close their connections too; those begun since already do.
     for (const response of open) {
       if (!response.headersSent) response.setHeader('connection', 'close');
     }
     if (options.drainDelayMs > 0) await delay(options.drainDelayMs);
-    log(logLine('info', 'closing the listener', { inFlight: open.size }));
+    logger.info({ inFlight: open.size }, 'closing the listener');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -53,16 +53,15 @@ export function createDrain(options: DrainOptions): Drain {
     const finished = await Promise.race([closed.then(() => true as const), timedOut]);
     clearTimeout(timer);
     if (!finished) {
-      log(
-        logLine('warn', 'drain timed out; closing the remaining connections', {
-          drainTimeoutMs: options.drainTimeoutMs,
-        }),
+      logger.warn(
+        { drainTimeoutMs: options.drainTimeoutMs },
+        'drain timed out; closing the remaining connections',
       );
       server.closeAllConnections();
       await closed;
     }
     await options.stopApollo();
-    log(logLine('info', 'stopped'));
+    logger.info({}, 'stopped');
   };
 
   return {

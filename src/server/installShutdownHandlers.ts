@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { logLine } from '../logLine';
+import type { Logger } from '../model/Logger';
 
 export interface ShutdownOptions {
   /** Default: SIGTERM (Kubernetes, Docker, systemd) and SIGINT (Ctrl-C). */
@@ -30,7 +30,7 @@ export interface ShutdownHandlers {
  */
 export function installShutdownHandlers(
   close: () => Promise<void>,
-  log: (line: string) => void,
+  logger: Logger,
   options: ShutdownOptions = {},
 ): ShutdownHandlers {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
@@ -43,41 +43,36 @@ export function installShutdownHandlers(
     // Apollo Server installs its own handlers unless built with stopOnTerminationSignals: false;
     // those stop GraphQL before HTTP has drained and then re-raise the signal.
     if (target.listenerCount(signal) > 0) {
-      log(
-        logLine(
-          'warn',
-          `another ${signal} handler is installed; graceful shutdown may be cut short`,
-          {
-            signal,
-          },
-        ),
+      logger.warn(
+        { signal },
+        `another ${signal} handler is installed; graceful shutdown may be cut short`,
       );
     }
   }
 
   const handle = (signal: NodeJS.Signals): void => {
     if (closing) {
-      log(logLine('warn', `${signal} again: exiting now`, { signal }));
+      logger.warn({ signal }, `${signal} again: exiting now`);
       exit(128 + (constants.signals[signal] ?? 0));
       return;
     }
     closing = true;
-    log(logLine('info', `${signal}: shutting down`, { signal }));
+    logger.info({ signal }, `${signal}: shutting down`);
     const timer = setTimeout(() => {
-      log(logLine('error', 'shutdown timed out: exiting', { forceExitAfterMs }));
+      logger.error({ forceExitAfterMs }, 'shutdown timed out: exiting');
       exit(1);
     }, forceExitAfterMs);
     timer.unref();
     close().then(
       () => {
         clearTimeout(timer);
-        log(logLine('info', 'shut down'));
+        logger.info({}, 'shut down');
         exit(0);
       },
       (error: unknown) => {
         clearTimeout(timer);
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown';
-        log(logLine('error', 'shutdown failed', { error: reason }));
+        logger.error({ error: reason }, 'shutdown failed');
         exit(1);
       },
     );

@@ -1,8 +1,8 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BaseContext } from '@apollo/server';
-import { logLine } from '../logLine';
 import { createDrain, refuseWhileDraining } from './createDrain';
 import { GRAPHQL_PATH, createGraphqlRoute } from './createGraphqlRoute';
 import { sendError } from './sendError';
@@ -43,7 +43,7 @@ export async function startHttpServer<C extends BaseContext>(
   options: HttpServerOptions<C>,
 ): Promise<HttpServerHandle> {
   const settings = toServerSettings(options);
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { logger } = options;
   const isReady = options.isReady ?? (() => true);
   const serveGraphqlRoute = createGraphqlRoute({
     ...options,
@@ -61,7 +61,7 @@ export async function startHttpServer<C extends BaseContext>(
   const drain = createDrain({
     server,
     stopApollo: () => options.apollo.stop(),
-    log,
+    logger,
     drainDelayMs: settings.drainDelayMs,
     drainTimeoutMs: settings.drainTimeoutMs,
   });
@@ -107,35 +107,38 @@ export async function startHttpServer<C extends BaseContext>(
       headers: request.headers,
     };
     observeRequest(observed, () => handle(request, response)).catch((error: unknown) => {
-      log(logLine('error', 'request observer failed', { error: describeError(error) }));
+      logger.error({ error: describeError(error) }, 'request observer failed');
     });
   });
 
   const handle = (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const startedAt = process.hrtime.bigint();
     drain.track(response);
-    // 'close' rather than 'finish': a request whose client went away is logged too.
-    response.once('close', () => {
-      const { path } = splitUrl(request.url);
-      const completed = response.writableFinished;
-      // Probes hit these every few seconds; only their failures are worth a line.
-      if (isProbePath(path) && completed && response.statusCode < 400) return;
-      log(
-        logLine('info', 'request', {
-          method: request.method,
-          path, // never the query string: it may carry a query's variables
-          status: response.statusCode,
-          durationMs: Number((process.hrtime.bigint() - startedAt) / 1_000n) / 1000,
-          ...(completed ? {} : { aborted: true }),
-        }),
-      );
-    });
+    // 'close' rather than 'finish': a request whose client went away is logged too. Bound to
+    // this request's async context: the emitter's own would lose the request id of the line.
+    response.once(
+      'close',
+      AsyncResource.bind(() => {
+        const { path } = splitUrl(request.url);
+        const completed = response.writableFinished;
+        // Probes hit these every few seconds; only their failures are worth a line.
+        if (isProbePath(path) && completed && response.statusCode < 400) return;
+        logger.info(
+          {
+            method: request.method,
+            path, // never the query string: it may carry a query's variables
+            status: response.statusCode,
+            durationMs: Number((process.hrtime.bigint() - startedAt) / 1_000n) / 1000,
+            ...(completed ? {} : { aborted: true }),
+          },
+          'request',
+        );
+      }),
+    );
     return route(request, response).catch((error: unknown) => {
-      log(
-        logLine('error', 'request failed', {
-          path: splitUrl(request.url).path,
-          error: describeError(error),
-        }),
+      logger.error(
+        { path: splitUrl(request.url).path, error: describeError(error) },
+        'request failed',
       );
       if (!response.headersSent) {
         response.setHeader('connection', 'close');
@@ -154,9 +157,7 @@ export async function startHttpServer<C extends BaseContext>(
       resolve();
     });
   });
-  server.on('error', (error) =>
-    log(logLine('error', 'http server error', { error: describeError(error) })),
-  );
+  server.on('error', (error) => logger.error({ error: describeError(error) }, 'http server error'));
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
   return {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { Logger } from '../model/Logger';
 
 /** One request as the observer of requests sees it, before it is routed. */
 export interface ObservedRequest {
@@ -50,8 +51,8 @@ export interface HttpServerOptions<C extends BaseContext> {
   readonly defaultQuery?: string;
   /** `/readyz` answers 200 only while this is true (default: always). */
   readonly isReady?: () => boolean;
-  /** One JSON object per line. Default: stdout. */
-  readonly log?: (line: string) => void;
+  /** Where the server's lines go: one per request, its errors, the drain. */
+  readonly logger: Logger;
   /** Largest request body accepted; default 1 MiB (reliability matrix S6). */
   readonly bodyLimitBytes?: number;
   /** Time to receive a request's headers; default 10 s (matrix S9, slowloris). */

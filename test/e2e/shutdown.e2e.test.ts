@@ -11,6 +11,8 @@ interface Running {
   readonly url: string;
   /** Everything it has written so far, stdout and stderr. */
   output(): string;
+  /** What it has written to stdout alone. */
+  stdout(): string;
   /** Resolves once its output contains `text`. */
   waitForOutput(text: string): Promise<void>;
   readonly exited: Promise<number | null>;
@@ -30,6 +32,7 @@ async function startMain(env: Readonly<Record<string, string>>): Promise<Running
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   const onData = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -38,7 +41,10 @@ async function startMain(env: Readonly<Record<string, string>>): Promise<Running
       waiter.resolve();
     }
   };
-  child.stdout.on('data', onData);
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    onData(chunk);
+  });
   child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const waitForOutput = (text: string): Promise<void> =>
@@ -50,10 +56,15 @@ async function startMain(env: Readonly<Record<string, string>>): Promise<Running
             throw new Error(`auditgraph exited (${code}) before writing ${text}:\n${output}`);
           }),
         ]);
-  await waitForOutput('health: ');
-  const url = /health: (http:\/\/\S+)\/healthz/.exec(output)?.[1];
-  if (url === undefined) throw new Error(`no URL in the banner:\n${output}`);
-  return { child, url, output: () => output, waitForOutput, exited };
+  // Not a terminal: the banner is one JSON line on stdout, like every other line.
+  await waitForOutput('"msg":"auditgraph started"');
+  const banner = stdout
+    .split('\n')
+    .map((line) => (line.includes('auditgraph started') ? (JSON.parse(line) as unknown) : null))
+    .find((line) => line !== null) as { url?: unknown } | undefined;
+  const url = banner?.url;
+  if (typeof url !== 'string') throw new Error(`no URL in the banner:\n${output}`);
+  return { child, url, output: () => output, stdout: () => stdout, waitForOutput, exited };
 }
 
 describe('auditgraph on SIGTERM, as its own process', () => {
@@ -84,6 +95,21 @@ describe('auditgraph on SIGTERM, as its own process', () => {
 
     expect(await app.exited).toBe(0);
     expect(app.output()).toContain('"msg":"shut down"');
+    // Every line on stdout is JSON, the banner's too.
+    const lines = app.stdout().trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { msg: unknown }).msg)).toEqual(
+      expect.arrayContaining(['auditgraph started', 'SIGTERM: shutting down', 'shut down']),
+    );
+    expect(JSON.parse(lines.find((line) => line.includes('auditgraph started'))!)).toMatchObject({
+      level: 'info',
+      msg: 'auditgraph started',
+      url: app.url,
+      mode: 'demo',
+      graphiql: true,
+      sources: expect.arrayContaining([
+        { id: 'fastly', kind: 'fastly', events: expect.any(Number) },
+      ]),
+    });
     await expect(send(app.url, { path: '/readyz' })).rejects.toThrow(/ECONNREFUSED/);
   });
 });

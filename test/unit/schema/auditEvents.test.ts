@@ -6,6 +6,7 @@ import { createApolloServer } from '../../../src/schema/createApolloServer';
 import { createContextFactory } from '../../../src/schema/createContext';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
 import { runOperation } from '../../support/runOperation';
+import { lineLogger } from '../../support/lineLogger';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 
@@ -44,7 +45,7 @@ function setup(extra: Source[] = []) {
     maxFirst: 100,
   });
   const logs: string[] = [];
-  const apollo = createApolloServer({ log: (line) => logs.push(line) });
+  const apollo = createApolloServer({ logger: lineLogger((line) => logs.push(line)) });
   const context = createContextFactory({ feed, pagination: { defaultFirst: 20, maxFirst: 100 } });
   return { apollo, context, feed, fastly, nirvana, logs };
 }

@@ -17,6 +17,7 @@ import type { AuditgraphContext } from '../../../src/schema/createContext';
 import { createContextFactory } from '../../../src/schema/createContext';
 import type { MemorySource } from '../../support/createMemorySource';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
+import { SILENT_LOGGER } from '../../../src/model/Logger';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 /** The feed's event ids: tests name events by the ids a client would be given. */
@@ -47,7 +48,7 @@ function setup(sources: readonly Source[]) {
     now: () => NOW,
     maxFirst: 100,
   });
-  const apollo = createApolloServer({ log: () => undefined, audit: false });
+  const apollo = createApolloServer({ logger: SILENT_LOGGER, audit: false });
   const createContext = createContextFactory({
     feed,
     pagination: { defaultFirst: 20, maxFirst: 100 },

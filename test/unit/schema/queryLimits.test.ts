@@ -10,6 +10,7 @@ import {
 import type { AuditgraphContext } from '../../../src/schema/createContext';
 import { createContextFactory } from '../../../src/schema/createContext';
 import { createMemorySource, makeEvent, type MemorySource } from '../../support/createMemorySource';
+import { SILENT_LOGGER } from '../../../src/model/Logger';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 
@@ -19,7 +20,7 @@ interface Env {
   readonly source: MemorySource;
 }
 
-async function startEnv(options: Omit<ApolloServerOptions, 'log'> = {}): Promise<Env> {
+async function startEnv(options: Omit<ApolloServerOptions, 'logger'> = {}): Promise<Env> {
   const source = createMemorySource({
     id: 'fastly',
     maxPageSize: 100,
@@ -33,7 +34,7 @@ async function startEnv(options: Omit<ApolloServerOptions, 'log'> = {}): Promise
     now: () => NOW,
     maxFirst: 100,
   });
-  const apollo = createApolloServer({ log: () => undefined, audit: false, ...options });
+  const apollo = createApolloServer({ logger: SILENT_LOGGER, audit: false, ...options });
   await apollo.start();
   const context = createContextFactory({ feed, pagination: { defaultFirst: 20, maxFirst: 100 } });
   return { apollo, context, source };
@@ -278,7 +279,7 @@ describe('the query limits, configured', () => {
     'refuses a limit of %p when it is built',
     (value) => {
       expect(() =>
-        createApolloServer({ log: () => undefined, limits: { maxCost: value } }),
+        createApolloServer({ logger: SILENT_LOGGER, limits: { maxCost: value } }),
       ).toThrow('createApolloServer: limits.maxCost must be a positive integer');
     },
   );

@@ -9,6 +9,7 @@ import type { AuditgraphContext } from '../../../src/schema/createContext';
 import { createContextFactory } from '../../../src/schema/createContext';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
 import { runOperation } from '../../support/runOperation';
+import { lineLogger } from '../../support/lineLogger';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 
@@ -66,7 +67,7 @@ function setup(options: { audit?: boolean } = {}) {
   });
   const lines: string[] = [];
   const apollo = createApolloServer({
-    log: (line) => lines.push(line),
+    logger: lineLogger((line) => lines.push(line)),
     ...(options.audit === undefined ? {} : { audit: options.audit }),
   });
   const baseContext = createContextFactory({

@@ -9,6 +9,7 @@ import type { AuditgraphContext } from '../../../src/schema/createContext';
 import { createContextFactory } from '../../../src/schema/createContext';
 import { createFormatError } from '../../../src/schema/formatError';
 import { createMemorySource, makeEvent } from '../../support/createMemorySource';
+import { SILENT_LOGGER } from '../../../src/model/Logger';
 
 const NOW = Date.parse('2026-03-03T00:00:00Z');
 /** The feed's event ids: tests name events by the ids a client would be given. */
@@ -115,7 +116,7 @@ function setup() {
     now: () => NOW,
     maxFirst: 100,
   });
-  const apollo = createApolloServer({ log: () => undefined });
+  const apollo = createApolloServer({ logger: SILENT_LOGGER });
   const createContext = createContextFactory({
     feed,
     pagination: { defaultFirst: 20, maxFirst: 100 },

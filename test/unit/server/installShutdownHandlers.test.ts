@@ -4,6 +4,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { installShutdownHandlers } from '../../../src/server/installShutdownHandlers';
 import { startHttpServer } from '../../../src/server/startHttpServer';
 import { send } from './httpTestClient';
+import { SILENT_LOGGER } from '../../../src/model/Logger';
+import { lineLogger } from '../../support/lineLogger';
 
 /** A stand-in for `process`: signals are emitted on it, never sent to the test run. */
 function fakeProcess(): EventEmitter & Pick<NodeJS.Process, 'on' | 'off' | 'listenerCount'> {
@@ -29,7 +31,11 @@ describe('installShutdownHandlers', () => {
     const exit = jest.fn();
     const logs: string[] = [];
     const target = fakeProcess();
-    installShutdownHandlers(close, (line) => logs.push(line), { exit, process: target });
+    installShutdownHandlers(
+      close,
+      lineLogger((line) => logs.push(line)),
+      { exit, process: target },
+    );
 
     target.emit('SIGTERM');
     expect(close).toHaveBeenCalledTimes(1);
@@ -51,7 +57,7 @@ describe('installShutdownHandlers', () => {
   ] as const)('exits at once with %s on a second signal (%i)', async (signal, code) => {
     const close = jest.fn(() => new Promise<void>(() => undefined));
     const exit = jest.fn();
-    const handlers = installShutdownHandlers(close, () => undefined, {
+    const handlers = installShutdownHandlers(close, SILENT_LOGGER, {
       exit,
       process: fakeProcess(),
     });
@@ -68,7 +74,7 @@ describe('installShutdownHandlers', () => {
     const logs: string[] = [];
     const handlers = installShutdownHandlers(
       () => Promise.reject(new Error('apollo stop failed')),
-      (line) => logs.push(line),
+      lineLogger((line) => logs.push(line)),
       { exit, process: fakeProcess() },
     );
     handlers.handle('SIGINT');
@@ -81,7 +87,7 @@ describe('installShutdownHandlers', () => {
     const exit = jest.fn();
     const handlers = installShutdownHandlers(
       () => new Promise<void>(() => undefined),
-      () => undefined,
+      SILENT_LOGGER,
       {
         exit,
         process: fakeProcess(),
@@ -95,14 +101,10 @@ describe('installShutdownHandlers', () => {
 
   it('listens to SIGTERM and SIGINT until uninstalled', () => {
     const target = fakeProcess();
-    const handlers = installShutdownHandlers(
-      () => Promise.resolve(),
-      () => undefined,
-      {
-        exit: jest.fn(),
-        process: target,
-      },
-    );
+    const handlers = installShutdownHandlers(() => Promise.resolve(), SILENT_LOGGER, {
+      exit: jest.fn(),
+      process: target,
+    });
     expect(target.listenerCount('SIGTERM')).toBe(1);
     expect(target.listenerCount('SIGINT')).toBe(1);
     handlers.uninstall();
@@ -116,7 +118,7 @@ describe('installShutdownHandlers', () => {
     const logs: string[] = [];
     installShutdownHandlers(
       () => Promise.resolve(),
-      (line) => logs.push(line),
+      lineLogger((line) => logs.push(line)),
       {
         exit: jest.fn(),
         process: target,
@@ -139,18 +141,14 @@ describe('installShutdownHandlers', () => {
       context: () => Promise.resolve({}),
       host: '127.0.0.1',
       port: 0,
-      log: () => undefined,
+      logger: SILENT_LOGGER,
     });
     const exited = deferred();
     const exit = jest.fn(() => exited.resolve());
-    const handlers = installShutdownHandlers(
-      () => http.close(),
-      () => undefined,
-      {
-        exit,
-        process: fakeProcess(),
-      },
-    );
+    const handlers = installShutdownHandlers(() => http.close(), SILENT_LOGGER, {
+      exit,
+      process: fakeProcess(),
+    });
     handlers.handle('SIGTERM');
     await exited.promise;
     expect(exit).toHaveBeenCalledWith(0);

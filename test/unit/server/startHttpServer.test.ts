@@ -12,6 +12,8 @@ import {
   type HttpServerOptions,
 } from '../../../src/server/startHttpServer';
 import { BROWSER_ACCEPT, json, postGraphql, rawExchange, send } from './httpTestClient';
+import { SILENT_LOGGER } from '../../../src/model/Logger';
+import { lineLogger } from '../../support/lineLogger';
 
 interface TestContext {
   readonly user: string | null;
@@ -92,7 +94,7 @@ async function start(
       Promise.resolve({ user: (request.headers['x-test-user'] as string | undefined) ?? null }),
     host: '127.0.0.1',
     port: 0,
-    log: (line) => logs.push(line),
+    logger: lineLogger((line) => logs.push(line)),
     ...options,
     apollo,
   });
@@ -540,6 +542,7 @@ describe('startHttpServer: timeouts', () => {
         port: 0,
         headersTimeoutMs: 5_000,
         requestTimeoutMs: 1_000,
+        logger: SILENT_LOGGER,
       }),
     ).rejects.toThrow('headersTimeoutMs must not exceed requestTimeoutMs');
     await apollo.stop();
@@ -555,7 +558,7 @@ describe('startHttpServer: timeouts', () => {
         context: () => Promise.resolve({ user: null }),
         host: '127.0.0.1',
         port: Number(new URL(first.url).port),
-        log: () => undefined,
+        logger: SILENT_LOGGER,
       }),
     ).rejects.toThrow(/EADDRINUSE/);
     await apollo.stop();
