@@ -4,7 +4,7 @@ import { readEnv } from './config/readEnv';
 import { MIN_CURSOR_SECRET_LENGTH, SETTINGS } from './config/settings';
 import { DEMO_EMULATOR_COUNT, startDemoEmulators } from './emulators/startDemoEmulators';
 import type { DemoSource } from './emulators/startDemoEmulators';
-import { logLine } from './logLine';
+import { createLogging } from './observability/logging/createLogging';
 import { BUILT_IN_KINDS } from './providers/sourceKinds';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
 
@@ -67,6 +67,7 @@ export async function runEmulators(
   options: RunEmulatorsOptions = {},
 ): Promise<RunningEmulators> {
   const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { logger } = createLogging({ level: 'info', write: writeLine });
   const args = parseEmulatorsArgs(argv);
   const host = readEnv(env, HOST_VARIABLE) ?? SETTINGS.host.default;
   const basePort = readBasePort(readEnv(env, PORT_VARIABLE));
@@ -90,13 +91,14 @@ export async function runEmulators(
     baseUrl: withHost(source.baseUrl, publicHost),
   }));
   for (const source of sources) {
-    writeLine(
-      logLine('info', 'emulator listening', {
+    logger.info(
+      {
         source: source.id,
         kind: source.kind,
         url: source.baseUrl,
         events: demo.counts[source.id] ?? 0,
-      }),
+      },
+      'emulator listening',
     );
   }
   if (args.writeConfig !== null) {
@@ -113,12 +115,12 @@ export async function runEmulators(
       await demo.close();
       throw error;
     }
-    writeLine(logLine('info', 'config written', { file: args.writeConfig }));
+    logger.info({ file: args.writeConfig }, 'config written');
   }
-  writeLine(logLine('info', 'emulators ready', { sources: sources.length }));
+  logger.info({ sources: sources.length }, 'emulators ready');
 
   const close = () => demo.close();
-  if (options.handleSignals !== false) installShutdownHandlers(close, writeLine);
+  if (options.handleSignals !== false) installShutdownHandlers(close, logger);
   return { sources, close };
 }
 
