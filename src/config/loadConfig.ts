@@ -16,7 +16,14 @@ import {
   toSecurityDefaults,
 } from './settings';
 import { toFileSchema } from './toFileSchema';
-import type { AuditgraphConfig, AuthConfig, LoadConfigInput, SecurityConfig } from './types';
+import type {
+  AuditgraphConfig,
+  AuthConfig,
+  LoadConfigInput,
+  MetricsConfig,
+  SecurityConfig,
+  TracingConfig,
+} from './types';
 
 /**
  * The one place that reads the environment and the config file (design.md §7). Everything else
@@ -114,6 +121,43 @@ function buildConfig(input: LoadConfigInput, secrets: Set<string>): AuditgraphCo
     auth,
     security: readSecurity(settings, mode),
     audit: { enabled: settings.value('auditLog') },
+    log: { level: settings.value('logLevel') },
+    metrics: readMetrics(settings, port),
+    tracing: readTracing(settings),
+  };
+}
+
+function readMetrics(settings: SettingReader, mainPort: number): MetricsConfig {
+  const port = settings.setting('metricsPort');
+  if (port !== undefined && port.value !== 0 && port.value === mainPort) {
+    throw configError(
+      `${port.label} (${port.value}) must differ from the main port, or be left unset to serve /metrics on the main port`,
+    );
+  }
+  return {
+    enabled: settings.value('metricsEnabled'),
+    port: port?.value ?? null,
+    token: settings.value('metricsToken') ?? null,
+  };
+}
+
+/**
+ * What the OpenTelemetry variables amount to. Traces are off unless an endpoint is set or
+ * OTEL_TRACES_EXPORTER names an exporter (the SDK's own default would be to export to localhost).
+ */
+function readTracing(settings: SettingReader): TracingConfig {
+  const exporter = settings.value('tracesExporter');
+  const endpoint = settings.value('otlpTracesEndpoint') ?? settings.value('otlpEndpoint') ?? null;
+  // Read for their check alone: the SDK reads them itself, and they may hold a credential.
+  settings.value('otlpHeaders');
+  settings.value('otlpTracesHeaders');
+  const effective = exporter ?? (endpoint === null ? 'none' : 'otlp');
+  return {
+    enabled: effective !== 'none',
+    exporter: effective,
+    endpoint,
+    protocol: settings.value('otlpTracesProtocol') ?? settings.value('otlpProtocol'),
+    serviceName: settings.value('serviceName'),
   };
 }
 

@@ -3,10 +3,14 @@ import { QUERY_LIMIT_DEFAULTS } from '../model/QueryLimits';
 import {
   algorithmSchema,
   apiKeySchema,
+  bearerTokenSchema,
   booleanSchema,
   claimNameSchema,
+  endpointUrlSchema,
   integer,
   jwksUrlSchema,
+  oneOf,
+  otlpHeadersSchema,
   plainTextSchema,
   secretText,
   text,
@@ -16,8 +20,12 @@ import type {
   AuditgraphConfig,
   AuthConfig,
   CacheConfig,
+  LogConfig,
+  MetricsConfig,
   SecurityConfig,
+  TracingConfig,
 } from './types';
+import { LOG_LEVELS, OTLP_PROTOCOLS, TRACES_EXPORTERS } from './types';
 
 /**
  * One setting of auditgraph, declared once: the file schema (toFileSchema), the reading of the
@@ -74,6 +82,11 @@ const NODE_ENV = define({
   schema: z.string(),
   description: '`production` turns introspection and GraphiQL off by default, in the demo too',
 });
+
+/** A bearer token for /metrics: long enough that a scraper's secret cannot be guessed online. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+
+const OTLP_PROTOCOL_DESCRIPTION = `OTLP transport of the traces: ${OTLP_PROTOCOLS.map((protocol) => `\`${protocol}\``).join(', ')}`;
 
 /** Unset, introspection and GraphiQL help people explore the demo, and only the demo. */
 const CONVENIENCE_NOTE = `unset: on in the demo, off in live mode or with ${NODE_ENV.env}=production`;
@@ -307,6 +320,94 @@ export const SETTINGS = {
     default: true,
     description: '`true` or `false`: one log line per GraphQL read, naming the client',
   }),
+  logLevel: define({
+    key: 'log.level',
+    env: 'LOG_LEVEL',
+    schema: oneOf(LOG_LEVELS),
+    default: 'info' as const,
+    description: `Lowest level of the JSON log lines on stdout: ${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}`,
+  }),
+  metricsEnabled: define({
+    key: 'metrics.enabled',
+    env: 'AUDITGRAPH_METRICS',
+    schema: booleanSchema,
+    default: true,
+    description: '`true` or `false`: Prometheus metrics at `/metrics`',
+  }),
+  metricsPort: define({
+    key: 'metrics.port',
+    env: 'AUDITGRAPH_METRICS_PORT',
+    schema: integer(0, 65535),
+    description:
+      'Serve `/metrics` on a listener of its own on this port (on `server.host`), 0 for any',
+    note: 'unset: on the main port',
+  }),
+  metricsToken: define({
+    key: 'metrics.token',
+    env: 'AUDITGRAPH_METRICS_TOKEN',
+    schema: bearerTokenSchema(MIN_METRICS_TOKEN_LENGTH, 'it guards /metrics'),
+    secret: true,
+    description: `Bearer token \`/metrics\` requires (\`Authorization: Bearer <token>\`), at least ${MIN_METRICS_TOKEN_LENGTH} characters`,
+    note: 'unset: `/metrics` is open to whoever reaches it',
+  }),
+  // Tracing: the standard OpenTelemetry variables, which the OpenTelemetry SDK reads itself.
+  // They are rows here so that start-up and check-config refuse a value the SDK would ignore.
+  tracesExporter: define({
+    key: null,
+    env: 'OTEL_TRACES_EXPORTER',
+    schema: oneOf(TRACES_EXPORTERS),
+    description: `Where traces go: ${TRACES_EXPORTERS.map((exporter) => `\`${exporter}\``).join(', ')}`,
+    note: 'unset: `otlp` when an OTLP endpoint is set, else none (traces off)',
+  }),
+  otlpEndpoint: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    schema: endpointUrlSchema,
+    description:
+      'Base URL of the OTLP collector (the SDK adds `/v1/traces` over HTTP); setting it turns traces on',
+  }),
+  otlpTracesEndpoint: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    schema: endpointUrlSchema,
+    description:
+      'Full URL traces are sent to, used as it is (wins over OTEL_EXPORTER_OTLP_ENDPOINT); setting it turns traces on',
+  }),
+  otlpProtocol: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    schema: oneOf(OTLP_PROTOCOLS),
+    default: 'http/protobuf' as const,
+    description: OTLP_PROTOCOL_DESCRIPTION,
+  }),
+  otlpTracesProtocol: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    schema: oneOf(OTLP_PROTOCOLS),
+    description: `${OTLP_PROTOCOL_DESCRIPTION} (wins over OTEL_EXPORTER_OTLP_PROTOCOL)`,
+  }),
+  otlpHeaders: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_HEADERS',
+    schema: otlpHeadersSchema,
+    secret: true,
+    description:
+      'Headers sent to the collector, `name=value` pairs separated by commas (often a credential: never printed)',
+  }),
+  otlpTracesHeaders: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+    schema: otlpHeadersSchema,
+    secret: true,
+    description: 'Headers sent with traces only, as OTEL_EXPORTER_OTLP_HEADERS (never printed)',
+  }),
+  serviceName: define({
+    key: null,
+    env: 'OTEL_SERVICE_NAME',
+    schema: plainTextSchema,
+    default: 'auditgraph',
+    description: 'The `service.name` of the traces',
+  }),
 };
 
 export type SettingName = keyof typeof SETTINGS;
@@ -343,6 +444,24 @@ export function toSecurityDefaults(mode: AuditgraphConfig['mode']): SecurityConf
     limits: QUERY_LIMIT_DEFAULTS,
   };
 }
+
+export const DEFAULT_LOG_CONFIG: LogConfig = { level: SETTINGS.logLevel.default };
+
+/** Metrics at `/metrics` on the main port, without a token. */
+export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
+  enabled: SETTINGS.metricsEnabled.default,
+  port: null,
+  token: null,
+};
+
+/** Traces are off unless an OpenTelemetry variable turns them on. */
+export const DEFAULT_TRACING_CONFIG: TracingConfig = {
+  enabled: false,
+  exporter: 'none',
+  endpoint: null,
+  protocol: SETTINGS.otlpProtocol.default,
+  serviceName: SETTINGS.serviceName.default,
+};
 
 /** The cache when nothing configures it: 64 MiB, windows closed for five minutes. */
 export const DEFAULT_CACHE_CONFIG: CacheConfig = {

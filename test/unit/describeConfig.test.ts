@@ -21,6 +21,9 @@ describe('describeConfig', () => {
       'security: production, introspection off, GraphiQL off, cursors expire after 86400 s, request bodies up to 1048576 bytes',
       'query limits: depth 10, aliases 15, tokens 2000, cost 5000, directives 50',
       'audit log of reads: on',
+      'log level: info',
+      'metrics: /metrics on the main port, open (no token)',
+      'traces: off',
     ]);
   });
 
