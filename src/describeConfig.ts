@@ -35,9 +35,14 @@ export function describeConfig(
     const credentials = definition.secretKeys.filter(
       (key) => (source as unknown as Readonly<Record<string, unknown>>)[key] !== undefined,
     );
+    const limit =
+      source.rateLimit === undefined
+        ? `burst ${definition.rateLimit.capacity}, then ${definition.rateLimit.refillPerSecond}/s, the kind's default`
+        : `burst ${source.rateLimit.burst}, then ${source.rateLimit.perSecond}/s`;
     const extras = [
       ...definition.describe(source),
       `credentials: ${credentials.length === 0 ? 'none' : credentials.join(', ')}`,
+      `rate limit: ${limit}`,
     ];
     lines.push(`source ${source.id}: ${source.kind} at ${source.baseUrl} (${extras.join(', ')})`);
   }

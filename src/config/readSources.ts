@@ -5,6 +5,11 @@ import { BUILT_IN_KINDS, SOURCE_KINDS } from '../providers/sourceKinds';
 import { configError, firstIssue, formatPath, type KeyPath } from './configError';
 import { isRecord } from './isRecord';
 import { readEnv } from './readEnv';
+import {
+  formatRateLimitVariable,
+  parseRateLimitVariable,
+  rateLimitSchema,
+} from './rateLimitSchema';
 import { baseUrl, idSchema, integer, strictObject } from './schemas';
 import { MAX_DELAY_SECONDS } from './settings';
 import type { EnvironmentVariable, LoadConfigInput } from './types';
@@ -40,9 +45,23 @@ export const SOURCE_CREDENTIAL_KEYS: readonly string[] = [
   ...new Set(SOURCE_KINDS.flatMap((definition) => definition.secretKeys)),
 ];
 
-/** The built-in kinds' environment shortcuts' variables, for ENVIRONMENT_VARIABLES. */
+/**
+ * The built-in kinds' environment shortcuts' variables, for ENVIRONMENT_VARIABLES: each
+ * shortcut's own, then its rate limit's.
+ */
 export const SOURCE_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = SOURCE_KINDS.flatMap(
-  (definition) => definition.envShortcut?.variables ?? [],
+  (definition) =>
+    definition.envShortcut === null
+      ? []
+      : [
+          ...definition.envShortcut.variables,
+          {
+            name: definition.envShortcut.rateLimitVariable,
+            description:
+              "Rate limit of the sources these variables add, `burst=<requests>,perSecond=<requests>` (overrides the kind's default)",
+            default: formatRateLimitVariable(definition.rateLimit),
+          },
+        ],
 );
 
 const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
@@ -58,6 +77,7 @@ function sourceSchema(definition: SourceKindDefinition) {
       kind: z.literal(kind),
       baseUrl: url,
       lateArrivalSeconds: lateArrivalSchema.optional(),
+      rateLimit: rateLimitSchema.optional(),
       ...definition.configKeys(required),
     },
     ` for kind ${kind}`,
@@ -120,8 +140,20 @@ function sourcesFromEnv(
     definition.envShortcut === null ? [] : [definition.envShortcut],
   );
   for (const shortcut of shortcuts) {
-    if ([...shortcut.required, ...shortcut.optional].some((name) => usedByFile.has(name))) continue;
-    const given = [...shortcut.required, ...shortcut.optional].find(
+    const rateLimitVariable = shortcut.rateLimitVariable;
+    const rateLimitText = read(rateLimitVariable);
+    const fileVariable = [...shortcut.required, ...shortcut.optional].find((name) =>
+      usedByFile.has(name),
+    );
+    if (fileVariable !== undefined) {
+      if (rateLimitText !== undefined) {
+        throw configError(
+          `${rateLimitVariable} is set, but the config file uses ${fileVariable} in a source of its own: set rateLimit on that source instead`,
+        );
+      }
+      continue;
+    }
+    const given = [...shortcut.required, ...shortcut.optional, rateLimitVariable].find(
       (name) => read(name) !== undefined,
     );
     if (given === undefined) continue;
@@ -133,17 +165,28 @@ function sourcesFromEnv(
     } catch (error) {
       throw configError(error instanceof Error ? error.message : String(error));
     }
+    const rateLimit =
+      rateLimitText === undefined ? undefined : parseRateLimitVariable(rateLimitText);
+    if (rateLimit === null) {
+      throw configError(
+        `${rateLimitVariable} must be burst=<requests>,perSecond=<requests> (e.g. burst=40,perSecond=20)`,
+      );
+    }
     for (const { raw, variables } of built) {
-      const definedRaw = Object.fromEntries(
+      const definedRaw: Record<string, unknown> = Object.fromEntries(
         Object.entries(raw).filter(([, value]) => value !== undefined),
       );
-      const kind = definedRaw.kind;
+      if (rateLimit !== undefined) definedRaw.rateLimit = rateLimit;
+      const kind = raw.kind;
       const definition = kind === undefined ? undefined : kinds.find(kind);
       if (definition === undefined) throw configError(`unknown source kind ${String(kind)}`);
       const parsed = sourceSchema(definition).safeParse(definedRaw);
       if (!parsed.success) {
         const issue = firstIssue(parsed.error);
-        const key = issue.path[0];
+        const [key, ...inner] = issue.path;
+        if (key === 'rateLimit') {
+          throw configError(`${rateLimitVariable} ${formatPath(inner)} ${issue.message}`);
+        }
         const variable = typeof key === 'string' ? variables[key] : undefined;
         throw configError(`${variable ?? formatPath(issue.path)} ${issue.message}`);
       }

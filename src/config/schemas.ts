@@ -18,6 +18,16 @@ export function integer(min: number, max: number): z.ZodType<number> {
   );
 }
 
+/** A number above 0 and at most `max`; like integer(), it may come as text. */
+export function positiveNumber(max: number): z.ZodType<number> {
+  const message = `must be a number above 0 and at most ${max}`;
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value,
+    z.number({ error: message }).gt(0, { error: message }).max(max, { error: message }),
+  );
+}
+
 /** A non-empty string, and a credential: the same schemas the kinds' own keys use. */
 export { credential, requiredText as text } from '../providers/shared/configSchemas';
 

@@ -20,6 +20,8 @@ export const CLOUDFLARE_KIND_COMMON = {
    * window and leaves room for the dashboard and other tools of the same user.
    */
   rateLimit: { capacity: 50, refillPerSecond: 3.5 },
+  documentedRateLimit:
+    "1200 requests per 5 minutes per user, across all of the user's tokens; a call over it blocks the user's calls for 5 minutes",
   credentialFamily: 'cloudflare',
   configKeys: (required: string) => ({
     token: credential(required),
@@ -40,6 +42,7 @@ export const CLOUDFLARE_KIND_COMMON = {
 export const CLOUDFLARE_ENV_SHORTCUT: EnvShortcut = {
   required: ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID'],
   optional: ['CLOUDFLARE_AUDIT_LOG_VERSION', 'CLOUDFLARE_BASE_URL'],
+  rateLimitVariable: 'CLOUDFLARE_RATE_LIMIT',
   variables: [
     {
       name: 'CLOUDFLARE_API_TOKEN',

@@ -15,6 +15,7 @@ export const FUSIONAUTH_KIND_COMMON = {
   lateArrivalSeconds: 0,
   // FusionAuth documents no limit: our choice, generous enough for any dashboard.
   rateLimit: { capacity: 40, refillPerSecond: 20 },
+  documentedRateLimit: null,
   credentialFamily: 'fusionauth',
   configKeys: (required: string) => ({
     apiKey: credential(required),
@@ -34,6 +35,7 @@ export const FUSIONAUTH_KIND_COMMON = {
 export const FUSIONAUTH_ENV_SHORTCUT: EnvShortcut = {
   required: ['FUSIONAUTH_URL', 'FUSIONAUTH_API_KEY'],
   optional: ['FUSIONAUTH_TENANT_ID'],
+  rateLimitVariable: 'FUSIONAUTH_RATE_LIMIT',
   variables: [
     {
       name: 'FUSIONAUTH_URL',
