@@ -8,7 +8,7 @@ import importPlugin from 'eslint-plugin-import';
  * `startAuditgraph.ts` compose everything.
  */
 const LAYERS = [
-  ['main.ts', 'startAuditgraph.ts'],
+  ['main.ts', 'startAuditgraph.ts', 'checkConfig.ts'],
   ['server'],
   ['schema'],
   ['auth'],
