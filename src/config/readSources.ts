@@ -93,18 +93,33 @@ export const SOURCE_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = SOUR
 
 const lateArrivalSchema = integer(0, MAX_DELAY_SECONDS);
 
-/** One strict schema per kind, so a credential of the wrong kind is an unknown key. */
-function sourceSchema(definition: SourceKindDefinition) {
+/**
+ * One strict schema per kind, so a credential of the wrong kind is an unknown key (also the
+ * kind's member of the JSON Schema of the config file).
+ */
+export function sourceSchema(definition: SourceKindDefinition) {
   const { kind } = definition;
   const required = `is required for kind ${kind}`;
   const url = definition.defaultBaseUrl === null ? baseUrl(required) : baseUrl(required).optional();
   return strictObject(
     {
-      id: idSchema,
+      id: idSchema.describe('Names the source in filters, cursors, logs and metrics'),
       kind: z.literal(kind),
-      baseUrl: url,
-      lateArrivalSeconds: lateArrivalSchema.optional(),
-      rateLimit: rateLimitSchema.optional(),
+      baseUrl: url.describe(
+        definition.defaultBaseUrl === null
+          ? 'Root URL of the API (required: the provider is self-hosted)'
+          : `Root URL of the API; default ${definition.defaultBaseUrl}`,
+      ),
+      lateArrivalSeconds: lateArrivalSchema
+        .describe(
+          `How late the API shows events, in seconds; default ${definition.lateArrivalSeconds}`,
+        )
+        .optional(),
+      rateLimit: rateLimitSchema
+        .describe(
+          `Client-side limit of the source's credential; default burst ${definition.rateLimit.capacity}, perSecond ${definition.rateLimit.refillPerSecond}`,
+        )
+        .optional(),
       ...definition.configKeys(required),
     },
     ` for kind ${kind}`,

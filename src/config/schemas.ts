@@ -97,7 +97,8 @@ function urlProblem(value: string): string | null {
   return null;
 }
 
-const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+// Spelled out rather than with the i flag: the JSON Schema of the config file repeats the pattern.
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 export const idSchema = text('is required').regex(ID, {
   error: 'must be 1 to 63 letters, digits, "-" or "_", starting with a letter or digit',
@@ -127,7 +128,7 @@ export const booleanSchema: z.ZodType<boolean> = z.preprocess(
 );
 
 const sha256Schema = text('is required')
-  .regex(/^[0-9a-f]{64}$/i, {
+  .regex(/^[0-9a-fA-F]{64}$/, {
     error: 'must be 64 hexadecimal digits, the SHA-256 of the key (npm run auth:hash-key)',
   })
   .transform((value) => value.toLowerCase());

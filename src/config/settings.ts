@@ -107,6 +107,7 @@ export const SETTINGS = {
     env: null,
     schema: z.array(z.unknown(), { error: 'must be a list' }),
     default: [],
+    description: "The sources to read, each an object with `id`, `kind` and its kind's keys",
   }),
   host: define({
     key: 'server.host',
@@ -151,7 +152,13 @@ export const SETTINGS = {
     description: `Secret that seals cursors, event ids and entity keys and keys pseudonyms, at least ${MIN_CURSOR_SECRET_LENGTH} characters`,
     note: 'required in live mode, random per process in the demo when unset',
   }),
-  demoSeed: define({ key: 'demo.seed', env: null, schema: integer(0, 0xffffffff), default: 1 }),
+  demoSeed: define({
+    key: 'demo.seed',
+    env: null,
+    schema: integer(0, 0xffffffff),
+    default: 1,
+    description: "Seed of the demo's generated month of events",
+  }),
   holdBackSeconds: define({
     key: 'feed.holdBackSeconds',
     env: 'AUDITGRAPH_HOLD_BACK_SECONDS',
@@ -164,6 +171,7 @@ export const SETTINGS = {
     env: null,
     schema: integer(1, 1000),
     default: 20,
+    description: 'Upstream pages one source may read for one page before the page comes back short',
   }),
   requestDeadlineMs: define({
     key: 'feed.requestDeadlineMs',
@@ -194,6 +202,7 @@ export const SETTINGS = {
     env: null,
     schema: z.array(apiKeySchema, { error: 'must be a list' }),
     default: [],
+    description: "Clients' static API keys, by their SHA-256 (`npm run auth:hash-key`)",
   }),
   jwtJwksUrl: define({
     key: 'auth.jwt.jwksUrl',
@@ -201,13 +210,19 @@ export const SETTINGS = {
     schema: jwksUrlSchema,
     description: "URL of the JSON Web Key Set that signs clients' JWTs, https unless on loopback",
   }),
-  jwtPublicKey: define({ key: 'auth.jwt.publicKey', env: null, schema: text('is required') }),
+  jwtPublicKey: define({
+    key: 'auth.jwt.publicKey',
+    env: null,
+    schema: text('is required'),
+    description: "PEM public key that verifies clients' JWTs",
+  }),
   jwtSecret: define({
     key: 'auth.jwt.secret',
     env: null,
     // An HS256 secret shorter than this can be guessed offline from one token.
     schema: secretText(32, 'it verifies HMAC signatures'),
     secret: true,
+    description: 'Shared secret that verifies HMAC-signed JWTs, at least 32 characters',
   }),
   jwtIssuer: define({
     key: 'auth.jwt.issuer',
@@ -227,24 +242,28 @@ export const SETTINGS = {
     schema: z
       .array(algorithmSchema, { error: 'must be a list' })
       .min(1, { error: 'must not be empty' }),
+    description: 'JWS algorithms a JWT may be signed with (never `none`); unset: those of the key',
   }),
   jwtSourcesClaim: define({
     key: 'auth.jwt.sourcesClaim',
     env: null,
     schema: claimNameSchema,
     default: 'auditgraph_sources',
+    description: 'Claim holding the source ids a token may read (a list, or `*`)',
   }),
   jwtPermissionsClaim: define({
     key: 'auth.jwt.permissionsClaim',
     env: null,
     schema: claimNameSchema,
     default: 'auditgraph_permissions',
+    description: "Claim holding the token's permissions (`pii` grants personal data)",
   }),
   jwtClockToleranceSeconds: define({
     key: 'auth.jwt.clockToleranceSeconds',
     env: null,
     schema: integer(0, 300),
     default: 30,
+    description: 'How far `exp` and `nbf` may be off, in seconds',
   }),
   allowUnauthenticated: define({
     key: 'auth.allowUnauthenticated',
@@ -275,6 +294,7 @@ export const SETTINGS = {
     // 30 days at most.
     schema: integer(60, 30 * 86_400),
     default: 86_400,
+    description: "How long a cursor stays good after its traversal's first page, in seconds",
   }),
   maxBodyBytes: define({
     key: 'security.maxBodyBytes',
@@ -282,36 +302,42 @@ export const SETTINGS = {
     // 16 MiB at most.
     schema: integer(1024, 16 * 1024 * 1024),
     default: 1024 * 1024,
+    description: 'Largest request body accepted, in bytes',
   }),
   maxDepth: define({
     key: 'security.limits.maxDepth',
     env: null,
     schema: integer(1, 100),
     default: QUERY_LIMIT_DEFAULTS.maxDepth,
+    description: 'Deepest selection a query may have',
   }),
   maxAliases: define({
     key: 'security.limits.maxAliases',
     env: null,
     schema: integer(1, 1000),
     default: QUERY_LIMIT_DEFAULTS.maxAliases,
+    description: 'Most aliases a query may use',
   }),
   maxTokens: define({
     key: 'security.limits.maxTokens',
     env: null,
     schema: integer(10, 1_000_000),
     default: QUERY_LIMIT_DEFAULTS.maxTokens,
+    description: 'Most tokens a query document may hold',
   }),
   maxCost: define({
     key: 'security.limits.maxCost',
     env: null,
     schema: integer(1, 100_000_000),
     default: QUERY_LIMIT_DEFAULTS.maxCost,
+    description: 'Highest estimated cost a query may have',
   }),
   maxDirectives: define({
     key: 'security.limits.maxDirectives',
     env: null,
     schema: integer(0, 100_000),
     default: QUERY_LIMIT_DEFAULTS.maxDirectives,
+    description: 'Most directives a query may use',
   }),
   auditLog: define({
     key: 'audit.enabled',

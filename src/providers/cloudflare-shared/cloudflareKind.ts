@@ -24,11 +24,15 @@ export const CLOUDFLARE_KIND_COMMON = {
     "1200 requests per 5 minutes per user, across all of the user's tokens; a call over it blocks the user's calls for 5 minutes",
   credentialFamily: 'cloudflare',
   configKeys: (required: string) => ({
-    token: credential(required),
+    token: credential(required).describe(
+      'A Cloudflare API token with the Account Settings Read permission',
+    ),
     // It goes into the request path: nothing that could change the path.
-    accountId: requiredText(required).regex(/^[A-Za-z0-9_-]{1,64}$/, {
-      error: 'must be a Cloudflare account id (letters, digits, "-" or "_")',
-    }),
+    accountId: requiredText(required)
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be a Cloudflare account id (letters, digits, "-" or "_")',
+      })
+      .describe('The account whose audit logs the source reads'),
   }),
   secretKeys: ['token'],
   credentialOf: (config: { readonly token: string }) => config.token,

@@ -18,8 +18,11 @@ export const FUSIONAUTH_KIND_COMMON = {
   documentedRateLimit: null,
   credentialFamily: 'fusionauth',
   configKeys: (required: string) => ({
-    apiKey: credential(required),
-    tenantId: requiredText(required).regex(UUID, { error: 'must be a UUID' }).optional(),
+    apiKey: credential(required).describe('A FusionAuth API key that may read the log'),
+    tenantId: requiredText(required)
+      .regex(UUID, { error: 'must be a UUID' })
+      .describe('The tenant to read (a UUID), when the API key is not bound to one')
+      .optional(),
   }),
   secretKeys: ['apiKey'],
   credentialOf: (config: { readonly apiKey: string }) => config.apiKey,

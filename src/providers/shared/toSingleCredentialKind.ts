@@ -78,7 +78,11 @@ export function toSingleCredentialKind<
     rateLimit: kind.rateLimit ?? UNDOCUMENTED_LIMIT,
     documentedRateLimit: kind.documentedRateLimit ?? null,
     credentialFamily: kind.kind,
-    configKeys: (required) => ({ [credentialKey]: credential(required) }),
+    configKeys: (required) => ({
+      [credentialKey]: credential(required).describe(
+        `The API ${credentialKey === 'token' ? 'token' : 'key'} the source reads with`,
+      ),
+    }),
     secretKeys: [credentialKey],
     envShortcut,
     credentialOf: (config) => config[credentialKey],
