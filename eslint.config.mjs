@@ -8,7 +8,7 @@ import importPlugin from 'eslint-plugin-import';
  * `startAuditgraph.ts` and `runEmulators.ts` compose everything.
  */
 const LAYERS = [
-  ['main.ts', 'startAuditgraph.ts', 'runEmulators.ts'],
+  ['main.ts', 'startAuditgraph.ts', 'runEmulators.ts', 'checkConfig.ts'],
   ['observability'],
   ['server'],
   ['schema'],

@@ -7,6 +7,9 @@ import {
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
+  DEFAULT_LOG_CONFIG,
+  DEFAULT_METRICS_CONFIG,
+  DEFAULT_TRACING_CONFIG,
   toSecurityDefaults,
 } from './config/settings';
 
@@ -32,9 +35,14 @@ export function describeConfig(
     const credentials = definition.secretKeys.filter(
       (key) => (source as unknown as Readonly<Record<string, unknown>>)[key] !== undefined,
     );
+    const limit =
+      source.rateLimit === undefined
+        ? `burst ${definition.rateLimit.capacity}, then ${definition.rateLimit.refillPerSecond}/s, the kind's default`
+        : `burst ${source.rateLimit.burst}, then ${source.rateLimit.perSecond}/s`;
     const extras = [
       ...definition.describe(source),
       `credentials: ${credentials.length === 0 ? 'none' : credentials.join(', ')}`,
+      `rate limit: ${limit}`,
     ];
     lines.push(`source ${source.id}: ${source.kind} at ${source.baseUrl} (${extras.join(', ')})`);
   }
@@ -73,7 +81,26 @@ export function describeConfig(
     `query limits: depth ${limits.maxDepth}, aliases ${limits.maxAliases}, tokens ${limits.maxTokens}, cost ${limits.maxCost}, directives ${limits.maxDirectives}`,
   );
   lines.push(`audit log of reads: ${onOff((config.audit ?? DEFAULT_AUDIT_CONFIG).enabled)}`);
+  lines.push(`log level: ${(config.log ?? DEFAULT_LOG_CONFIG).level}`);
+  lines.push(`metrics: ${describeMetrics(config)}`);
+  lines.push(`traces: ${describeTracing(config)}`);
   return lines;
+}
+
+function describeMetrics(config: AuditgraphConfig): string {
+  const metrics = config.metrics ?? DEFAULT_METRICS_CONFIG;
+  if (!metrics.enabled) return 'off';
+  const where =
+    metrics.port === null ? '/metrics on the main port' : `/metrics on port ${metrics.port}`;
+  return `${where}, ${metrics.token === null ? 'open (no token)' : 'bearer token required'}`;
+}
+
+function describeTracing(config: AuditgraphConfig): string {
+  const tracing = config.tracing ?? DEFAULT_TRACING_CONFIG;
+  if (!tracing.enabled) return 'off';
+  if (tracing.exporter === 'console') return `to the console, service ${tracing.serviceName}`;
+  const to = tracing.endpoint === null ? "the SDK's default endpoint" : tracing.endpoint;
+  return `OTLP ${tracing.protocol} to ${to}, service ${tracing.serviceName}`;
 }
 
 /** Who may call, without a hash or a secret: key ids, the JWT issuer and where its keys are. */

@@ -1,3 +1,4 @@
+import { runCheckConfig } from './checkConfig';
 import { loadConfig } from './config/loadConfig';
 import { toSecurityDefaults } from './config/settings';
 import { describeConfig } from './describeConfig';
@@ -69,7 +70,11 @@ async function main(): Promise<void> {
   process.stderr.write(`${banner.join('\n')}\n`);
 }
 
-main().catch((error: unknown) => {
+// `auditgraph check-config [--config FILE]` checks the config and exits; anything else starts.
+const run =
+  process.argv[2] === 'check-config' ? runCheckConfig(process.argv.slice(3), process.env) : main();
+
+run.catch((error: unknown) => {
   process.stderr.write(
     `auditgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

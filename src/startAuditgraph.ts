@@ -3,6 +3,8 @@ import { createAuthenticator } from './auth/createAuthenticator';
 import type { Authenticate } from './auth/createAuthenticator';
 import type { AuditgraphConfig } from './config/types';
 import {
+  DEFAULT_LOG_CONFIG,
+  DEFAULT_METRICS_CONFIG,
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
@@ -17,7 +19,6 @@ import type { Feed } from './feed/Feed';
 import type { Logger } from './model/Logger';
 import { createObservability } from './observability/createObservability';
 import { createLogging } from './observability/logging/createLogging';
-import { DEFAULT_METRICS_CONFIG } from './observability/metrics/createMetricsPart';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
 import type { SourceDeps } from './providers/createSources';
@@ -101,7 +102,10 @@ export async function startAuditgraph(
   options: StartOptions,
 ): Promise<Auditgraph> {
   const now = options.now ?? Date.now;
-  const logging = createLogging({ level: config.log?.level ?? 'info', write: options.log });
+  const logging = createLogging({
+    level: (config.log ?? DEFAULT_LOG_CONFIG).level,
+    write: options.log,
+  });
   const { logger } = logging;
   const observability = await createObservability({
     logging,

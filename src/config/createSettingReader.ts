@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { configError, firstIssue } from './configError';
+import { firstIssue, type ConfigProblems, type KeyPath } from './configError';
 import { isRecord } from './isRecord';
 import { readEnv } from './readEnv';
 import { SETTINGS, type SettingDefinition, type SettingName } from './settings';
@@ -23,17 +23,23 @@ export interface SettingReader {
   value<N extends SettingName>(name: N): ValueOf<N> | DefaultOf<N>;
   /** Whether the file holds this key, or this group of keys, and not as null. */
   inFile(key: string): boolean;
+  /** Whether the setting was given but refused (its problem recorded): it is not missing. */
+  refused(name: SettingName): boolean;
 }
 
 /**
  * Reads the settings of SETTINGS: each from its environment variable, checked against its schema
- * when read (so problems are reported in the order loadConfig asks), else from the file, which
- * toFileSchema has already checked against the same schemas.
+ * when read (so problems are recorded in the order loadConfig asks, and a refused variable reads
+ * as unset), else from the file, which toFileSchema has already checked against the same schemas
+ * (`isFileKeyReported` says which of its keys were refused and left out).
  */
 export function createSettingReader(
   env: LoadConfigInput['env'],
   file: Readonly<Record<string, unknown>> | null,
+  problems: ConfigProblems,
+  isFileKeyReported: (path: KeyPath) => boolean = () => false,
 ): SettingReader {
+  const refusedVariables = new Set<string>();
   const inFileAt = (key: string | null): unknown =>
     key === null
       ? undefined
@@ -47,8 +53,11 @@ export function createSettingReader(
     const raw = definition.env === null ? undefined : readEnv(env, definition.env);
     if (raw !== undefined) {
       const parsed = schema.safeParse(raw);
-      if (!parsed.success)
-        throw configError(`${definition.env} ${firstIssue(parsed.error).message}`);
+      if (!parsed.success) {
+        problems.report(`${definition.env} ${firstIssue(parsed.error).message}`);
+        refusedVariables.add(String(definition.env));
+        return undefined;
+      }
       return { value: parsed.data, label: String(definition.env) };
     }
     const value = inFileAt(definition.key);
@@ -66,6 +75,14 @@ export function createSettingReader(
     inFile: (key) => {
       const value = inFileAt(key);
       return value !== undefined && value !== null;
+    },
+    refused: (name) => {
+      const { env: variable, key } = SETTINGS[name];
+      setting(name);
+      return (
+        (variable !== null && refusedVariables.has(variable)) ||
+        (key !== null && isFileKeyReported(key.split('.')))
+      );
     },
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AuditgraphError } from '../model/errors';
-import { configError, formatPath, type KeyPath } from './configError';
+import { configError, formatPath, type ConfigProblems, type KeyPath } from './configError';
 import { isRecord } from './isRecord';
 import { SOURCE_CREDENTIAL_KEYS } from './readSources';
 import { SETTINGS, type SettingDefinition } from './settings';
@@ -16,6 +16,13 @@ export interface ConfigFile {
   readonly referencedVariables: ReadonlySet<string>;
   /** Throws the error for one key of the file: `config file c.json: sources[0].token ...`. */
   readonly fail: (keyPath: KeyPath, message: string) => never;
+  /** Records the problem of one key of the file, worded as `fail` words it. */
+  readonly report: (keyPath: KeyPath, message: string) => void;
+  /**
+   * Whether a problem was recorded for this key or a key that holds it: a `${NAME}` that is not
+   * set leaves its key unusable, and the schema's verdict on it would say the same thing again.
+   */
+  readonly isReported: (keyPath: KeyPath) => boolean;
 }
 
 /**
@@ -26,18 +33,38 @@ export function readConfigFile(
   path: string,
   { env, readFile }: Pick<LoadConfigInput, 'env' | 'readFile'>,
   secrets: Set<string>,
+  problems: ConfigProblems,
 ): ConfigFile {
+  const toProblem = (keyPath: KeyPath, message: string) =>
+    `config file ${path}: ${formatPath(keyPath)} ${message}`;
   const fail: ConfigFile['fail'] = (keyPath, message) => {
-    throw configError(`config file ${path}: ${formatPath(keyPath)} ${message}`);
+    throw configError(toProblem(keyPath, message));
   };
+  const reportedPaths: KeyPath[] = [];
+  const report: ConfigFile['report'] = (keyPath, message) => {
+    reportedPaths.push(keyPath);
+    problems.report(toProblem(keyPath, message));
+  };
+  const isReported: ConfigFile['isReported'] = (keyPath) =>
+    reportedPaths.some(
+      (reported) =>
+        reported.length <= keyPath.length && reported.every((key, index) => keyPath[index] === key),
+    );
   const raw = parseText(path, readText(path, readFile));
   if (!isRecord(raw)) {
     throw configError(`config file ${path} must hold an object (with "sources" and other keys)`);
   }
   const referencedVariables = new Set<string>();
-  const value = substituteEnv(raw, { env, referenced: referencedVariables, fail }, []);
+  const value = substituteEnv(raw, { env, referenced: referencedVariables, report }, []);
   collectSecrets(value, secrets);
-  return { path, value: isRecord(value) ? value : {}, referencedVariables, fail };
+  return {
+    path,
+    value: isRecord(value) ? value : {},
+    referencedVariables,
+    fail,
+    report,
+    isReported,
+  };
 }
 
 function readText(path: string, readFile: LoadConfigInput['readFile']): string {
@@ -125,12 +152,13 @@ interface Substitution {
   readonly env: LoadConfigInput['env'];
   /** Filled with every variable name substituted. */
   readonly referenced: Set<string>;
-  readonly fail: (path: KeyPath, message: string) => never;
+  /** Records a problem of a value; the value is then left as it was, and its key skipped. */
+  readonly report: (path: KeyPath, message: string) => void;
 }
 
 /**
  * Replaces `${NAME}` in every string value with the environment variable NAME; `$${` stands for
- * a literal `${`. Keys are left alone. An unset or empty variable is an error naming both the key
+ * a literal `${`. Keys are left alone. An unset or empty variable is a problem naming both the key
  * and the variable, since a silently empty credential would only fail later, upstream.
  */
 function substituteEnv(value: unknown, substitution: Substitution, path: KeyPath): unknown {
@@ -155,9 +183,13 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function substituteString(
   text: string,
-  { env, referenced, fail }: Substitution,
+  { env, referenced, report }: Substitution,
   path: KeyPath,
 ): string {
+  const problem = (message: string): string => {
+    report(path, message);
+    return text;
+  };
   let result = '';
   let index = 0;
   while (index < text.length) {
@@ -179,17 +211,18 @@ function substituteString(
     }
     const close = text.indexOf('}', dollar + 2);
     if (close === -1) {
-      fail(path, 'has a "${" without its closing "}" (write "$${" for a literal "${")');
+      return problem('has a "${" without its closing "}" (write "$${" for a literal "${")');
     }
     const name = text.slice(dollar + 2, close);
     if (!ENV_NAME.test(name)) {
-      fail(path, 'has a "${...}" that is not a variable name (write "$${" for a literal "${")');
+      return problem('has a "${...}" that is not a variable name (write "$${" for a literal "${")');
     }
     const substituted = env[name];
     if (substituted === undefined) {
-      fail(path, `refers to environment variable ${name}, which is not set`);
+      return problem(`refers to environment variable ${name}, which is not set`);
     }
-    if (substituted === '') fail(path, `refers to environment variable ${name}, which is empty`);
+    if (substituted === '')
+      return problem(`refers to environment variable ${name}, which is empty`);
     referenced.add(name);
     result += substituted;
     index = close + 1;

@@ -18,8 +18,23 @@ export function integer(min: number, max: number): z.ZodType<number> {
   );
 }
 
+/** A number above 0 and at most `max`; like integer(), it may come as text. */
+export function positiveNumber(max: number): z.ZodType<number> {
+  const message = `must be a number above 0 and at most ${max}`;
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value,
+    z.number({ error: message }).gt(0, { error: message }).max(max, { error: message }),
+  );
+}
+
 /** A non-empty string, and a credential: the same schemas the kinds' own keys use. */
 export { credential, requiredText as text } from '../providers/shared/configSchemas';
+
+/** One of a closed list of words, given as they are (the environment's values too). */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of ${values.join(', ')}` });
+}
 
 export function baseUrl(required: string): z.ZodType<string> {
   return text(required)
@@ -28,6 +43,43 @@ export function baseUrl(required: string): z.ZodType<string> {
       if (problem !== null) context.addIssue({ code: 'custom', message: problem });
     })
     .transform((value) => value.replace(/\/+$/, ''));
+}
+
+/**
+ * An http(s) URL that may carry a path (an OTLP collector's), never a user name, password or
+ * query string: it is printed by check-config and the start-up banner, so credentials go in
+ * their own settings.
+ */
+export const endpointUrlSchema: z.ZodType<string> = text('is required').superRefine(
+  (value, context) => {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    let problem: string | null = null;
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      problem = 'must be an http(s) URL';
+    } else if (url.username !== '' || url.password !== '') {
+      problem = 'must not contain a user name or password (use OTEL_EXPORTER_OTLP_HEADERS)';
+    } else if (url.search !== '' || url.hash !== '' || value.includes('?')) {
+      problem = 'must not contain a query string or fragment (use OTEL_EXPORTER_OTLP_HEADERS)';
+    }
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  },
+);
+
+/**
+ * `name=value` pairs separated by commas, as the OpenTelemetry SDK reads its headers variables
+ * (it drops a malformed pair with a diagnostic nobody sees, so a typo would silently send no
+ * credential).
+ */
+export const otlpHeadersSchema: z.ZodType<string> = text('is required').regex(
+  /^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=[^,]*(,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=[^,]*)*$/,
+  { error: 'must be name=value pairs separated by commas' },
+);
+
+/** A bearer token a client sends (RFC 6750 §2.1 b64token), long enough not to be guessed. */
+export function bearerTokenSchema(minLength: number, purpose: string): z.ZodType<string> {
+  return secretText(minLength, purpose).regex(/^[A-Za-z0-9\-._~+/]+=*$/, {
+    error: 'must be letters, digits and -._~+/ (a bearer token), optionally ending in =',
+  });
 }
 
 function urlProblem(value: string): string | null {
@@ -45,7 +97,8 @@ function urlProblem(value: string): string | null {
   return null;
 }
 
-const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+// Spelled out rather than with the i flag: the JSON Schema of the config file repeats the pattern.
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 export const idSchema = text('is required').regex(ID, {
   error: 'must be 1 to 63 letters, digits, "-" or "_", starting with a letter or digit',
@@ -59,7 +112,7 @@ export const plainTextSchema = text('is required').regex(NO_CONTROL_CHARACTERS, 
 });
 
 /** A secret key: long enough not to be the weak link of what it protects. */
-export function secretText(minLength: number, purpose: string): z.ZodType<string> {
+export function secretText(minLength: number, purpose: string): z.ZodString {
   return text('is required')
     .min(minLength, { error: `must be at least ${minLength} characters (${purpose})` })
     .regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' });
@@ -75,7 +128,7 @@ export const booleanSchema: z.ZodType<boolean> = z.preprocess(
 );
 
 const sha256Schema = text('is required')
-  .regex(/^[0-9a-f]{64}$/i, {
+  .regex(/^[0-9a-fA-F]{64}$/, {
     error: 'must be 64 hexadecimal digits, the SHA-256 of the key (npm run auth:hash-key)',
   })
   .transform((value) => value.toLowerCase());

@@ -3,10 +3,14 @@ import { QUERY_LIMIT_DEFAULTS } from '../model/QueryLimits';
 import {
   algorithmSchema,
   apiKeySchema,
+  bearerTokenSchema,
   booleanSchema,
   claimNameSchema,
+  endpointUrlSchema,
   integer,
   jwksUrlSchema,
+  oneOf,
+  otlpHeadersSchema,
   plainTextSchema,
   secretText,
   text,
@@ -16,8 +20,12 @@ import type {
   AuditgraphConfig,
   AuthConfig,
   CacheConfig,
+  LogConfig,
+  MetricsConfig,
   SecurityConfig,
+  TracingConfig,
 } from './types';
+import { LOG_LEVELS, OTLP_PROTOCOLS, TRACES_EXPORTERS } from './types';
 
 /**
  * One setting of auditgraph, declared once: the file schema (toFileSchema), the reading of the
@@ -75,6 +83,11 @@ const NODE_ENV = define({
   description: '`production` turns introspection and GraphiQL off by default, in the demo too',
 });
 
+/** A bearer token for /metrics: long enough that a scraper's secret cannot be guessed online. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+
+const OTLP_PROTOCOL_DESCRIPTION = `OTLP transport of the traces: ${OTLP_PROTOCOLS.map((protocol) => `\`${protocol}\``).join(', ')}`;
+
 /** Unset, introspection and GraphiQL help people explore the demo, and only the demo. */
 const CONVENIENCE_NOTE = `unset: on in the demo, off in live mode or with ${NODE_ENV.env}=production`;
 
@@ -94,6 +107,7 @@ export const SETTINGS = {
     env: null,
     schema: z.array(z.unknown(), { error: 'must be a list' }),
     default: [],
+    description: "The sources to read, each an object with `id`, `kind` and its kind's keys",
   }),
   host: define({
     key: 'server.host',
@@ -138,7 +152,13 @@ export const SETTINGS = {
     description: `Secret that seals cursors, event ids and entity keys and keys pseudonyms, at least ${MIN_CURSOR_SECRET_LENGTH} characters`,
     note: 'required in live mode, random per process in the demo when unset',
   }),
-  demoSeed: define({ key: 'demo.seed', env: null, schema: integer(0, 0xffffffff), default: 1 }),
+  demoSeed: define({
+    key: 'demo.seed',
+    env: null,
+    schema: integer(0, 0xffffffff),
+    default: 1,
+    description: "Seed of the demo's generated month of events",
+  }),
   holdBackSeconds: define({
     key: 'feed.holdBackSeconds',
     env: 'AUDITGRAPH_HOLD_BACK_SECONDS',
@@ -151,6 +171,7 @@ export const SETTINGS = {
     env: null,
     schema: integer(1, 1000),
     default: 20,
+    description: 'Upstream pages one source may read for one page before the page comes back short',
   }),
   requestDeadlineMs: define({
     key: 'feed.requestDeadlineMs',
@@ -181,6 +202,7 @@ export const SETTINGS = {
     env: null,
     schema: z.array(apiKeySchema, { error: 'must be a list' }),
     default: [],
+    description: "Clients' static API keys, by their SHA-256 (`npm run auth:hash-key`)",
   }),
   jwtJwksUrl: define({
     key: 'auth.jwt.jwksUrl',
@@ -188,13 +210,19 @@ export const SETTINGS = {
     schema: jwksUrlSchema,
     description: "URL of the JSON Web Key Set that signs clients' JWTs, https unless on loopback",
   }),
-  jwtPublicKey: define({ key: 'auth.jwt.publicKey', env: null, schema: text('is required') }),
+  jwtPublicKey: define({
+    key: 'auth.jwt.publicKey',
+    env: null,
+    schema: text('is required'),
+    description: "PEM public key that verifies clients' JWTs",
+  }),
   jwtSecret: define({
     key: 'auth.jwt.secret',
     env: null,
     // An HS256 secret shorter than this can be guessed offline from one token.
     schema: secretText(32, 'it verifies HMAC signatures'),
     secret: true,
+    description: 'Shared secret that verifies HMAC-signed JWTs, at least 32 characters',
   }),
   jwtIssuer: define({
     key: 'auth.jwt.issuer',
@@ -214,24 +242,28 @@ export const SETTINGS = {
     schema: z
       .array(algorithmSchema, { error: 'must be a list' })
       .min(1, { error: 'must not be empty' }),
+    description: 'JWS algorithms a JWT may be signed with (never `none`); unset: those of the key',
   }),
   jwtSourcesClaim: define({
     key: 'auth.jwt.sourcesClaim',
     env: null,
     schema: claimNameSchema,
     default: 'auditgraph_sources',
+    description: 'Claim holding the source ids a token may read (a list, or `*`)',
   }),
   jwtPermissionsClaim: define({
     key: 'auth.jwt.permissionsClaim',
     env: null,
     schema: claimNameSchema,
     default: 'auditgraph_permissions',
+    description: "Claim holding the token's permissions (`pii` grants personal data)",
   }),
   jwtClockToleranceSeconds: define({
     key: 'auth.jwt.clockToleranceSeconds',
     env: null,
     schema: integer(0, 300),
     default: 30,
+    description: 'How far `exp` and `nbf` may be off, in seconds',
   }),
   allowUnauthenticated: define({
     key: 'auth.allowUnauthenticated',
@@ -262,6 +294,7 @@ export const SETTINGS = {
     // 30 days at most.
     schema: integer(60, 30 * 86_400),
     default: 86_400,
+    description: "How long a cursor stays good after its traversal's first page, in seconds",
   }),
   maxBodyBytes: define({
     key: 'security.maxBodyBytes',
@@ -269,36 +302,42 @@ export const SETTINGS = {
     // 16 MiB at most.
     schema: integer(1024, 16 * 1024 * 1024),
     default: 1024 * 1024,
+    description: 'Largest request body accepted, in bytes',
   }),
   maxDepth: define({
     key: 'security.limits.maxDepth',
     env: null,
     schema: integer(1, 100),
     default: QUERY_LIMIT_DEFAULTS.maxDepth,
+    description: 'Deepest selection a query may have',
   }),
   maxAliases: define({
     key: 'security.limits.maxAliases',
     env: null,
     schema: integer(1, 1000),
     default: QUERY_LIMIT_DEFAULTS.maxAliases,
+    description: 'Most aliases a query may use',
   }),
   maxTokens: define({
     key: 'security.limits.maxTokens',
     env: null,
     schema: integer(10, 1_000_000),
     default: QUERY_LIMIT_DEFAULTS.maxTokens,
+    description: 'Most tokens a query document may hold',
   }),
   maxCost: define({
     key: 'security.limits.maxCost',
     env: null,
     schema: integer(1, 100_000_000),
     default: QUERY_LIMIT_DEFAULTS.maxCost,
+    description: 'Highest estimated cost a query may have',
   }),
   maxDirectives: define({
     key: 'security.limits.maxDirectives',
     env: null,
     schema: integer(0, 100_000),
     default: QUERY_LIMIT_DEFAULTS.maxDirectives,
+    description: 'Most directives a query may use',
   }),
   auditLog: define({
     key: 'audit.enabled',
@@ -306,6 +345,94 @@ export const SETTINGS = {
     schema: booleanSchema,
     default: true,
     description: '`true` or `false`: one log line per GraphQL read, naming the client',
+  }),
+  logLevel: define({
+    key: 'log.level',
+    env: 'LOG_LEVEL',
+    schema: oneOf(LOG_LEVELS),
+    default: 'info' as const,
+    description: `Lowest level of the JSON log lines on stdout: ${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}`,
+  }),
+  metricsEnabled: define({
+    key: 'metrics.enabled',
+    env: 'AUDITGRAPH_METRICS',
+    schema: booleanSchema,
+    default: true,
+    description: '`true` or `false`: Prometheus metrics at `/metrics`',
+  }),
+  metricsPort: define({
+    key: 'metrics.port',
+    env: 'AUDITGRAPH_METRICS_PORT',
+    schema: integer(0, 65535),
+    description:
+      'Serve `/metrics` on a listener of its own on this port (on `server.host`), 0 for any',
+    note: 'unset: on the main port',
+  }),
+  metricsToken: define({
+    key: 'metrics.token',
+    env: 'AUDITGRAPH_METRICS_TOKEN',
+    schema: bearerTokenSchema(MIN_METRICS_TOKEN_LENGTH, 'it guards /metrics'),
+    secret: true,
+    description: `Bearer token \`/metrics\` requires (\`Authorization: Bearer <token>\`), at least ${MIN_METRICS_TOKEN_LENGTH} characters`,
+    note: 'unset: `/metrics` is open to whoever reaches it',
+  }),
+  // Tracing: the standard OpenTelemetry variables, which the OpenTelemetry SDK reads itself.
+  // They are rows here so that start-up and check-config refuse a value the SDK would ignore.
+  tracesExporter: define({
+    key: null,
+    env: 'OTEL_TRACES_EXPORTER',
+    schema: oneOf(TRACES_EXPORTERS),
+    description: `Where traces go: ${TRACES_EXPORTERS.map((exporter) => `\`${exporter}\``).join(', ')}`,
+    note: 'unset: `otlp` when an OTLP endpoint is set, else none (traces off)',
+  }),
+  otlpEndpoint: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    schema: endpointUrlSchema,
+    description:
+      'Base URL of the OTLP collector (the SDK adds `/v1/traces` over HTTP); setting it turns traces on',
+  }),
+  otlpTracesEndpoint: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    schema: endpointUrlSchema,
+    description:
+      'Full URL traces are sent to, used as it is (wins over OTEL_EXPORTER_OTLP_ENDPOINT); setting it turns traces on',
+  }),
+  otlpProtocol: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    schema: oneOf(OTLP_PROTOCOLS),
+    default: 'http/protobuf' as const,
+    description: OTLP_PROTOCOL_DESCRIPTION,
+  }),
+  otlpTracesProtocol: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    schema: oneOf(OTLP_PROTOCOLS),
+    description: `${OTLP_PROTOCOL_DESCRIPTION} (wins over OTEL_EXPORTER_OTLP_PROTOCOL)`,
+  }),
+  otlpHeaders: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_HEADERS',
+    schema: otlpHeadersSchema,
+    secret: true,
+    description:
+      'Headers sent to the collector, `name=value` pairs separated by commas (often a credential: never printed)',
+  }),
+  otlpTracesHeaders: define({
+    key: null,
+    env: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+    schema: otlpHeadersSchema,
+    secret: true,
+    description: 'Headers sent with traces only, as OTEL_EXPORTER_OTLP_HEADERS (never printed)',
+  }),
+  serviceName: define({
+    key: null,
+    env: 'OTEL_SERVICE_NAME',
+    schema: plainTextSchema,
+    default: 'auditgraph',
+    description: 'The `service.name` of the traces',
   }),
 };
 
@@ -343,6 +470,24 @@ export function toSecurityDefaults(mode: AuditgraphConfig['mode']): SecurityConf
     limits: QUERY_LIMIT_DEFAULTS,
   };
 }
+
+export const DEFAULT_LOG_CONFIG: LogConfig = { level: SETTINGS.logLevel.default };
+
+/** Metrics at `/metrics` on the main port, without a token. */
+export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
+  enabled: SETTINGS.metricsEnabled.default,
+  port: null,
+  token: null,
+};
+
+/** Traces are off unless an OpenTelemetry variable turns them on. */
+export const DEFAULT_TRACING_CONFIG: TracingConfig = {
+  enabled: false,
+  exporter: 'none',
+  endpoint: null,
+  protocol: SETTINGS.otlpProtocol.default,
+  serviceName: SETTINGS.serviceName.default,
+};
 
 /** The cache when nothing configures it: 64 MiB, windows closed for five minutes. */
 export const DEFAULT_CACHE_CONFIG: CacheConfig = {

@@ -46,34 +46,61 @@ export interface AuditgraphConfig {
   readonly security?: SecurityConfig;
   /** Always set by loadConfig; a config built by hand without it gets DEFAULT_AUDIT_CONFIG. */
   readonly audit?: AuditConfig;
-  /** The log level; a config built by hand without it logs at `info`. */
+  /** Always set by loadConfig; a config built by hand without it gets DEFAULT_LOG_CONFIG. */
   readonly log?: LogConfig;
-  /** `/metrics`; a config built by hand without it serves them on the main port, open. */
+  /** Always set by loadConfig; a config built by hand without it gets DEFAULT_METRICS_CONFIG. */
   readonly metrics?: MetricsConfig;
-  /** Traces, from the OTEL_* variables; a config built by hand without it traces nothing. */
+  /** Always set by loadConfig; a config built by hand without it gets DEFAULT_TRACING_CONFIG. */
   readonly tracing?: TracingConfig;
 }
 
-export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+/** pino's levels, and `silent` for none. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The same, by the name the logging part uses. */
+export type LogLevelName = LogLevel;
 
 export interface LogConfig {
-  readonly level: LogLevelName;
+  /** The lowest level written. */
+  readonly level: LogLevel;
 }
 
 export interface MetricsConfig {
+  /** Whether `/metrics` is served at all. */
   readonly enabled: boolean;
-  /** A listener of its own on `host` at this port; null: `/metrics` on the main port. */
+  /** null: `/metrics` on the main listener; else a listener of its own on `host` at this port. */
   readonly port: number | null;
-  /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. A secret. */
   readonly token: string | null;
 }
 
+/** The values of OTEL_TRACES_EXPORTER that auditgraph accepts. */
+export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
+
+export type TracesExporter = (typeof TRACES_EXPORTERS)[number];
+
+/** The values of OTEL_EXPORTER_OTLP_PROTOCOL (and its `_TRACES_` variant). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/**
+ * Traces, as the standard OpenTelemetry variables configure them (the SDK reads those variables
+ * itself; loadConfig checks them and sums them up here). Headers, which may hold a credential,
+ * are not repeated here.
+ */
 export interface TracingConfig {
-  /** On when OTEL_EXPORTER_OTLP_ENDPOINT is set or OTEL_TRACES_EXPORTER names an exporter. */
+  /** An endpoint is set, or OTEL_TRACES_EXPORTER names an exporter other than `none`. */
   readonly enabled: boolean;
-  readonly exporter: 'otlp' | 'console' | 'none';
+  /** `otlp` when only an endpoint is set; `none` when traces are off. */
+  readonly exporter: TracesExporter;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, as given; else null. */
   readonly endpoint: string | null;
-  readonly protocol: 'http/json' | 'http/protobuf' | 'grpc';
+  /** The `_TRACES_` variant, else OTEL_EXPORTER_OTLP_PROTOCOL, else `http/protobuf`. */
+  readonly protocol: OtlpProtocol;
+  /** OTEL_SERVICE_NAME, else `auditgraph`. */
   readonly serviceName: string;
 }
 

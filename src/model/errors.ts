@@ -40,6 +40,8 @@ export interface AuditgraphErrorDetails {
   readonly upstreamStatus?: number;
   /** SOURCE_EVENTS_MISSED: how many events, and the time range that holds them. */
   readonly missed?: { readonly count: number; readonly oldest: string; readonly newest: string };
+  /** CONFIG_INVALID: every problem found, each a sentence naming its key or variable. */
+  readonly problems?: readonly string[];
   readonly cause?: unknown;
 }
 

@@ -16,6 +16,18 @@ export interface SourceConfigBase {
    * source's `completeUntil`. Default: its kind's `lateArrivalSeconds`.
    */
   readonly lateArrivalSeconds?: number;
+  /**
+   * The client-side limit of the source's credential, replacing its kind's `rateLimit` (and a
+   * per-kind override given at start). Sources that share a credential share one bucket: its
+   * limit is the smallest burst and the smallest rate among those of them that set one.
+   */
+  readonly rateLimit?: SourceRateLimit;
+}
+
+/** A rate limit as a config file writes it: a burst, then a steady rate per second. */
+export interface SourceRateLimit {
+  readonly burst: number;
+  readonly perSecond: number;
 }
 
 /** What a source is built with: its HTTP client (on its base URL) and the clock. */
@@ -50,6 +62,11 @@ export interface EnvShortcut {
   readonly required: readonly string[];
   readonly optional: readonly string[];
   readonly variables: readonly EnvVariable[];
+  /**
+   * The variable that sets the rate limit of the sources it adds (`burst=40,perSecond=20`); the
+   * config reader reads it and lists it after `variables`.
+   */
+  readonly rateLimitVariable: string;
   /** The sources, from the variables; throws a message (a plain Error) for a bad value. */
   build(read: (name: string) => string | undefined): readonly EnvSource[];
 }
@@ -70,6 +87,11 @@ export interface SourceKindDefinition<C extends SourceConfigBase = SourceConfigB
   readonly lateArrivalSeconds: number;
   /** The client-side limit per credential: a burst, then a steady rate. */
   readonly rateLimit: RateLimit;
+  /**
+   * The limit the provider documents for reading its audit log, in its own words (for the docs
+   * beside `rateLimit`); null when it documents none.
+   */
+  readonly documentedRateLimit: string | null;
   /**
    * Sources of kinds of one family that share a credential share one rate limit: the upstream
    * counts the credential's calls (Cloudflare: the user's, whichever log version), not ours.

@@ -44,7 +44,10 @@ export interface SourceDeps {
    * adds its own.
    */
   readonly kinds?: SourceKinds;
-  /** Per-kind overrides of each kind's rate limit (EMULATOR_RATE_LIMITS for the emulators). */
+  /**
+   * Per-kind overrides of each kind's rate limit (EMULATOR_RATE_LIMITS for the emulators, the
+   * bench). A source's own `rateLimit` wins over them: it is the more specific.
+   */
   readonly rateLimits?: Partial<Readonly<Record<SourceKind, RateLimit>>>;
   /** The thresholds of every source's circuit breaker. */
   readonly circuitBreaker?: Omit<CircuitBreakerOptions, 'now'>;
@@ -81,14 +84,15 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
   // Keyed by a hash, so the map holds no secret a heap dump or a debugger could show.
   const buckets = new Map<string, TokenBucket>();
   const clock = deps.transportClock;
-  const bucketFor = (config: SourceConfigBase, definition: SourceKindDefinition): TokenBucket => {
+  const limits = toCredentialRateLimits(configs, kinds, deps.rateLimits);
+  const bucketFor = (config: SourceConfigBase): TokenBucket => {
     const key = toCredentialKey(config, kinds);
     let bucket = buckets.get(key);
     if (bucket === undefined) {
-      bucket = createTokenBucket({
-        ...toRateLimit(definition, deps.rateLimits),
-        ...(clock ?? {}),
-      });
+      const limit = limits.get(key);
+      // Every config's key is in `limits`: it was built from the same list.
+      if (limit === undefined) throw new Error(`no rate limit for source ${config.id}`);
+      bucket = createTokenBucket({ ...limit, ...(clock ?? {}) });
       buckets.set(key, bucket);
     }
     return bucket;
@@ -110,7 +114,7 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
       ...(deps.maxRateLimitPauseMs === undefined
         ? {}
         : { maxRateLimitPauseMs: deps.maxRateLimitPauseMs }),
-      rateLimiter: bucketFor(config, definition),
+      rateLimiter: bucketFor(config),
       circuitBreaker,
       ...(observer ? { observer: observer.http } : {}),
     });
@@ -132,11 +136,41 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
   };
 }
 
-function toRateLimit(
-  definition: SourceKindDefinition,
+/**
+ * The limit of each credential's bucket, by credential key. Sources that set `rateLimit` decide
+ * it: with several, the smallest burst and the smallest rate among them, since the upstream
+ * counts the credential's calls and the strictest says what it allows. A credential none of whose
+ * sources sets one keeps the per-kind override, else its kind's default (kinds that share a
+ * credential share their defaults; with different ones, the first source's kind decides).
+ */
+export function toCredentialRateLimits(
+  configs: readonly SourceConfigBase[],
+  kinds: SourceKinds,
   overrides: SourceDeps['rateLimits'],
-): RateLimit {
-  return overrides?.[definition.kind] ?? definition.rateLimit;
+): ReadonlyMap<string, RateLimit> {
+  const limits = new Map<string, { readonly limit: RateLimit; readonly configured: boolean }>();
+  for (const config of configs) {
+    const key = toCredentialKey(config, kinds);
+    const earlier = limits.get(key);
+    if (config.rateLimit === undefined) {
+      if (earlier === undefined) {
+        const definition: SourceKindDefinition = kinds.get(config.kind);
+        const limit = overrides?.[definition.kind] ?? definition.rateLimit;
+        limits.set(key, { limit, configured: false });
+      }
+      continue;
+    }
+    const own = { capacity: config.rateLimit.burst, refillPerSecond: config.rateLimit.perSecond };
+    const limit =
+      earlier?.configured === true
+        ? {
+            capacity: Math.min(earlier.limit.capacity, own.capacity),
+            refillPerSecond: Math.min(earlier.limit.refillPerSecond, own.refillPerSecond),
+          }
+        : own;
+    limits.set(key, { limit, configured: true });
+  }
+  return new Map([...limits].map(([key, { limit }]) => [key, limit]));
 }
 
 /**
@@ -167,7 +201,9 @@ export function toCachingSourceOptions<C extends SourceConfigBase>(
   const definition = kinds.get(config.kind);
   const identity = Object.fromEntries(
     Object.entries(config).filter(
-      ([key]) => key !== 'lateArrivalSeconds' && !definition.secretKeys.includes(key),
+      // Neither changes what the upstream answers.
+      ([key]) =>
+        key !== 'lateArrivalSeconds' && key !== 'rateLimit' && !definition.secretKeys.includes(key),
     ),
   );
   return {

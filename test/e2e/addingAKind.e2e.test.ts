@@ -70,7 +70,7 @@ describe('a kind defined outside src/, registered in one line', () => {
       { id: 'front-door', kind: 'acme', baseUrl: upstream.url, apiKey: UPSTREAM_KEY },
     ]);
     expect(describeConfig(config, KINDS)).toContain(
-      `source front-door: acme at ${upstream.url} (credentials: apiKey)`,
+      `source front-door: acme at ${upstream.url} (credentials: apiKey, rate limit: burst 100, then 100/s, the kind's default)`,
     );
     const wrong = JSON.stringify({ sources: [{ id: 'x', kind: 'acme', baseUrl: upstream.url }] });
     expect(() =>

@@ -10,7 +10,7 @@ describe('describeConfig', () => {
     );
     expect(describeConfig(config)).toEqual([
       'mode: live, 1 source',
-      `source cf: cloudflare-v2 at https://api.cloudflare.com/client/v4 (account ${CF_ACCOUNT}, credentials: token)`,
+      `source cf: cloudflare-v2 at https://api.cloudflare.com/client/v4 (account ${CF_ACCOUNT}, credentials: token, rate limit: burst 50, then 3.5/s, the kind's default)`,
       'listen: [::]:4010',
       'shutdown: /readyz answers 503 for 10 s before the listener closes, then in-flight requests finish',
       'pagination: first defaults to 20, at most 100',
@@ -21,6 +21,9 @@ describe('describeConfig', () => {
       'security: production, introspection off, GraphiQL off, cursors expire after 86400 s, request bodies up to 1048576 bytes',
       'query limits: depth 10, aliases 15, tokens 2000, cost 5000, directives 50',
       'audit log of reads: on',
+      'log level: info',
+      'metrics: /metrics on the main port, open (no token)',
+      'traces: off',
     ]);
   });
 

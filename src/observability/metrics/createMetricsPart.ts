@@ -14,9 +14,6 @@ import { toCodeLabel, toOperationLabel, toStatusLabel } from './toLabels';
 
 export const METRICS_PATH = '/metrics';
 
-/** `/metrics` on the main port, open: what a config built by hand without `metrics` gets. */
-export const DEFAULT_METRICS_CONFIG: MetricsConfig = { enabled: true, port: null, token: null };
-
 export interface MetricsPartSettings {
   readonly config: MetricsConfig;
   /** The main listener's host: a metrics port of its own listens there too. */

@@ -20,13 +20,19 @@ export const CLOUDFLARE_KIND_COMMON = {
    * window and leaves room for the dashboard and other tools of the same user.
    */
   rateLimit: { capacity: 50, refillPerSecond: 3.5 },
+  documentedRateLimit:
+    "1200 requests per 5 minutes per user, across all of the user's tokens; a call over it blocks the user's calls for 5 minutes",
   credentialFamily: 'cloudflare',
   configKeys: (required: string) => ({
-    token: credential(required),
+    token: credential(required).describe(
+      'A Cloudflare API token with the Account Settings Read permission',
+    ),
     // It goes into the request path: nothing that could change the path.
-    accountId: requiredText(required).regex(/^[A-Za-z0-9_-]{1,64}$/, {
-      error: 'must be a Cloudflare account id (letters, digits, "-" or "_")',
-    }),
+    accountId: requiredText(required)
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be a Cloudflare account id (letters, digits, "-" or "_")',
+      })
+      .describe('The account whose audit logs the source reads'),
   }),
   secretKeys: ['token'],
   credentialOf: (config: { readonly token: string }) => config.token,
@@ -40,6 +46,7 @@ export const CLOUDFLARE_KIND_COMMON = {
 export const CLOUDFLARE_ENV_SHORTCUT: EnvShortcut = {
   required: ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID'],
   optional: ['CLOUDFLARE_AUDIT_LOG_VERSION', 'CLOUDFLARE_BASE_URL'],
+  rateLimitVariable: 'CLOUDFLARE_RATE_LIMIT',
   variables: [
     {
       name: 'CLOUDFLARE_API_TOKEN',

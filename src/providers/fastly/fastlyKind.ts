@@ -14,6 +14,8 @@ export const FASTLY_KIND: SourceKindDefinition<FastlyKindConfig> = {
     kind: 'fastly',
     provider: 'FASTLY',
     baseUrl: 'https://api.fastly.com',
+    documentedRateLimit:
+      'reads (GET, HEAD) are not limited; 1,000 other requests per hour per user, then HTTP 429',
     credentialKey: 'token',
     variablePrefix: 'FASTLY',
   }),

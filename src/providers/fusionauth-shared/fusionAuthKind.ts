@@ -15,10 +15,14 @@ export const FUSIONAUTH_KIND_COMMON = {
   lateArrivalSeconds: 0,
   // FusionAuth documents no limit: our choice, generous enough for any dashboard.
   rateLimit: { capacity: 40, refillPerSecond: 20 },
+  documentedRateLimit: null,
   credentialFamily: 'fusionauth',
   configKeys: (required: string) => ({
-    apiKey: credential(required),
-    tenantId: requiredText(required).regex(UUID, { error: 'must be a UUID' }).optional(),
+    apiKey: credential(required).describe('A FusionAuth API key that may read the log'),
+    tenantId: requiredText(required)
+      .regex(UUID, { error: 'must be a UUID' })
+      .describe('The tenant to read (a UUID), when the API key is not bound to one')
+      .optional(),
   }),
   secretKeys: ['apiKey'],
   credentialOf: (config: { readonly apiKey: string }) => config.apiKey,
@@ -34,6 +38,7 @@ export const FUSIONAUTH_KIND_COMMON = {
 export const FUSIONAUTH_ENV_SHORTCUT: EnvShortcut = {
   required: ['FUSIONAUTH_URL', 'FUSIONAUTH_API_KEY'],
   optional: ['FUSIONAUTH_TENANT_ID'],
+  rateLimitVariable: 'FUSIONAUTH_RATE_LIMIT',
   variables: [
     {
       name: 'FUSIONAUTH_URL',

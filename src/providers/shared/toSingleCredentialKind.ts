@@ -11,11 +11,14 @@ export interface SingleCredentialKind<K extends string, Key extends string> {
   readonly baseUrl: string;
   /** Default: a generous limit, for a provider that documents none. */
   readonly rateLimit?: RateLimit;
+  /** What the provider documents as its read limit; default: none (null). */
+  readonly documentedRateLimit?: string | null;
   /** The config key of the credential: `token` or `apiKey`. */
   readonly credentialKey: Key;
   /**
    * What the shortcut's variables start with: `<PREFIX>_API_TOKEN` (or `_API_KEY`, after the
-   * credential key) adds the source, `<PREFIX>_BASE_URL` overrides its URL.
+   * credential key) adds the source, `<PREFIX>_BASE_URL` overrides its URL and
+   * `<PREFIX>_RATE_LIMIT` its rate limit.
    */
   readonly variablePrefix: string;
 }
@@ -53,6 +56,7 @@ export function toSingleCredentialKind<
       },
       { name: baseUrlVariable, description: 'Base URL of that source', default: kind.baseUrl },
     ],
+    rateLimitVariable: `${kind.variablePrefix}_RATE_LIMIT`,
     build: (read) => [
       {
         raw: {
@@ -72,8 +76,13 @@ export function toSingleCredentialKind<
     defaultBaseUrl: kind.baseUrl,
     lateArrivalSeconds: 0,
     rateLimit: kind.rateLimit ?? UNDOCUMENTED_LIMIT,
+    documentedRateLimit: kind.documentedRateLimit ?? null,
     credentialFamily: kind.kind,
-    configKeys: (required) => ({ [credentialKey]: credential(required) }),
+    configKeys: (required) => ({
+      [credentialKey]: credential(required).describe(
+        `The API ${credentialKey === 'token' ? 'token' : 'key'} the source reads with`,
+      ),
+    }),
     secretKeys: [credentialKey],
     envShortcut,
     credentialOf: (config) => config[credentialKey],

@@ -42,6 +42,15 @@ describe('loadConfig defaults', () => {
         limits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxDirectives: 50 },
       },
       audit: { enabled: true },
+      log: { level: 'info' },
+      metrics: { enabled: true, port: null, token: null },
+      tracing: {
+        enabled: false,
+        exporter: 'none',
+        endpoint: null,
+        protocol: 'http/protobuf',
+        serviceName: 'auditgraph',
+      },
     });
   });
 
@@ -209,7 +218,7 @@ describe('loadConfig validates the settings', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache, auth, security, audit)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache, auth, security, audit, log, metrics)',
     ],
     [
       'an unknown feed key',

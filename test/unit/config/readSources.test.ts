@@ -83,7 +83,7 @@ describe('readSources validates the sources of the file', () => {
     [
       'an unknown source key',
       { sources: [{ ...FASTLY, tokn: 'x' }] },
-      'sources[0].tokn is not a known key for kind fastly (allowed: id, kind, baseUrl, lateArrivalSeconds, token)',
+      'sources[0].tokn is not a known key for kind fastly (allowed: id, kind, baseUrl, lateArrivalSeconds, rateLimit, token)',
     ],
     [
       'apiKey on fastly',
@@ -93,12 +93,12 @@ describe('readSources validates the sources of the file', () => {
     [
       'token on nirvana',
       { sources: [{ ...nv, token: 't' }] },
-      'sources[0].token is not a known key for kind nirvana (allowed: id, kind, baseUrl, lateArrivalSeconds, apiKey)',
+      'sources[0].token is not a known key for kind nirvana (allowed: id, kind, baseUrl, lateArrivalSeconds, rateLimit, apiKey)',
     ],
     [
       'accountId on fusionauth',
       { sources: [{ ...fa, accountId: 'a' }] },
-      'sources[0].accountId is not a known key for kind fusionauth-audit-log (allowed: id, kind, baseUrl, lateArrivalSeconds, apiKey, tenantId)',
+      'sources[0].accountId is not a known key for kind fusionauth-audit-log (allowed: id, kind, baseUrl, lateArrivalSeconds, rateLimit, apiKey, tenantId)',
     ],
     [
       'tenantId on cloudflare',
