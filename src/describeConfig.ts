@@ -82,9 +82,24 @@ export function describeConfig(
   );
   lines.push(`audit log of reads: ${onOff((config.audit ?? DEFAULT_AUDIT_CONFIG).enabled)}`);
   lines.push(`log level: ${(config.log ?? DEFAULT_LOG_CONFIG).level}`);
+  lines.push(`shared state: ${describeSharedState(config)}`);
   lines.push(`metrics: ${describeMetrics(config)}`);
   lines.push(`traces: ${describeTracing(config)}`);
   return lines;
+}
+
+/** Where Redis is, never its URL whole: it may hold the password. */
+function describeSharedState(config: AuditgraphConfig): string {
+  const replicas = config.replicas ?? 1;
+  const share = replicas === 1 ? '' : `, 1/${replicas} of each rate limit while it is away`;
+  if (config.redis === undefined || config.redis === null) {
+    return replicas === 1
+      ? 'none (this process keeps its own)'
+      : `none: this process holds 1/${replicas} of each rate limit`;
+  }
+  const url = new URL(config.redis.url);
+  const tls = url.protocol === 'rediss:' ? ' over TLS' : '';
+  return `Redis at ${url.host}${tls}, keys under ${config.redis.keyPrefix}${share}`;
 }
 
 function describeMetrics(config: AuditgraphConfig): string {

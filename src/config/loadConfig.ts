@@ -29,6 +29,7 @@ import type {
   AuthConfig,
   LoadConfigInput,
   MetricsConfig,
+  RedisConfig,
   SecurityConfig,
   TracingConfig,
 } from './types';
@@ -155,10 +156,19 @@ function buildConfig(
     auth,
     security: readSecurity(settings, mode),
     audit: { enabled: settings.value('auditLog') },
+    redis: readRedis(settings),
+    replicas: settings.value('replicas'),
     log: { level: settings.value('logLevel') },
     metrics: readMetrics(settings, port, problems),
     tracing: readTracing(settings),
   };
+}
+
+function readRedis(settings: SettingReader): RedisConfig | null {
+  // Both read, so that a bad prefix is refused even while Redis is not configured yet.
+  const url = settings.value('redisUrl');
+  const keyPrefix = settings.value('redisKeyPrefix');
+  return url === undefined ? null : { url, keyPrefix };
 }
 
 function readMetrics(

@@ -171,6 +171,19 @@ export const jwksUrlSchema = text('is required').superRefine((value, context) =>
   if (problem !== null) context.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * Where the replicas' shared state lives: `redis://` or `rediss://` (TLS), with a user name and
+ * password in the URL when the server asks for them (the whole URL is then a secret).
+ */
+export const redisUrlSchema = text('is required').superRefine((value, context) => {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url === null || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    context.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL' });
+  } else if (url.hostname === '') {
+    context.addIssue({ code: 'custom', message: 'must name a host' });
+  }
+});
+
 export const algorithmSchema = z.enum(JWT_ALGORITHMS, {
   error: `must be one of ${JWT_ALGORITHMS.join(', ')} (never none)`,
 });

@@ -12,6 +12,7 @@ import {
   oneOf,
   otlpHeadersSchema,
   plainTextSchema,
+  redisUrlSchema,
   secretText,
   text,
 } from './schemas';
@@ -352,6 +353,33 @@ export const SETTINGS = {
     schema: oneOf(LOG_LEVELS),
     default: 'info' as const,
     description: `Lowest level of the JSON log lines on stdout: ${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}`,
+  }),
+  redisUrl: define({
+    key: 'redis.url',
+    env: 'AUDITGRAPH_REDIS_URL',
+    schema: redisUrlSchema,
+    // A password may be in it.
+    secret: true,
+    description:
+      'Redis that replicas share their rate budgets, page cache, circuits and persisted queries through (`redis://` or `rediss://`, password in the URL)',
+    note: 'unset: each process keeps its own state',
+  }),
+  redisKeyPrefix: define({
+    key: 'redis.keyPrefix',
+    env: 'AUDITGRAPH_REDIS_KEY_PREFIX',
+    schema: text('is required').regex(/^[A-Za-z0-9:_.-]{1,64}$/, {
+      error: 'must be 1 to 64 letters, digits or `:_.-`',
+    }),
+    default: 'auditgraph:',
+    description: 'Put before every key auditgraph writes, so that deployments can share one Redis',
+  }),
+  replicas: define({
+    key: 'redis.replicas',
+    env: 'AUDITGRAPH_REPLICAS',
+    schema: integer(1, 1000),
+    default: 1,
+    description:
+      "How many replicas run: without Redis (or while it is away), each holds this share of every source's rate limit",
   }),
   metricsEnabled: define({
     key: 'metrics.enabled',

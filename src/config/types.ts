@@ -46,12 +46,25 @@ export interface AuditgraphConfig {
   readonly security?: SecurityConfig;
   /** Always set by loadConfig; a config built by hand without it gets DEFAULT_AUDIT_CONFIG. */
   readonly audit?: AuditConfig;
+  /**
+   * The replicas' shared state; null (or absent, in a config built by hand): each process keeps
+   * its own, holding `1 / replicas` of every rate limit.
+   */
+  readonly redis?: RedisConfig | null;
+  /** How many replicas share the upstreams' limits; absent: 1. */
+  readonly replicas?: number;
   /** Always set by loadConfig; a config built by hand without it gets DEFAULT_LOG_CONFIG. */
   readonly log?: LogConfig;
   /** Always set by loadConfig; a config built by hand without it gets DEFAULT_METRICS_CONFIG. */
   readonly metrics?: MetricsConfig;
   /** Always set by loadConfig; a config built by hand without it gets DEFAULT_TRACING_CONFIG. */
   readonly tracing?: TracingConfig;
+}
+
+export interface RedisConfig {
+  /** `redis://` or `rediss://`; a secret, since it may hold the password. */
+  readonly url: string;
+  readonly keyPrefix: string;
 }
 
 /** pino's levels, and `silent` for none. */

@@ -22,6 +22,7 @@ describe('describeConfig', () => {
       'query limits: depth 10, aliases 15, tokens 2000, cost 5000, directives 50',
       'audit log of reads: on',
       'log level: info',
+      'shared state: none (this process keeps its own)',
       'metrics: /metrics on the main port, open (no token)',
       'traces: off',
     ]);

@@ -42,6 +42,8 @@ describe('loadConfig defaults', () => {
         limits: { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxCost: 5000, maxDirectives: 50 },
       },
       audit: { enabled: true },
+      redis: null,
+      replicas: 1,
       log: { level: 'info' },
       metrics: { enabled: true, port: null, token: null },
       tracing: {
@@ -218,7 +220,7 @@ describe('loadConfig validates the settings', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache, auth, security, audit, log, metrics)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache, auth, security, audit, log, redis, metrics)',
     ],
     [
       'an unknown feed key',
