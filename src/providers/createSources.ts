@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { CircuitBreakerOptions, CircuitState } from '../http/createCircuitBreaker';
+import type {
+  CircuitBreaker,
+  CircuitBreakerOptions,
+  CircuitState,
+  ControllableCircuitBreaker,
+} from '../http/createCircuitBreaker';
 import { createCircuitBreaker } from '../http/createCircuitBreaker';
 import type { HttpClient } from '../http/createHttpClient';
 import { createHttpClient } from '../http/createHttpClient';
@@ -69,6 +74,19 @@ export interface SourceDeps {
    * every read goes upstream.
    */
   readonly pageCache?: PageCache;
+  /**
+   * Makes the bucket of one credential (`key`, its one-way key) with its limit: the fleet's on
+   * Redis (src/state), or a replica's share of it. Absent: a bucket of this process, at the limit.
+   */
+  readonly rateLimiter?: (key: string, limit: RateLimit) => TokenBucket;
+  /** Shares each source's circuit with the other replicas (src/state); absent: its own. */
+  readonly shareCircuit?: (sourceId: string, local: ControllableCircuitBreaker) => SharedBreaker;
+}
+
+/** A source's breaker as replicas share it: the one to use, and what it must be told. */
+export interface SharedBreaker {
+  readonly breaker: CircuitBreaker;
+  onTransition(from: CircuitState, to: CircuitState): void;
 }
 
 /**
@@ -92,7 +110,7 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
       const limit = limits.get(key);
       // Every config's key is in `limits`: it was built from the same list.
       if (limit === undefined) throw new Error(`no rate limit for source ${config.id}`);
-      bucket = createTokenBucket({ ...limit, ...(clock ?? {}) });
+      bucket = deps.rateLimiter?.(key, limit) ?? createTokenBucket({ ...limit, ...(clock ?? {}) });
       buckets.set(key, bucket);
     }
     return bucket;
@@ -100,11 +118,18 @@ export function createSources(configs: readonly SourceConfigBase[], deps: Source
   const sources = configs.map((config) => {
     const definition = kinds.get(config.kind);
     const observer = deps.observe?.({ id: config.id, kind: config.kind });
-    const circuitBreaker = createCircuitBreaker({
+    // The shared circuit is made from the local breaker, which tells it of each of its moves.
+    const relay: { shared: SharedBreaker | undefined } = { shared: undefined };
+    const local = createCircuitBreaker({
       ...deps.circuitBreaker,
       ...(clock ? { now: clock.now } : {}),
-      ...(observer ? { onTransition: (from, to) => observer.http.circuit(from, to) } : {}),
+      onTransition: (from, to) => {
+        observer?.http.circuit(from, to);
+        relay.shared?.onTransition(from, to);
+      },
     });
+    relay.shared = deps.shareCircuit?.(config.id, local);
+    const circuitBreaker = relay.shared?.breaker ?? local;
     circuits.set(config.id, () => circuitBreaker.state());
     const http = createHttpClient({
       baseUrl: config.baseUrl,

@@ -14,13 +14,14 @@ export function isProbePath(path: string): path is ProbePath {
 /**
  * `/healthz` answers 200 while the process runs; `/readyz` answers 200 only while the server
  * takes requests, so a load balancer sends none before it is ready or once it is draining.
- * `readiness` is asked only for a GET or HEAD of `/readyz`.
+ * `readiness` is asked only for a GET or HEAD of `/readyz`, and `details` beside it.
  */
 export function serveProbe(
   path: ProbePath,
   request: IncomingMessage,
   response: ServerResponse,
   readiness: () => Readiness,
+  details: () => Readonly<Record<string, string>> = () => ({}),
 ): void {
   if (!allowMethod(request, response, ['GET', 'HEAD'])) return;
   switch (path) {
@@ -29,7 +30,8 @@ export function serveProbe(
       return;
     case '/readyz': {
       const status = readiness();
-      sendJson(response, status === 'ready' ? 200 : 503, { status });
+      // Details say how it is serving (its shared state, say); they never make it unready.
+      sendJson(response, status === 'ready' ? 200 : 503, { status, ...details() });
       return;
     }
   }

@@ -76,7 +76,7 @@ export async function startHttpServer<C extends BaseContext>(
     if (drain.draining()) response.setHeader('connection', 'close');
     const { path, search } = splitUrl(request.url);
     if (isProbePath(path)) {
-      serveProbe(path, request, response, readiness);
+      serveProbe(path, request, response, readiness, options.readinessDetails);
       return;
     }
     const extra = options.extraRoutes?.get(path);

@@ -51,6 +51,11 @@ export interface HttpServerOptions<C extends BaseContext> {
   readonly defaultQuery?: string;
   /** `/readyz` answers 200 only while this is true (default: always). */
   readonly isReady?: () => boolean;
+  /**
+   * What `/readyz` adds to its answer (`sharedState: local` while Redis is away): how the
+   * instance serves, not whether it may; it never turns readiness off.
+   */
+  readonly readinessDetails?: () => Readonly<Record<string, string>>;
   /** Where the server's lines go: one per request, its errors, the drain. */
   readonly logger: Logger;
   /** Largest request body accepted; default 1 MiB (reliability matrix S6). */
