@@ -1,5 +1,6 @@
 import type { Observability, ObservabilityPart } from './Observability';
 import { combineObservability } from './Observability';
+import { createTracing } from './tracing/createTracing';
 
 export interface ObservabilitySettings {
   /** Writes one log line (stdout in production, a capture in tests). */
@@ -11,6 +12,6 @@ export interface ObservabilitySettings {
  * the first outermost.
  */
 export function createObservability(_settings: ObservabilitySettings): Observability {
-  const parts: ObservabilityPart[] = [];
+  const parts: ObservabilityPart[] = [createTracing()];
   return combineObservability(parts);
 }
