@@ -4,6 +4,8 @@ import { toSecurityDefaults } from './config/settings';
 import { describeConfig } from './describeConfig';
 import type { AuditgraphConfig } from './config/types';
 import { isAuditgraphError } from './model/errors';
+import { startTracing } from './observability/tracing/startTracing';
+import type { ProcessTracing } from './observability/tracing/startTracing';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
 import { runEmulators } from './runEmulators';
 import { startAuditgraph } from './startAuditgraph';
@@ -21,8 +23,11 @@ async function main(): Promise<void> {
   const writeLine = (line: string) => process.stdout.write(`${line}\n`);
   let config: AuditgraphConfig;
   let app: Auditgraph;
+  let tracing: ProcessTracing;
   try {
     config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    // Before anything makes a span; off unless the OTEL_* variables ask for it.
+    tracing = startTracing(config.tracing, process.env);
     // Building the authenticator checks the JWT key against its algorithms: a refusal of the
     // config like loadConfig's own.
     app = await startAuditgraph(config, { log: writeLine });
@@ -34,7 +39,12 @@ async function main(): Promise<void> {
     throw error;
   }
   // The forced exit must not cut a drain short, however long config.drainSeconds makes it.
-  installShutdownHandlers(() => app.close(), app.logger, { forceExitAfterMs: app.closeBudgetMs });
+  // Spans are flushed after the drain, so those of the last requests are exported too.
+  const close = async (): Promise<void> => {
+    await app.close();
+    await tracing.shutdown();
+  };
+  installShutdownHandlers(close, app.logger, { forceExitAfterMs: app.closeBudgetMs });
 
   const { graphiql } = config.security ?? toSecurityDefaults(config.mode);
   // stdout holds JSON lines only, the banner's too; the human banner is for a terminal.
@@ -46,6 +56,7 @@ async function main(): Promise<void> {
       sources: app.sourceConfigs.map((source) => ({
         id: source.id,
         kind: source.kind,
+        baseUrl: source.baseUrl,
         ...(app.demo === null ? {} : { events: app.demo.counts[source.id] ?? 0 }),
       })),
     },

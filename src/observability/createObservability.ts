@@ -4,6 +4,7 @@ import { createLogPart } from './logging/createLogPart';
 import { createMetricsPart } from './metrics/createMetricsPart';
 import type { Observability, ObservabilityPart } from './Observability';
 import { combineObservability } from './Observability';
+import { createTracing } from './tracing/createTracing';
 
 export interface ObservabilitySettings {
   /** The instance's logger and its request scope (createLogging). */
@@ -21,7 +22,9 @@ export interface ObservabilitySettings {
 export async function createObservability(settings: ObservabilitySettings): Promise<Observability> {
   const { logger } = settings.logging;
   const parts: ObservabilityPart[] = [
-    // First, so that every other part's work for a request runs inside its request scope.
+    // Outermost: the request's span is active for everything done for it, log lines included.
+    createTracing(),
+    // Then the request scope, so that every other part's work for a request runs inside it.
     createLogPart(settings.logging),
     await createMetricsPart({ config: settings.metrics, host: settings.host, logger }),
   ];

@@ -107,7 +107,12 @@ describe('auditgraph on SIGTERM, as its own process', () => {
       mode: 'demo',
       graphiql: true,
       sources: expect.arrayContaining([
-        { id: 'fastly', kind: 'fastly', events: expect.any(Number) },
+        {
+          id: 'fastly',
+          kind: 'fastly',
+          baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+          events: expect.any(Number),
+        },
       ]),
     });
     await expect(send(app.url, { path: '/readyz' })).rejects.toThrow(/ECONNREFUSED/);
