@@ -21,6 +21,10 @@ import { createObservability } from './observability/createObservability';
 import { createLogging } from './observability/logging/createLogging';
 import { createPageCache } from './providers/cache/createPageCache';
 import { createSources } from './providers/createSources';
+import { CIRCUIT_BREAKER_DEFAULTS } from './http/createCircuitBreaker';
+import { createTokenBucket } from './http/createTokenBucket';
+import type { RateLimit } from './http/createTokenBucket';
+import { createSharedState } from './state/createSharedState';
 import type { SourceDeps } from './providers/createSources';
 import type { SourceKinds } from './providers/sourceKinds';
 import type { SourceConfigBase } from './providers/SourceKindDefinition';
@@ -50,6 +54,20 @@ query LatestEvents($after: String) {
   }
 }
 `;
+
+/** How much longer than a request's deadline one replica holds the fleet's probe of a circuit. */
+const PROBE_MARGIN_MS = 5_000;
+
+/**
+ * A replica's share of a limit when replicas cannot share one bucket: each holds 1/replicas of
+ * the burst and of the rate, so the fleet together stays within the provider's limit.
+ */
+function toReplicaShare(limit: RateLimit, replicas: number): RateLimit {
+  return {
+    capacity: Math.max(1, Math.floor(limit.capacity / replicas)),
+    refillPerSecond: limit.refillPerSecond / replicas,
+  };
+}
 
 /** What stopping Apollo, the sources' connection pools and the demo's emulators may take. */
 const STOP_BUDGET_MS = 10_000;
@@ -133,14 +151,38 @@ export async function startAuditgraph(
     await observability.close();
     throw error;
   }
+  const replicas = config.replicas ?? 1;
+  const shared =
+    config.redis === undefined || config.redis === null
+      ? null
+      : createSharedState({
+          url: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          replicas,
+          circuitOpenMs: options.circuitBreaker?.openMs ?? CIRCUIT_BREAKER_DEFAULTS.openMs,
+          // A probe is one upstream call inside one request: it cannot outlive the deadline.
+          probeTimeoutMs: config.feed.requestDeadlineMs + PROBE_MARGIN_MS,
+          onStatus: (status, reason) =>
+            status === 'shared'
+              ? logger.info({ redis: status }, 'shared state on Redis in use')
+              : logger.warn(
+                  { redis: status, reason },
+                  'Redis does not answer: this replica runs on its own state, 1/replicas of each rate limit',
+                ),
+        });
   // One cache for all sources, for the life of the process: its byte budget is shared.
-  const pageCache = createPageCache(config.cache ?? DEFAULT_CACHE_CONFIG, {
+  const localPageCache = createPageCache(config.cache ?? DEFAULT_CACHE_CONFIG, {
     onStoreError: (error) =>
       logger.warn(
         { error: error instanceof Error ? error.name : typeof error },
         'page cache store failed; reading upstream',
       ),
   });
+  // With Redis, this process's memory stands in front of the fleet's store.
+  const pageCache =
+    localPageCache === null || shared === null
+      ? localPageCache
+      : { ...localPageCache, store: shared.pageStore(localPageCache.store) };
   const kinds = options.kinds ?? BUILT_IN_KINDS;
   const sourceSet = createSources(sourceConfigs, {
     now,
@@ -158,12 +200,21 @@ export async function startAuditgraph(
     ...(options.maxRateLimitPauseMs === undefined
       ? {}
       : { maxRateLimitPauseMs: options.maxRateLimitPauseMs }),
+    ...(shared !== null
+      ? {
+          rateLimiter: (key, limit) => shared.rateLimiter(key, limit),
+          shareCircuit: (sourceId, local) => shared.circuit(sourceId, local),
+        }
+      : replicas > 1
+        ? { rateLimiter: (_key, limit) => createTokenBucket(toReplicaShare(limit, replicas)) }
+        : {}),
   });
   // A random secret per process (the demo's default; live mode requires one): cursors and entity
   // keys then do not survive a restart, which is the honest default until an operator sets one.
   observability.watch({
     circuits: () => sourceSet.circuitStates(),
     pageCache: () => pageCache?.store.stats() ?? null,
+    sharedState: () => shared?.status() ?? null,
   });
   const secret = config.cursorSecret ?? randomBytes(32);
   const feed = createFeed({
@@ -192,6 +243,7 @@ export async function startAuditgraph(
     introspection: security.introspection,
     limits: security.limits,
     audit: (config.audit ?? DEFAULT_AUDIT_CONFIG).enabled,
+    ...(shared === null ? {} : { persistedQueries: shared.persistedQueries }),
   });
   await apollo.start();
   let http;
@@ -216,10 +268,12 @@ export async function startAuditgraph(
       logger,
       observeRequest: (request, handle) => observability.request(request, handle),
       extraRoutes: observability.routes,
+      ...(shared === null ? {} : { readinessDetails: () => ({ sharedState: shared.status() }) }),
     });
   } catch (error) {
     await apollo.stop();
     await sourceSet.close();
+    await shared?.close();
     await demo?.close();
     await observability.close();
     throw error;
@@ -235,6 +289,7 @@ export async function startAuditgraph(
     close: async () => {
       await server.close();
       await sourceSet.close();
+      await shared?.close();
       await demo?.close();
       await observability.close();
     },

@@ -83,6 +83,11 @@ export interface EmulatorKnobs {
    */
   shuffleTies: boolean;
   readonly faults: FaultRule[];
+  /**
+   * The provider's limit, enforced: a burst, then a steady rate per second, counted over every
+   * request; a request over it is answered 429 with `Retry-After`. Null: no limit (the demo).
+   */
+  rateLimit: { readonly burst: number; readonly perSecond: number } | null;
 }
 
 export interface RecordedRequest {
@@ -115,6 +120,8 @@ export interface EmulatorServer {
   /** Every request received, in order (cleared by `resetRequests`). */
   readonly requests: readonly RecordedRequest[];
   resetRequests(): void;
+  /** Requests answered 429 because they were over `knobs.rateLimit`. */
+  tooManyRequests(): number;
   /** TCP connections open to the server now, idle keep-alive ones included. */
   openConnections(): number;
   /**
@@ -135,7 +142,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     route,
     segments: splitPath(route.pattern),
   }));
-  const knobs: EmulatorKnobs = { latencyMs: 0, shuffleTies: true, faults: [] };
+  const knobs: EmulatorKnobs = { latencyMs: 0, shuffleTies: true, faults: [], rateLimit: null };
+  const limiter = createLimiter(() => knobs.rateLimit);
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let pending = 0;
@@ -180,6 +188,20 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     requests.push({ method, path, query: requestUrl.searchParams, headers: req.headers, body });
 
     if (knobs.latencyMs > 0) await delay(knobs.latencyMs);
+
+    const retryAfterSeconds = limiter.take();
+    if (retryAfterSeconds !== null) {
+      send(
+        res,
+        {
+          status: 429,
+          headers: { 'retry-after': String(retryAfterSeconds) },
+          body: { message: 'rate limit exceeded' },
+        },
+        contentType,
+      );
+      return;
+    }
 
     const fault = takeFault(knobs, path);
     if (fault?.type === 'hang') {
@@ -261,6 +283,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     resetRequests: () => {
       requests.length = 0;
     },
+    tooManyRequests: () => limiter.refused(),
     openConnections: () => sockets.size,
     pendingResponses: () => pending,
     close: () =>
@@ -268,6 +291,39 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The provider's side of a rate limit: a token bucket over every request, refilled with time;
+ * a request finding it empty is refused and told how many seconds until a token is back.
+ */
+function createLimiter(limit: () => EmulatorKnobs['rateLimit']) {
+  let tokens: number | null = null;
+  let at = Date.now();
+  let refused = 0;
+  return {
+    /** null: let it through; else the Retry-After, in seconds, of its refusal. */
+    take(): number | null {
+      const current = limit();
+      if (current === null) {
+        tokens = null;
+        return null;
+      }
+      const nowMs = Date.now();
+      tokens = Math.min(
+        current.burst,
+        (tokens ?? current.burst) + ((nowMs - at) / 1000) * current.perSecond,
+      );
+      at = nowMs;
+      if (tokens >= 1) {
+        tokens -= 1;
+        return null;
+      }
+      refused += 1;
+      return Math.max(1, Math.ceil((1 - tokens) / current.perSecond));
+    },
+    refused: () => refused,
   };
 }
 

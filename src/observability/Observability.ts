@@ -20,6 +20,11 @@ export interface ObservedState {
   readonly circuits: () => ReadonlyMap<string, CircuitState>;
   /** The page cache's counters; null when there is no cache. */
   readonly pageCache: () => PageStoreStats | null;
+  /**
+   * Whether the state replicas share is in use (`shared`) or Redis is away (`local`); null when
+   * no Redis is configured.
+   */
+  readonly sharedState?: () => 'shared' | 'local' | null;
 }
 
 /**

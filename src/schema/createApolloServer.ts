@@ -37,6 +37,15 @@ export interface ApolloServerOptions {
   readonly limits?: Partial<QueryLimits>;
   /** Log one `audit` line per operation (who read what); default true. */
   readonly audit?: boolean;
+  /**
+   * Where automatic persisted queries are kept (the replicas' Redis); absent: Apollo's own
+   * memory cache of this process.
+   */
+  readonly persistedQueries?: {
+    get(key: string): Promise<string | undefined>;
+    set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
+    delete(key: string): Promise<boolean | void>;
+  };
   /** More plugins (metrics and traces of each operation), run after auditgraph's own. */
   readonly plugins?: readonly ApolloServerPlugin<AuditgraphContext>[];
 }
@@ -58,6 +67,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<A
   return new ApolloServer<AuditgraphContext>({
     schema,
     csrfPrevention: true,
+    ...(options.persistedQueries ? { persistedQueries: { cache: options.persistedQueries } } : {}),
     allowBatchedHttpRequests: false,
     introspection: options.introspection ?? true,
     // No "Did you mean …?" naming fields a client did not ask for (matrix S7).

@@ -75,7 +75,9 @@ function toValue(text: string, line: string): number {
   if (text === '+Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
   const value = Number(text);
-  if (Number.isNaN(value) && text !== 'NaN') throw new Error(`bad value in: ${line}`);
+  // Prometheus reads NaN in any case; prom-client writes `Nan` (Node's event-loop lag before
+  // its first sample, say).
+  if (Number.isNaN(value) && text.toLowerCase() !== 'nan') throw new Error(`bad value in: ${line}`);
   return value;
 }
 

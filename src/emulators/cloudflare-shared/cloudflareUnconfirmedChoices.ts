@@ -22,8 +22,8 @@ export const CLOUDFLARE_UNCONFIRMED_CHOICES: readonly UnconfirmedChoice[] = [
   {
     question: 'Rate limits',
     choice:
-      'Never enforced by the emulator (tests inject 429 through faults); `x-ratelimit-limit: 1200` and `x-ratelimit-remaining: 1200` on every response',
-    reason: 'The headers are documented as always sent; the emulator has no clock.',
+      'Not enforced in the demo; a test may set the `rateLimit` knob of the emulator (a burst, then a rate: 429 with `Retry-After` beyond it) or inject a 429 as a fault; `x-ratelimit-limit: 1200` and `x-ratelimit-remaining: 1200` on every response',
+    reason: 'The headers are documented as always sent; the demo keeps no count of requests.',
   },
 ];
 

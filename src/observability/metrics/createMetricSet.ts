@@ -112,6 +112,19 @@ export function createMetricSet(state: () => ObservedState | null) {
       }
     },
   });
+  new Gauge({
+    name: 'auditgraph_shared_state',
+    help: 'The state replicas share on Redis: 1 for how this replica runs (shared, or local while Redis is away), 0 for the other; no series without Redis.',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      this.reset();
+      const current = state()?.sharedState?.() ?? null;
+      if (current === null) return;
+      for (const each of ['shared', 'local'] as const)
+        this.set({ state: each }, each === current ? 1 : 0);
+    },
+  });
   const cacheStats = () => state()?.pageCache() ?? null;
   new Counter({
     name: 'auditgraph_page_cache_hits_total',
