@@ -40,6 +40,14 @@ export interface RateLimitGate {
   ): number;
 }
 
+/**
+ * The time a request needs after its token: a wait for a token that leaves less than this before
+ * the deadline is refused (SOURCE_RATE_LIMITED, which says nothing of the upstream) rather than
+ * made, since the request would then run out of time on the way (SOURCE_TIMEOUT, which counts
+ * against the upstream's circuit though the upstream did nothing wrong).
+ */
+export const MIN_TIME_AFTER_TOKEN_MS = 1_000;
+
 export function createRateLimitGate(options: RateLimitGateOptions): RateLimitGate {
   const { sourceId, rateLimiter, now, maxRateLimitWaitMs, maxRateLimitPauseMs, observer } = options;
 
@@ -57,7 +65,9 @@ export function createRateLimitGate(options: RateLimitGateOptions): RateLimitGat
     if (rateLimiter === undefined) return 0;
     const startedAt = now();
     try {
-      await rateLimiter.acquire(limits.deadlineAt, {
+      const tokenBy =
+        limits.deadlineAt === undefined ? undefined : limits.deadlineAt - MIN_TIME_AFTER_TOKEN_MS;
+      await rateLimiter.acquire(tokenBy, {
         sourceId,
         ...(limits.signal ? { signal: limits.signal } : {}),
       });

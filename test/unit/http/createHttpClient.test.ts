@@ -1,3 +1,4 @@
+import { MIN_TIME_AFTER_TOKEN_MS } from '../../../src/http/createRateLimitGate';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { createCircuitBreaker } from '../../../src/http/createCircuitBreaker';
 import type { HttpClient, HttpClientOptions } from '../../../src/http/createHttpClient';
@@ -430,7 +431,9 @@ describe('createHttpClient client-side rate limit', () => {
     });
     await client.requestJson('/events', { deadlineAt: T0 + 5_000 });
     expect(server.requests).toHaveLength(3);
-    expect(deadlines).toEqual([T0 + 5_000, T0 + 5_000, T0 + 5_000]);
+    // Each token is asked for with room left for its request after it.
+    const tokenBy = T0 + 5_000 - MIN_TIME_AFTER_TOKEN_MS;
+    expect(deadlines).toEqual([tokenBy, tokenBy, tokenBy]);
   });
 
   it('waits for the token of a retry when the wait fits the deadline', async () => {
