@@ -161,7 +161,10 @@ describe('compose.yaml', () => {
     expect(emulators.image).toBe(auditgraph.image);
     expect(emulators.healthcheck.test[0]).toBe('CMD');
     expect(redis.image).toBe('redis:7-alpine');
-    expect(auditgraph.depends_on).toEqual({ emulators: { condition: 'service_healthy' } });
+    expect(auditgraph.depends_on).toEqual({
+      emulators: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
     // The same provider credentials on both sides.
     for (const name of ['FASTLY_API_TOKEN', 'CLOUDFLARE_API_TOKEN', 'FUSIONAUTH_API_KEY']) {
       expect(auditgraph.environment[name]).toBe(emulators.environment[name]);
@@ -183,6 +186,8 @@ describe('compose.yaml', () => {
     expect(config.mode).toBe('live');
     expect(config.cursorSecret).not.toBeNull();
     expect(config.auth?.apiKeys).toHaveLength(1);
+    // The replicas' shared state is compose's Redis service.
+    expect(config.redis).toEqual({ url: 'redis://redis:6379', keyPrefix: 'auditgraph:' });
     const base = Number(emulators.environment.AUDITGRAPH_EMULATOR_PORT);
     expect(config.sources).toHaveLength(6);
     for (const source of config.sources) {
