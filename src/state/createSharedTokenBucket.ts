@@ -46,6 +46,7 @@ export function createSharedTokenBucket(options: SharedTokenBucketOptions): Toke
     refillPerSecond: refillPerSecond / options.replicas,
     sleep,
   });
+  const localIntervalMs = Math.ceil((1000 * options.replicas) / refillPerSecond);
   // Hash tags keep the key on one slot of a Redis Cluster.
   const key = `{bucket:${options.key}}`;
 
@@ -61,10 +62,21 @@ export function createSharedTokenBucket(options: SharedTokenBucketOptions): Toke
       );
     });
 
+  /** Whether the last call reached Redis: the local bucket starts cold when it takes over. */
+  let sharing = true;
+
   async function acquire(deadlineAt?: number, context: AcquireContext = {}): Promise<void> {
     const maxWaitMs = deadlineAt === undefined ? -1 : Math.max(0, deadlineAt - Date.now());
     const answer = await run('acquire', maxWaitMs);
-    if (!answer.ok) return local.acquire(deadlineAt, context);
+    if (!answer.ok) {
+      // The shared bucket may just have handed out its tokens: a local burst on top of them
+      // would take the fleet over the limit. The local bucket takes over empty, its first token
+      // one of its intervals away (Redis flapping then never adds more than the local rate).
+      if (sharing) local.pauseUntil(Date.now() + localIntervalMs);
+      sharing = false;
+      return local.acquire(deadlineAt, context);
+    }
+    sharing = true;
     const [granted, waitMs, pauses] = answer.value;
     if (granted === 0) throw refusal(waitMs, context);
     if (waitMs === 0) return;

@@ -124,13 +124,15 @@ describe('createSharedTokenBucket when Redis goes away', () => {
     expect(statuses).toEqual(['shared']);
     await redis.stop();
     await until(() => Promise.resolve(state.status() === 'local'));
-    // The local share: 4 / 2 = a burst of 2, then 2 / 2 = one a second.
+    // The local share, 2 / 2 = one a second, starting empty: the shared bucket may just have
+    // handed out its burst, and another on top of it would take the fleet over the limit.
     await bucket.acquire();
     await bucket.acquire();
-    expect(time.waits).toEqual([]);
-    await bucket.acquire();
-    expect(time.waits).toHaveLength(1);
-    expect(time.waits[0]).toBeGreaterThan(900);
+    expect(time.waits).toHaveLength(2);
+    const [first, second] = time.waits as [number, number];
+    expect(first).toBeGreaterThan(900);
+    expect(first).toBeLessThanOrEqual(1_000);
+    expect(second - first).toBeGreaterThan(900);
     expect(statuses).toEqual(['shared', 'local']);
 
     await redis.restart();
