@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,32 @@ describe('replicas sharing one Redis', () => {
     expect(codesOf(rest)).toEqual([]);
     expect([...idsOf(first), ...idsOf(rest)]).toEqual(idsOf(whole));
     expect(idsOf(rest)).toHaveLength(5);
+  });
+
+  it('know on B a persisted query a router registered on A', async () => {
+    const [a, b] = replicas as [MainProcess, MainProcess];
+    const query = `query Persisted { auditEvents(first: 2, filter: { since: "${closedWindow(20).since}", before: "${closedWindow(20).before}" }) { edges { node { id } } } }`;
+    const extensions = {
+      persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') },
+    };
+    const send = async (replica: MainProcess, body: unknown) => {
+      const response = await fetch(`${replica.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as GraphqlAnswer['body'];
+    };
+    // B has not seen it: the router is asked for the document, as APQ provides.
+    const unknown = await send(b, {
+      extensions: { persistedQuery: { ...extensions.persistedQuery, sha256Hash: 'f'.repeat(64) } },
+    });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await send(a, { query, extensions });
+    expect(registered.errors).toBeUndefined();
+    const byHash = await send(b, { extensions });
+    expect(byHash.errors).toBeUndefined();
+    expect(byHash.data).toEqual(registered.data);
   });
 
   it('keep serving, every request, while Redis is down, and share again once it is back', async () => {
