@@ -257,14 +257,18 @@ describe('replicas sharing one Redis', () => {
     expect(new Set(codes)).toEqual(new Set(codes.length === 0 ? [] : ['SOURCE_RATE_LIMITED']));
     // While Redis answers, the fleet never goes over the provider's limit. A replica that meets a
     // Redis too slow for its 50 ms budget (a loaded machine) runs on its share meanwhile, which a
-    // request of the shared budget may overlap: the count below still holds then.
+    // request of the shared budget may overlap, by one request per miss.
     const fellBack = fallbacks() - fallbacksBefore;
+    // Each call that missed Redis's budget may have spent a shared token and a local one.
+    expect(sent).toBeLessThanOrEqual(
+      LIMIT.burst + LIMIT.perSecond * (elapsedSeconds + 1) + fellBack,
+    );
     if (fellBack === 0) expect(fastly.tooManyRequests() - refusedBefore).toBe(0);
     else
       process.stdout.write(
         `fleet load: ${fellBack} fallbacks to local state, ${fastly.tooManyRequests() - refusedBefore} upstream 429s\n`,
       );
-    expect(sent).toBeLessThanOrEqual(LIMIT.burst + LIMIT.perSecond * (elapsedSeconds + 1));
+
     // The fleet used its budget: without sharing, two replicas would have sent about twice this.
     expect(sent).toBeGreaterThan(LIMIT.perSecond * LOAD_SECONDS * 0.6);
     process.stdout.write(
