@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { RedisState, RedisStatus } from '../../src/state/createRedisState';
+import { createRedisState } from '../../src/state/createRedisState';
 
 export interface RunningRedis {
   readonly url: string;
@@ -70,4 +72,27 @@ export async function startRedis(): Promise<RunningRedis> {
 
   await launch();
   return { url: `redis://127.0.0.1:${port}`, port, stop, restart: launch };
+}
+
+/**
+ * One replica's connection to `redis`, ready when this resolves (its first ping answered); its
+ * status moves go to `statuses`. A test closes it with the others it made.
+ */
+export async function connectRedisState(
+  redis: RunningRedis,
+  keyPrefix: string,
+  statuses: RedisStatus[] = [],
+): Promise<RedisState> {
+  const state = createRedisState({
+    url: redis.url,
+    keyPrefix,
+    callBudgetMs: 200,
+    onStatus: (status) => statuses.push(status),
+  });
+  const end = Date.now() + 10_000;
+  while (!(await state.call((client) => client.ping())).ok) {
+    if (Date.now() > end) throw new Error('Redis did not answer');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return state;
 }

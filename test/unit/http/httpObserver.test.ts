@@ -5,9 +5,8 @@ import { createHttpClient } from '../../../src/http/createHttpClient';
 import { createTokenBucket } from '../../../src/http/createTokenBucket';
 import type { AttemptEnd, AttemptStart, HttpObserver } from '../../../src/http/HttpObserver';
 import type { ScriptedServer, Step } from './startScriptedServer';
+import { createFakeTime } from './fakeClocks';
 import { createGate, held, ok, startScriptedServer, status } from './startScriptedServer';
-
-const T0 = Date.UTC(2026, 11, 4, 9, 0, 0);
 
 /** What an observer heard, in order. */
 type Heard =
@@ -33,20 +32,6 @@ function createRecordingObserver(): { observer: HttpObserver; heard: Heard[] } {
       retry: (after, delayMs) => heard.push({ type: 'retry', after, delayMs }),
       coalesced: () => heard.push({ type: 'coalesced' }),
       circuit: (from, to) => heard.push({ type: 'circuit', from, to }),
-    },
-  };
-}
-
-function createFakeTime() {
-  let nowMs = T0;
-  return {
-    now: () => nowMs,
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-    sleep: (ms: number): Promise<void> => {
-      nowMs += ms;
-      return Promise.resolve();
     },
   };
 }

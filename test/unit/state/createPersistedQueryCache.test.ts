@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RedisState } from '../../../src/state/createRedisState';
-import { createRedisState } from '../../../src/state/createRedisState';
 import { createPersistedQueryCache } from '../../../src/state/createPersistedQueryCache';
 import type { RunningRedis } from '../../support/startRedis';
-import { startRedis } from '../../support/startRedis';
+import { connectRedisState, startRedis } from '../../support/startRedis';
 
 let redis: RunningRedis;
 const states: RedisState[] = [];
@@ -18,13 +17,8 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<RedisState> {
-  const state = createRedisState({ url: redis.url, keyPrefix: 'apq-test:', callBudgetMs: 200 });
+  const state = await connectRedisState(redis, 'apq-test:');
   states.push(state);
-  const end = Date.now() + 10_000;
-  while (!(await state.call((client) => client.ping())).ok) {
-    if (Date.now() > end) throw new Error('Redis did not answer');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
   return state;
 }
 

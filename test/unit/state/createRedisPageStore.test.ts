@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { CachedEntry } from '../../../src/providers/cache/PageStore';
 import { createMemoryPageStore } from '../../../src/providers/cache/createMemoryPageStore';
 import type { RedisState } from '../../../src/state/createRedisState';
-import { createRedisState } from '../../../src/state/createRedisState';
 import {
   createRedisPageStore,
   createTieredPageStore,
 } from '../../../src/state/createRedisPageStore';
 import type { RunningRedis } from '../../support/startRedis';
-import { startRedis } from '../../support/startRedis';
+import { connectRedisState, startRedis } from '../../support/startRedis';
 
 let redis: RunningRedis;
 const states: RedisState[] = [];
@@ -23,13 +22,8 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<RedisState> {
-  const state = createRedisState({ url: redis.url, keyPrefix: 'pages:', callBudgetMs: 200 });
+  const state = await connectRedisState(redis, 'pages:');
   states.push(state);
-  const end = Date.now() + 10_000;
-  while (!(await state.call((client) => client.ping())).ok) {
-    if (Date.now() > end) throw new Error('Redis did not answer');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
   return state;
 }
 

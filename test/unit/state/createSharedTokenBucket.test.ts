@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisState, RedisStatus } from '../../../src/state/createRedisState';
-import { createRedisState } from '../../../src/state/createRedisState';
 import { createSharedTokenBucket } from '../../../src/state/createSharedTokenBucket';
 import type { RunningRedis } from '../../support/startRedis';
-import { startRedis } from '../../support/startRedis';
+import { connectRedisState, startRedis } from '../../support/startRedis';
 
 let redis: RunningRedis;
 const states: RedisState[] = [];
@@ -19,14 +18,8 @@ afterAll(async () => {
 
 /** One replica's connection; its status moves are recorded. */
 async function connect(statuses: RedisStatus[] = []): Promise<RedisState> {
-  const state = createRedisState({
-    url: redis.url,
-    keyPrefix: 'test:',
-    callBudgetMs: 200,
-    onStatus: (status) => statuses.push(status),
-  });
+  const state = await connectRedisState(redis, 'test:', statuses);
   states.push(state);
-  await until(async () => (await state.call((client) => client.ping())).ok);
   return state;
 }
 
