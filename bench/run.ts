@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { planPushdown } from '../src/providers/shared/pushdown';
 import { BUILT_IN_KINDS } from '../src/providers/sourceKinds';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +27,8 @@ import { forkPeer } from './ipc';
 import type { Peer } from './ipc';
 import { measurePushdown } from './pushdownRequests';
 import { createReferenceClient } from './referenceClient';
+import { createDirectFanout } from './directFanout';
+import { checkResults } from './checkResults';
 import type { LoadResult } from './stats';
 import { percentile, runLoad, timeOnce } from './stats';
 
@@ -46,6 +48,8 @@ interface Settings {
   /** The sections to run; all when null. */
   readonly only: ReadonlySet<string> | null;
   readonly cpuProfileDir: string | null;
+  /** Compare the run's ratios with this committed results file (`--check`); null: no check. */
+  readonly checkAgainst: string | null;
 }
 
 const SECTION_NAMES = [
@@ -64,24 +68,30 @@ function parseSettings(argv: readonly string[]): Settings {
     return index === -1 ? undefined : argv[index + 1];
   };
   const smoke = argv.includes('--smoke');
+  const check = argv.includes('--check');
+  const committed = join(__dirname, 'results.json');
   const latencyMs = Number(value('--latency') ?? 20);
   return {
     smoke,
+    // A checking run must not overwrite the results it is checked against.
     out:
       value('--out') ??
-      (smoke ? join(tmpdir(), 'auditgraph-bench-smoke.json') : join(__dirname, 'results.json')),
+      (smoke || check
+        ? join(tmpdir(), `auditgraph-bench-${smoke ? 'smoke' : 'check'}.json`)
+        : committed),
     latencyMs,
     eventsPerSource: Number(value('--events') ?? (smoke ? 500 : 20_000)),
     overheadIterations: smoke ? 10 : 300,
     concurrency: 32,
     throughputMs: smoke ? 1_000 : 10_000,
-    depthPage: smoke ? 20 : 200,
+    depthPage: smoke ? 20 : 1_000,
     depthSamples: smoke ? 3 : 20,
     soakMs: smoke ? 2_000 : 60_000,
     soakEarlyMs: smoke ? 1_000 : 10_000,
     nodeLookups: 100,
     only: parseOnly(value('--only')),
     cpuProfileDir: value('--cpu-prof') ?? null,
+    checkAgainst: check ? (value('--baseline') ?? committed) : null,
   };
 }
 
@@ -186,6 +196,11 @@ function createTally() {
   };
 }
 
+/** The two ways of asking auditgraph: as a standalone API, and as a router asks a subgraph. */
+const GATEWAY_RUNS = ['standalone', 'subgraph (ftv1)'] as const;
+const OVERHEAD_SECTION = 'overhead (concurrency 1)';
+const THROUGHPUT_SECTION = 'throughput (concurrency 32)';
+
 const FTV1 = { 'apollo-federation-include-trace': 'ftv1' };
 const requestsOf = (page: FeedPage) => page.sources.reduce((sum, s) => sum + s.upstreamRequests, 0);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
@@ -250,6 +265,11 @@ async function main() {
     const setupMs = performance.now() - setupStarted;
     const client = createGraphqlClient(url, apiKey, settings.concurrency);
     const reference = createReferenceClient(upstream.sources, nowMs, REQUEST_DEADLINE_MS);
+    const direct = createDirectFanout(upstream.sources, settings.concurrency);
+    const REFERENCES = [
+      { label: 'minimal fan-out', run: (first: number) => direct.latest(first) },
+      { label: 'reference (adapters)', run: (first: number) => reference.latest(first) },
+    ] as const;
     const stats = () => gateway.call<GatewayStats>('stats');
     const totalEvents = Object.values(upstream.counts).reduce((a, b) => a + b, 0);
     add({ section: 'setup', measure: 'events (six sources)', value: totalEvents, unit: 'events' });
@@ -266,66 +286,86 @@ async function main() {
       await client.feed({ first: 50 });
       await client.feed({ first: 50 }, FTV1);
       await reference.latest(50);
+      await direct.latest(50);
     }
 
     await section(
       'overhead',
-      'overhead (concurrency 1)',
+      OVERHEAD_SECTION,
       [
-        'reference p50',
-        'reference p99',
-        'standalone p50',
-        'standalone p99',
-        'standalone p50 − reference p50',
-        'standalone p99 − reference p99',
-        'subgraph (ftv1) p50',
-        'subgraph (ftv1) p99',
-        'subgraph (ftv1) p50 − reference p50',
-        'subgraph (ftv1) p99 − reference p99',
+        ...REFERENCES.flatMap((ref) => [`${ref.label} p50`, `${ref.label} p99`]),
+        ...GATEWAY_RUNS.flatMap((run) => [
+          `${run} p50`,
+          `${run} p99`,
+          ...REFERENCES.flatMap((ref) => [
+            `${run} p50 − ${ref.label} p50`,
+            `${run} p99 − ${ref.label} p99`,
+          ]),
+          `${run} p50 / minimal fan-out p50`,
+        ]),
         'ftv1 trace returned',
       ],
       async () => {
-        const name = 'overhead (concurrency 1)';
-        const ref: number[] = [];
-        const standalone: number[] = [];
-        const subgraph: number[] = [];
+        const name = OVERHEAD_SECTION;
+        const samples = new Map<string, number[]>(
+          [...REFERENCES.map((ref) => ref.label), ...GATEWAY_RUNS].map((label) => [label, []]),
+        );
+        const sample = async (label: string, run: () => Promise<unknown>) =>
+          samples.get(label)!.push(await timeOnce(run));
         let traced = 0;
-        // Interleaved, so drift on the machine touches all three alike.
+        // Interleaved, so drift on the machine touches all four alike.
         for (let i = 0; i < settings.overheadIterations; i++) {
-          ref.push(await timeOnce(() => reference.latest(50)));
-          standalone.push(await timeOnce(() => client.feed({ first: 50 })));
-          subgraph.push(
-            await timeOnce(async () => {
-              const body = await client.post(FEED_QUERY, { first: 50 }, FTV1);
-              if (typeof body.extensions?.['ftv1'] === 'string') traced += 1;
-            }),
-          );
+          await sample('minimal fan-out', () => direct.latest(50));
+          await sample('reference (adapters)', () => reference.latest(50));
+          await sample('standalone', () => client.feed({ first: 50 }));
+          await sample('subgraph (ftv1)', async () => {
+            const body = await client.post(FEED_QUERY, { first: 50 }, FTV1);
+            if (typeof body.extensions?.['ftv1'] === 'string') traced += 1;
+          });
         }
-        const refP50 = percentile(ref, 50);
-        const refP99 = percentile(ref, 99);
-        add({ section: name, measure: 'reference p50', value: round(refP50), unit: 'ms' });
-        add({ section: name, measure: 'reference p99', value: round(refP99), unit: 'ms' });
-        for (const [label, samples] of [
-          ['standalone', standalone],
-          ['subgraph (ftv1)', subgraph],
-        ] as const) {
-          const p50 = percentile(samples, 50);
-          const p99 = percentile(samples, 99);
-          add({ section: name, measure: `${label} p50`, value: round(p50), unit: 'ms' });
-          add({ section: name, measure: `${label} p99`, value: round(p99), unit: 'ms' });
+        const p = (label: string, rank: number) => percentile(samples.get(label)!, rank);
+        for (const ref of REFERENCES) {
           add({
             section: name,
-            measure: `${label} p50 − reference p50`,
-            value: round(p50 - refP50),
+            measure: `${ref.label} p50`,
+            value: round(p(ref.label, 50)),
             unit: 'ms',
-            target: '≤ 2 ms',
-            met: p50 - refP50 <= 2,
           });
           add({
             section: name,
-            measure: `${label} p99 − reference p99`,
-            value: round(p99 - refP99),
+            measure: `${ref.label} p99`,
+            value: round(p(ref.label, 99)),
             unit: 'ms',
+          });
+        }
+        for (const run of GATEWAY_RUNS) {
+          add({ section: name, measure: `${run} p50`, value: round(p(run, 50)), unit: 'ms' });
+          add({ section: name, measure: `${run} p99`, value: round(p(run, 99)), unit: 'ms' });
+          for (const ref of REFERENCES) {
+            // The targets are the issue's: over the minimal fan-out, standalone.
+            const targeted = run === 'standalone' && ref.label === 'minimal fan-out';
+            const p50 = p(run, 50) - p(ref.label, 50);
+            const p99 = p(run, 99) - p(ref.label, 99);
+            add({
+              section: name,
+              measure: `${run} p50 − ${ref.label} p50`,
+              value: round(p50),
+              unit: 'ms',
+              ...(targeted ? { target: '≤ 1 ms', met: p50 <= 1 } : {}),
+            });
+            add({
+              section: name,
+              measure: `${run} p99 − ${ref.label} p99`,
+              value: round(p99),
+              unit: 'ms',
+              ...(targeted ? { target: '≤ 5 ms', met: p99 <= 5 } : {}),
+            });
+          }
+          add({
+            section: name,
+            measure: `${run} p50 / minimal fan-out p50`,
+            value: round(p(run, 50) / p('minimal fan-out', 50), 3),
+            unit: 'ratio',
           });
         }
         add({
@@ -341,90 +381,113 @@ async function main() {
 
     await section(
       'throughput',
-      `throughput (concurrency ${settings.concurrency})`,
+      THROUGHPUT_SECTION,
       [
-        'reference',
-        'standalone',
-        'standalone / reference',
-        'subgraph (ftv1)',
-        'subgraph (ftv1) / reference',
+        ...REFERENCES.flatMap((ref) => [ref.label, `${ref.label} CPU per call`]),
+        ...GATEWAY_RUNS.flatMap((run) => [
+          run,
+          ...REFERENCES.map((ref) => `${run} / ${ref.label}`),
+          `${run} gateway CPU per request`,
+          `${run} gateway CPU / minimal fan-out CPU`,
+        ]),
         'failed requests',
         'gateway peak RSS (standalone run)',
-        'reference CPU per call',
-        'standalone gateway CPU per request',
-        'subgraph (ftv1) gateway CPU per request',
       ],
       async () => {
-        const name = `throughput (concurrency ${settings.concurrency})`;
-        // CPU per answered request: the reference's is this process's (it runs here, and the
+        const name = THROUGHPUT_SECTION;
+        // CPU per answered request: a reference's is this process's (it runs here, and the
         // load loop around it costs next to nothing); auditgraph's is the gateway process's.
         const cpuMicros = () => {
           const usage = process.cpuUsage();
           return usage.user + usage.system;
         };
-        // The three runs take turns in short slices, so a machine that speeds up or slows down
-        // during the section moves all three alike and leaves their ratios alone.
+        // The four runs take turns in short slices, so a machine that speeds up or slows down
+        // during the section moves all four alike and leaves their ratios alone.
         const slices = settings.smoke ? 1 : 5;
         const sliceMs = settings.throughputMs / slices;
-        const ref = createTally();
-        const standalone = createTally();
-        const subgraph = createTally();
-        let refCpuMicros = 0;
-        let standaloneCpuMicros = 0;
-        let subgraphCpuMicros = 0;
+        const tallies = new Map<
+          string,
+          { tally: ReturnType<typeof createTally>; cpuMicros: number }
+        >(
+          [...REFERENCES.map((ref) => ref.label), ...GATEWAY_RUNS].map((label) => [
+            label,
+            { tally: createTally(), cpuMicros: 0 },
+          ]),
+        );
         let peak = 0;
         for (let slice = 0; slice < slices; slice++) {
-          const refCpuBefore = cpuMicros();
-          ref.add(await runLoad(() => reference.latest(50), settings.concurrency, sliceMs));
-          refCpuMicros += cpuMicros() - refCpuBefore;
-          await gateway.call('resetPeak');
-          const beforeStandalone = await stats();
-          standalone.add(
-            await runLoad(() => client.feed({ first: 50 }), settings.concurrency, sliceMs),
-          );
-          const afterStandalone = await stats();
-          standaloneCpuMicros += afterStandalone.cpuMicros - beforeStandalone.cpuMicros;
-          peak = Math.max(peak, afterStandalone.peakRssBytes);
-          subgraph.add(
-            await runLoad(() => client.feed({ first: 50 }, FTV1), settings.concurrency, sliceMs),
-          );
-          subgraphCpuMicros += (await stats()).cpuMicros - afterStandalone.cpuMicros;
+          for (const ref of REFERENCES) {
+            const entry = tallies.get(ref.label)!;
+            const before = cpuMicros();
+            entry.tally.add(await runLoad(() => ref.run(50), settings.concurrency, sliceMs));
+            entry.cpuMicros += cpuMicros() - before;
+          }
+          for (const run of GATEWAY_RUNS) {
+            const entry = tallies.get(run)!;
+            if (run === 'standalone') await gateway.call('resetPeak');
+            const before = await stats();
+            const headers = run === 'standalone' ? {} : FTV1;
+            entry.tally.add(
+              await runLoad(
+                () => client.feed({ first: 50 }, headers),
+                settings.concurrency,
+                sliceMs,
+              ),
+            );
+            const after = await stats();
+            entry.cpuMicros += after.cpuMicros - before.cpuMicros;
+            if (run === 'standalone') peak = Math.max(peak, after.peakRssBytes);
+          }
         }
-        const perRequestMs = (micros: number, completed: number) =>
-          micros / 1000 / Math.max(1, completed);
-        const refCpuMs = perRequestMs(refCpuMicros, ref.completed);
-        add({
-          section: name,
-          measure: 'reference CPU per call',
-          value: round(refCpuMs),
-          unit: 'ms',
-        });
-        const runs = [
-          ['standalone', standalone, standaloneCpuMicros],
-          ['subgraph (ftv1)', subgraph, subgraphCpuMicros],
-        ] as const;
-        for (const [label, tally, cpu] of runs) {
+        const perRequestMs = (label: string) => {
+          const entry = tallies.get(label)!;
+          return entry.cpuMicros / 1000 / Math.max(1, entry.tally.completed);
+        };
+        const perSecond = (label: string) => tallies.get(label)!.tally.perSecond;
+        for (const ref of REFERENCES) {
           add({
             section: name,
-            measure: `${label} gateway CPU per request`,
-            value: round(perRequestMs(cpu, tally.completed)),
+            measure: ref.label,
+            value: round(perSecond(ref.label), 1),
+            unit: 'req/s',
+          });
+          add({
+            section: name,
+            measure: `${ref.label} CPU per call`,
+            value: round(perRequestMs(ref.label)),
             unit: 'ms',
           });
         }
-        add({ section: name, measure: 'reference', value: round(ref.perSecond, 1), unit: 'req/s' });
-        for (const [label, tally] of runs) {
-          const ratio = tally.perSecond / ref.perSecond;
-          add({ section: name, measure: label, value: round(tally.perSecond, 1), unit: 'req/s' });
+        for (const run of GATEWAY_RUNS) {
+          add({ section: name, measure: run, value: round(perSecond(run), 1), unit: 'req/s' });
+          for (const ref of REFERENCES) {
+            const ratio = perSecond(run) / perSecond(ref.label);
+            const target =
+              ref.label === 'minimal fan-out' ? (run === 'standalone' ? 0.9 : 0.8) : null;
+            add({
+              section: name,
+              measure: `${run} / ${ref.label}`,
+              value: round(ratio),
+              unit: 'ratio',
+              ...(target === null ? {} : { target: `≥ ${target}`, met: ratio >= target }),
+            });
+          }
+          const cpu = perRequestMs(run);
           add({
             section: name,
-            measure: `${label} / reference`,
-            value: round(ratio),
+            measure: `${run} gateway CPU per request`,
+            value: round(cpu),
+            unit: 'ms',
+            ...(run === 'standalone' ? { target: '≤ 1.5 ms', met: cpu <= 1.5 } : {}),
+          });
+          add({
+            section: name,
+            measure: `${run} gateway CPU / minimal fan-out CPU`,
+            value: round(cpu / perRequestMs('minimal fan-out')),
             unit: 'ratio',
-            target: '≥ 0.7',
-            met: ratio >= 0.7,
           });
         }
-        const failed = ref.failed + standalone.failed + subgraph.failed;
+        const failed = [...tallies.values()].reduce((sum, entry) => sum + entry.tally.failed, 0);
         add({
           section: name,
           measure: 'failed requests',
@@ -671,6 +734,7 @@ async function main() {
 
     await client.close();
     await reference.close();
+    await direct.close();
   } finally {
     for (const peer of peers) await peer.stop();
   }
@@ -706,6 +770,59 @@ async function main() {
   process.stdout.write(`\n${results.seconds} s; wrote ${relative(process.cwd(), settings.out)}\n`);
   for (const failure of failures) process.stderr.write(`FAILED ${failure}\n`);
   if (missing.length > 0 || failures.length > 0) process.exitCode = 1;
+  if (settings.checkAgainst !== null && !runCheck(settings, rows)) process.exitCode = 1;
+}
+
+const SECTION_TITLES: Record<string, string> = {
+  overhead: OVERHEAD_SECTION,
+  throughput: THROUGHPUT_SECTION,
+  depth: 'depth (first: 50)',
+};
+
+/** Prints the regression guard's verdict; false when a ratio got worse or could not be read. */
+function runCheck(settings: Settings, rows: readonly Row[]): boolean {
+  const baseline = JSON.parse(readFileSync(settings.checkAgainst!, 'utf8')) as {
+    mode: string;
+    settings: { depthPage: number };
+    rows: Row[];
+  };
+  if (baseline.mode !== 'full') {
+    process.stderr.write(`--check: ${settings.checkAgainst} is not a full run\n`);
+    return false;
+  }
+  const outcome = checkResults(baseline.rows, rows, {
+    baselineDepthPage: baseline.settings.depthPage,
+    currentDepthPage: settings.depthPage,
+    sections:
+      settings.only === null
+        ? null
+        : new Set([...settings.only].map((key) => SECTION_TITLES[key] ?? key)),
+    presenceOnly: settings.smoke,
+  });
+  process.stdout.write(
+    `\nRegression guard against ${relative(process.cwd(), settings.checkAgainst!)}${settings.smoke ? ' (smoke: every guarded ratio present; values not compared)' : ''}:\n`,
+  );
+  if (outcome.checks.length > 0) {
+    printGrid([
+      ['measure', 'better', 'committed', 'this run', 'worse by', 'ok'],
+      ...outcome.checks.map((check) => [
+        `${check.section} | ${check.measure}`,
+        check.better,
+        String(check.baseline),
+        String(check.current),
+        `${round(check.worse * 100, 1)} %`,
+        check.ok ? 'yes' : 'NO',
+      ]),
+    ]);
+  }
+  for (const problem of outcome.problems) process.stderr.write(`CHECK ${problem}\n`);
+  const worse = outcome.checks.filter((check) => !check.ok);
+  for (const check of worse) {
+    process.stderr.write(
+      `CHECK FAILED ${check.section} | ${check.measure}: ${check.current} against ${check.baseline} committed, ${round(check.worse * 100, 1)} % worse (more than 15 %)\n`,
+    );
+  }
+  return worse.length === 0 && outcome.problems.length === 0;
 }
 
 function printTable(rows: readonly Row[]) {
