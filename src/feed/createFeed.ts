@@ -7,7 +7,8 @@ import type { SortOrder, Source } from '../model/Source';
 import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
 import type { CursorCodec, LaggingSource } from './createCursorCodec';
 import type { Candidate, SourceReader, Window } from './createSourceReader';
-import { createSourceReader } from './createSourceReader';
+import { createSourceReader, toSourceError } from './createSourceReader';
+import { settleAuditEvent } from '../model/lazyAuditEvent';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
@@ -124,7 +125,16 @@ export function createFeed(options: FeedOptions): Feed {
         const next = pickNext(readers, order);
         if (next === null) break;
         if (next.event !== null) {
-          out.push(next.event);
+          // Placed by its id and time alone until now: a record that is not a valid one of its
+          // API fails its source here, before it is delivered (lazyAuditEvent.ts).
+          let event: AuditEvent;
+          try {
+            event = settleAuditEvent(next.event);
+          } catch (error) {
+            next.reader.fail(toSourceError(error, next.reader.sourceId));
+            continue;
+          }
+          out.push(event);
           next.reader.take();
           continue;
         }

@@ -340,7 +340,7 @@ export function createSourceReader(source: Source, options: SourceReaderOptions)
   return reader;
 }
 
-function toSourceError(caught: unknown, sourceId: string): AuditgraphError {
+export function toSourceError(caught: unknown, sourceId: string): AuditgraphError {
   if (isAuditgraphError(caught)) return caught;
   return new AuditgraphError('SOURCE_BAD_RESPONSE', `source ${sourceId} failed unexpectedly`, {
     sourceId,

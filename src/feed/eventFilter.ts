@@ -169,26 +169,48 @@ export function createEventMatcher(
   const action = options.redactedText
     ? (event: AuditEvent) => redactPersonalText(event.action)
     : (event: AuditEvent) => event.action;
-  const oneOf = <T>(allowed: readonly T[] | null, value: T | null | undefined) =>
-    allowed === null || (value !== null && value !== undefined && allowed.includes(value));
-  return (event) =>
-    (filter.sinceMs === null || event.occurredAtMs >= filter.sinceMs) &&
-    (filter.beforeMs === null || event.occurredAtMs < filter.beforeMs) &&
-    oneOf(filter.sourceIds, event.sourceId) &&
-    oneOf(filter.providers, event.provider) &&
-    oneOf(filter.actions, event.action) &&
-    oneOf(filter.categories, event.category) &&
-    (filter.outcome === null || event.outcome === filter.outcome) &&
-    oneOf(filter.actorIds, event.actor?.id) &&
-    (emails === null ||
-      (event.actor?.email != null && emails.includes(event.actor.email.toLowerCase()))) &&
-    oneOf(filter.actorTypes, event.actor?.type) &&
-    oneOf(filter.resourceTypes, event.resource?.type) &&
-    oneOf(filter.resourceIds, event.resource?.id) &&
-    ipMatches(event) &&
-    (text === null ||
-      action(event).toLowerCase().includes(text) ||
-      (description(event)?.toLowerCase().includes(text) ?? false));
+  // Only the fields the filter sets are read: an event read lazily (lazyAuditEvent.ts) is then
+  // built only when a residual field must be checked on it.
+  const checks: ((event: AuditEvent) => boolean)[] = [];
+  const oneOf = <T>(
+    allowed: readonly T[] | null,
+    read: (event: AuditEvent) => T | null | undefined,
+  ) => {
+    if (allowed === null) return;
+    checks.push((event) => {
+      const value = read(event);
+      return value !== null && value !== undefined && allowed.includes(value);
+    });
+  };
+  const { sinceMs, beforeMs, outcome } = filter;
+  if (sinceMs !== null) checks.push((event) => event.occurredAtMs >= sinceMs);
+  if (beforeMs !== null) checks.push((event) => event.occurredAtMs < beforeMs);
+  oneOf(filter.sourceIds, (event) => event.sourceId);
+  oneOf(filter.providers, (event) => event.provider);
+  oneOf(filter.actions, (event) => event.action);
+  oneOf(filter.categories, (event) => event.category);
+  if (outcome !== null) checks.push((event) => event.outcome === outcome);
+  oneOf(filter.actorIds, (event) => event.actor?.id);
+  if (emails !== null) {
+    checks.push(
+      (event) => event.actor?.email != null && emails.includes(event.actor.email.toLowerCase()),
+    );
+  }
+  oneOf(filter.actorTypes, (event) => event.actor?.type);
+  oneOf(filter.resourceTypes, (event) => event.resource?.type);
+  oneOf(filter.resourceIds, (event) => event.resource?.id);
+  if (filter.ipAddress !== null) checks.push(ipMatches);
+  if (text !== null) {
+    checks.push(
+      (event) =>
+        action(event).toLowerCase().includes(text) ||
+        (description(event)?.toLowerCase().includes(text) ?? false),
+    );
+  }
+  return (event) => {
+    for (const check of checks) if (!check(event)) return false;
+    return true;
+  };
 }
 
 function createIpMatcher(range: string | null): (event: AuditEvent) => boolean {

@@ -1,3 +1,4 @@
+import { settleAuditEvent } from '../model/lazyAuditEvent';
 import type { AuditEvent } from '../model/AuditEvent';
 import type { EventIdParts } from '../model/globalId';
 import type { ListOptions, ListQuery, Source } from '../model/Source';
@@ -90,7 +91,8 @@ async function readCluster(
     for (let pages = 0; pages < budget; pages += 1) {
       const page = await source.list(query, continuation, options);
       for (const event of page.events) {
-        if (wanted.has(event.nativeId)) found.set(event.nativeId, event);
+        // Settled when found: a record that is not valid fails its source's ids, as a bad page does.
+        if (wanted.has(event.nativeId)) found.set(event.nativeId, settleAuditEvent(event));
         frontierMs = Math.max(frontierMs, event.occurredAtMs);
       }
       continuation = page.next;

@@ -1,7 +1,8 @@
 import type { EmulatorServer, RecordedRequest } from '../../src/emulators/startEmulatorServer';
 import { createHttpClient, type HttpClient } from '../../src/http/createHttpClient';
 import { AuditgraphError } from '../../src/model/errors';
-import type { Source } from '../../src/model/Source';
+import type { ListPage, Source } from '../../src/model/Source';
+import { settleAuditEvent } from '../../src/model/lazyAuditEvent';
 
 /**
  * What a source's unit tests share: one emulator per test file, an HTTP client on it, the source
@@ -12,6 +13,11 @@ export interface SourceTestKit<E extends EmulatorServer> {
   readonly emulator: E;
   readonly http: HttpClient;
   readonly source: Source;
+  /**
+   * A page with every event settled, as the feed settles an event before delivering it: the
+   * mapped events, or the error of the first record that is not a valid one of its API.
+   */
+  listSettled(...args: Parameters<Source['list']>): Promise<ListPage>;
   /** The last request the emulator received; fails the test when there was none. */
   lastRequest(): RecordedRequest;
   /** The emulator answers the next request with a 200 and this body, as a changed upstream might. */
@@ -66,6 +72,10 @@ export function useSourceTestKit<E extends EmulatorServer>(
     },
     get source() {
       return current().source;
+    },
+    async listSettled(...args) {
+      const page = await current().source.list(...args);
+      return { ...page, events: page.events.map(settleAuditEvent) };
     },
     lastRequest() {
       const request = current().emulator.requests.at(-1);

@@ -1,3 +1,4 @@
+import { settleAuditEvent } from '../../model/lazyAuditEvent';
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
@@ -76,7 +77,7 @@ export function createCachingSource(source: Source, options: CachingSourceOption
     onLookup?.(cached?.type === 'page');
     if (cached?.type === 'page') return cached.page;
     const page = await source.list(query, continuation, listOptions);
-    await write(key, { type: 'page', page });
+    if (isSettled(page)) await write(key, { type: 'page', page });
     return page;
   }
 
@@ -154,4 +155,18 @@ function toCanonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : item,
   );
+}
+
+/**
+ * Settles every event of a page, which is what storing it serialises. A page holding a record
+ * that is not a valid one of its API is not kept: the feed fails its source when it reaches that
+ * record, and the next read asks the upstream again.
+ */
+function isSettled(page: ListPage): boolean {
+  try {
+    for (const event of page.events) settleAuditEvent(event);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -21,10 +21,20 @@ export interface CloudflareListApi<T> {
   readonly capabilities: KindCapabilities;
 }
 
+/**
+ * One page: the envelope checked against the version's page schema (which checks of each record
+ * only its head, its id and time), and the records as they arrived, for the events to check
+ * whole when read (toLazyEvents.ts).
+ */
+export interface CloudflarePage<T> {
+  readonly body: T;
+  readonly records: readonly unknown[];
+}
+
 export type CloudflarePageFetcher<T> = (
   params: readonly (readonly [string, string])[],
   options?: ListOptions,
-) => Promise<T>;
+) => Promise<CloudflarePage<T>>;
 
 /**
  * What both Cloudflare versions build a source from: the source's description, and one page of
@@ -51,12 +61,13 @@ export function createCloudflarePageFetcher<T>(
       `${url}?${toQueryString(params)}`,
       toRequestOptions(headers, options),
     );
-    return parseSourcePayload(
+    const body = parseSourcePayload(
       schema,
       response.body,
       config.id,
       `answered with a payload that does not match the ${kind} API`,
     );
+    return { body, records: (response.body as { result: unknown[] }).result };
   };
   const description = toSourceDescription(config.id, {
     kind,

@@ -52,6 +52,20 @@ export const cloudflareV1ListResponseSchema = cloudflareListEnvelopeSchema(
   cloudflareV1ResultInfoSchema,
 );
 
+/**
+ * A list page as it is checked on arrival: the envelope, and of each record only its id and
+ * time; the rest is checked with `cloudflareV1RecordSchema` when the event is read.
+ */
+export const cloudflareV1RecordHeadSchema = z.object({
+  id: nativeIdSchema,
+  when: cloudflareTimestampSchema,
+});
+
+export const cloudflareV1ListPageSchema = cloudflareListEnvelopeSchema(
+  cloudflareV1RecordHeadSchema,
+  cloudflareV1ResultInfoSchema,
+);
+
 export type CloudflareV1RecordWire = z.infer<typeof cloudflareV1RecordSchema>;
 export type CloudflareV1ResultInfoWire = z.infer<typeof cloudflareV1ResultInfoSchema>;
 export type CloudflareV1ListResponseWire = z.infer<typeof cloudflareV1ListResponseSchema>;

@@ -11,7 +11,11 @@ import { clampPageSize } from '../shared/clampPageSize';
 import { parsePageContinuation } from '../shared/parsePageContinuation';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { CLOUDFLARE_V1_CAPABILITIES, CLOUDFLARE_V1_FILTER_ENCODERS } from './cloudflareV1Pushdown';
-import { cloudflareV1ListResponseSchema } from './cloudflareV1Wire';
+import { cloudflareV1ListPageSchema, cloudflareV1RecordSchema } from './cloudflareV1Wire';
+import type { CloudflarePage } from '../cloudflare-shared/createCloudflarePageFetcher';
+import { toCloudflareOccurredAtMs } from '../cloudflare-shared/toCloudflareOccurredAtMs';
+import { toLazyEvents } from '../shared/toLazyEvents';
+import { settleAuditEvent } from '../../model/lazyAuditEvent';
 import { toCloudflareV1AuditEvent } from './toCloudflareV1AuditEvent';
 
 /** `per_page` bounds of the 2023 spec: 1..1000. */
@@ -22,7 +26,7 @@ const GET_WINDOW_MS = 60 * 60_000;
 const API = {
   kind: 'cloudflare-v1',
   path: 'audit_logs',
-  schema: cloudflareV1ListResponseSchema,
+  schema: cloudflareV1ListPageSchema,
   maxPageSize: CLOUDFLARE_V1_MAX_PAGE_SIZE,
   capabilities: CLOUDFLARE_V1_CAPABILITIES,
 } as const;
@@ -39,12 +43,25 @@ export function createCloudflareV1Source(
   deps: CloudflareSourceDeps,
 ): Source {
   const { source, description, fetchPage } = createCloudflarePageFetcher(API, config, deps);
+  const toEvents = (page: CloudflarePage<{ result: readonly { id: string; when: string }[] }>) =>
+    toLazyEvents(page.body.result, page.records, {
+      source,
+      provider: 'CLOUDFLARE',
+      what: `answered with a payload that does not match the ${API.kind} API`,
+      path: 'result',
+      recordSchema: cloudflareV1RecordSchema,
+      headOf: (head) => ({
+        nativeId: head.id,
+        occurredAtMs: toCloudflareOccurredAtMs(head.when, source),
+      }),
+      toEvent: (record) => toCloudflareV1AuditEvent(record, source),
+    });
 
   return {
     ...description,
 
     async list(query, continuation, options) {
-      const page = parsePageContinuation(continuation, config.id);
+      const pageNumber = parsePageContinuation(continuation, config.id);
       const window = toCloudflareTimeWindow(query.sinceMs, query.beforeMs);
       if (window === null) return { events: [], next: null, total: 0 };
       const filterParams = toPushdownParams(
@@ -54,25 +71,25 @@ export function createCloudflareV1Source(
       );
       if (filterParams === null) return NOTHING_MATCHES;
       const perPage = clampPageSize(query.pageSize, CLOUDFLARE_V1_MAX_PAGE_SIZE);
-      const body = await fetchPage(
+      const page = await fetchPage(
         [
           ['since', window.since],
           ['before', window.before],
           ...filterParams,
           ['direction', query.order],
           ['per_page', String(perPage)],
-          ['page', String(page)],
+          ['page', String(pageNumber)],
         ],
         options,
       );
-      const events = body.result.map((record) => toCloudflareV1AuditEvent(record, source));
+      const events = toEvents(page);
       assertChronological(events, query.order, source);
       // A server that serves fewer per page than asked says so in result_info; a short page
       // against that size is the last one (the SDK's rule: stop at a short or empty page).
-      const served = body.result_info?.per_page ?? perPage;
+      const served = page.body.result_info?.per_page ?? perPage;
       const last = events.length === 0 || events.length < Math.min(perPage, served);
       // The window is widened, so an upstream count is never the exact count of the query.
-      return { events, next: last ? null : String(page + 1), total: null };
+      return { events, next: last ? null : String(pageNumber + 1), total: null };
     },
 
     async get(
@@ -89,9 +106,9 @@ export function createCloudflareV1Source(
         );
         if (window !== null) params.push(['since', window.since], ['before', window.before]);
       }
-      const body = await fetchPage(params, options);
-      const record = body.result.find((candidate) => candidate.id === nativeId);
-      return record === undefined ? null : toCloudflareV1AuditEvent(record, source);
+      const page = await fetchPage(params, options);
+      const found = toEvents(page).find((candidate) => candidate.nativeId === nativeId);
+      return found === undefined ? null : settleAuditEvent(found);
     },
   };
 }

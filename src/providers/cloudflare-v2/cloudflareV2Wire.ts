@@ -71,6 +71,20 @@ export const cloudflareV2ListResponseSchema = cloudflareListEnvelopeSchema(
   cloudflareV2ResultInfoSchema,
 );
 
+/**
+ * A list page as it is checked on arrival: the envelope, and of each record only its id and
+ * time; the rest is checked with `cloudflareV2RecordSchema` when the event is read.
+ */
+export const cloudflareV2RecordHeadSchema = z.object({
+  id: nativeIdSchema,
+  action: z.object({ time: cloudflareTimestampSchema }),
+});
+
+export const cloudflareV2ListPageSchema = cloudflareListEnvelopeSchema(
+  cloudflareV2RecordHeadSchema,
+  cloudflareV2ResultInfoSchema,
+);
+
 export type CloudflareV2RecordWire = z.infer<typeof cloudflareV2RecordSchema>;
 export type CloudflareV2ResultInfoWire = z.infer<typeof cloudflareV2ResultInfoSchema>;
 export type CloudflareV2ListResponseWire = z.infer<typeof cloudflareV2ListResponseSchema>;

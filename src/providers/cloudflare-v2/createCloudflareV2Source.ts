@@ -15,7 +15,11 @@ import { assertChronological } from '../shared/assertChronological';
 import { clampPageSize } from '../shared/clampPageSize';
 import { NOTHING_MATCHES, toPushdownParams } from '../shared/toPushdownParams';
 import { CLOUDFLARE_V2_CAPABILITIES, CLOUDFLARE_V2_FILTER_ENCODERS } from './cloudflareV2Pushdown';
-import { cloudflareV2ListResponseSchema } from './cloudflareV2Wire';
+import { cloudflareV2ListPageSchema, cloudflareV2RecordSchema } from './cloudflareV2Wire';
+import type { CloudflarePage } from '../cloudflare-shared/createCloudflarePageFetcher';
+import { toCloudflareOccurredAtMs } from '../cloudflare-shared/toCloudflareOccurredAtMs';
+import { toLazyEvents } from '../shared/toLazyEvents';
+import { settleAuditEvent } from '../../model/lazyAuditEvent';
 import { toCloudflareV2AuditEvent } from './toCloudflareV2AuditEvent';
 
 /** `limit` bounds: 1..1000 (Cloudflare's MCP server and API reference). */
@@ -51,7 +55,7 @@ function parseContinuation(
 const API = {
   kind: 'cloudflare-v2',
   path: 'logs/audit',
-  schema: cloudflareV2ListResponseSchema,
+  schema: cloudflareV2ListPageSchema,
   maxPageSize: CLOUDFLARE_V2_MAX_PAGE_SIZE,
   capabilities: CLOUDFLARE_V2_CAPABILITIES,
 } as const;
@@ -69,6 +73,21 @@ export function createCloudflareV2Source(
   deps: CloudflareSourceDeps,
 ): Source {
   const { source, description, fetchPage } = createCloudflarePageFetcher(API, config, deps);
+  const toEvents = (
+    page: CloudflarePage<{ result: readonly { id: string; action: { time: string } }[] }>,
+  ) =>
+    toLazyEvents(page.body.result, page.records, {
+      source,
+      provider: 'CLOUDFLARE',
+      what: `answered with a payload that does not match the ${API.kind} API`,
+      path: 'result',
+      recordSchema: cloudflareV2RecordSchema,
+      headOf: (head) => ({
+        nativeId: head.id,
+        occurredAtMs: toCloudflareOccurredAtMs(head.action.time, source),
+      }),
+      toEvent: (record) => toCloudflareV2AuditEvent(record, source),
+    });
 
   return {
     ...description,
@@ -92,7 +111,7 @@ export function createCloudflareV2Source(
         CLOUDFLARE_V2_FILTER_ENCODERS,
       );
       if (filterParams === null) return NOTHING_MATCHES;
-      const body = await fetchPage(
+      const page = await fetchPage(
         [
           ['since', window.since],
           ['before', window.before],
@@ -103,10 +122,10 @@ export function createCloudflareV2Source(
         ],
         options,
       );
-      const events = body.result.map((record) => toCloudflareV2AuditEvent(record, source));
+      const events = toEvents(page);
       assertChronological(events, query.order, source);
       // The last page may omit the cursor, send it empty, or be an empty page after a cursor.
-      const cursor = body.result_info?.cursor ?? '';
+      const cursor = page.body.result_info?.cursor ?? '';
       const next =
         cursor === '' || events.length === 0
           ? null
@@ -130,7 +149,7 @@ export function createCloudflareV2Source(
               cloudflareRetentionStartMs(nowMs),
             );
       if (window === null) return null;
-      const body = await fetchPage(
+      const page = await fetchPage(
         [
           ['since', window.since],
           ['before', window.before],
@@ -138,8 +157,8 @@ export function createCloudflareV2Source(
         ],
         options,
       );
-      const record = body.result.find((candidate) => candidate.id === nativeId);
-      return record === undefined ? null : toCloudflareV2AuditEvent(record, source);
+      const found = toEvents(page).find((candidate) => candidate.nativeId === nativeId);
+      return found === undefined ? null : settleAuditEvent(found);
     },
   };
 }

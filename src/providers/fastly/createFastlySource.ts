@@ -13,10 +13,12 @@ import { toRequestOptions } from '../shared/toRequestOptions';
 import { FASTLY_CAPABILITIES, FASTLY_FILTER_ENCODERS } from './fastlyPushdown';
 import {
   fastlyEventResponseSchema,
-  fastlyEventsResponseSchema,
-  type FastlyEventsResponseWire,
+  fastlyEventsPageSchema,
+  fastlyRecordSchema,
+  type FastlyEventsPageWire,
 } from './fastlyWire';
-import { toFastlyAuditEvent } from './toFastlyAuditEvent';
+import { toFastlyAuditEvent, toFastlyOccurredAtMs } from './toFastlyAuditEvent';
+import { toLazyEvents } from '../shared/toLazyEvents';
 import type { SourceFactoryDeps } from '../SourceKindDefinition';
 
 export interface FastlySourceConfig {
@@ -35,6 +37,8 @@ export type FastlySourceDeps = SourceFactoryDeps;
  */
 export const FASTLY_MAX_PAGE_SIZE = 100;
 
+const PAYLOAD_MISMATCH = 'answered with a payload that does not match the Fastly events API';
+
 /**
  * A source over Fastly's account events (`GET /events`, `GET /events/{id}`). It pages by page
  * number, asks for the feed's order (`sort`), pushes the time bounds down as
@@ -47,12 +51,7 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
   const request = (path: string, options: ListOptions | undefined, acceptStatuses: number[]) =>
     deps.http.requestJson(path, { ...toRequestOptions(headers, options), acceptStatuses });
   const parsePayload = <T>(schema: z.ZodType<T>, body: unknown): T =>
-    parseSourcePayload(
-      schema,
-      body,
-      config.id,
-      'answered with a payload that does not match the Fastly events API',
-    );
+    parseSourcePayload(schema, body, config.id, PAYLOAD_MISMATCH);
 
   return {
     ...toSourceDescription(config.id, {
@@ -91,8 +90,19 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
         ['page[size]', String(size)],
       ];
       const response = await request(`/events?${toQueryString(params)}`, options, []);
-      const body = parsePayload(fastlyEventsResponseSchema, response.body);
-      const events = body.data.map((record) => toFastlyAuditEvent(record, source));
+      const body = parsePayload(fastlyEventsPageSchema, response.body);
+      const events = toLazyEvents(body.data, (response.body as { data: unknown[] }).data, {
+        source,
+        provider: 'FASTLY',
+        what: PAYLOAD_MISMATCH,
+        path: 'data',
+        recordSchema: fastlyRecordSchema,
+        headOf: (head) => ({
+          nativeId: head.id,
+          occurredAtMs: toFastlyOccurredAtMs(head.attributes.created_at, source),
+        }),
+        toEvent: (record) => toFastlyAuditEvent(record, source),
+      });
       assertChronological(events, query.order, source);
       const exact = since === query.sinceMs && before === query.beforeMs;
       return {
@@ -122,7 +132,7 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
  * keys, `meta` absent. `links.next` decides when there are links; else `meta`'s page counts;
  * else a full page means there may be more.
  */
-function hasNextPage(body: FastlyEventsResponseWire, size: number): boolean {
+function hasNextPage(body: FastlyEventsPageWire, size: number): boolean {
   if (body.data.length === 0) return false;
   if (body.links !== undefined && body.links !== null) {
     return typeof body.links.next === 'string' && body.links.next !== '';

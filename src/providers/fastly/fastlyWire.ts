@@ -54,6 +54,22 @@ export const fastlyEventsResponseSchema = z.looseObject({
   meta: fastlyPaginationMetaSchema.nullish(),
 });
 
+/**
+ * A list page as it is checked on arrival: the envelope, and of each record only what places it
+ * (its id and time). The rest of a record is checked with `fastlyRecordSchema` when the event is
+ * read (toLazyEvents.ts).
+ */
+export const fastlyRecordHeadSchema = z.object({
+  id: nativeIdSchema,
+  attributes: z.object({ created_at: fastlyTimestampSchema }),
+});
+
+export const fastlyEventsPageSchema = z.looseObject({
+  data: z.array(fastlyRecordHeadSchema),
+  links: fastlyPaginationLinksSchema.nullish(),
+  meta: fastlyPaginationMetaSchema.nullish(),
+});
+
 export const fastlyEventResponseSchema = z.looseObject({ data: fastlyRecordSchema });
 
 export type FastlyEventAttributesWire = z.infer<typeof fastlyEventAttributesSchema>;
@@ -61,4 +77,5 @@ export type FastlyRecordWire = z.infer<typeof fastlyRecordSchema>;
 export type FastlyPaginationLinksWire = z.infer<typeof fastlyPaginationLinksSchema>;
 export type FastlyPaginationMetaWire = z.infer<typeof fastlyPaginationMetaSchema>;
 export type FastlyEventsResponseWire = z.infer<typeof fastlyEventsResponseSchema>;
+export type FastlyEventsPageWire = z.infer<typeof fastlyEventsPageSchema>;
 export type FastlyEventResponseWire = z.infer<typeof fastlyEventResponseSchema>;

@@ -26,7 +26,7 @@ export function toFastlyAuditEvent(record: FastlyRecordWire, source: SourceRef):
     kind: source.kind,
     provider: 'FASTLY',
     nativeId: record.id,
-    occurredAtMs: toOccurredAtMs(attributes.created_at, source),
+    occurredAtMs: toFastlyOccurredAtMs(attributes.created_at, source),
     action: attributes.event_type,
     category: toFastlyCategory(attributes.event_type),
     outcome: toFastlyOutcome(attributes.event_type),
@@ -113,7 +113,8 @@ export function toFastlyOutcome(eventType: string): AuditOutcome {
   return /(^|_)(failure|failed)(_|$)/.test(verb) ? 'FAILURE' : 'UNKNOWN';
 }
 
-function toOccurredAtMs(createdAt: string, source: SourceRef): number {
+/** The time of an event, as the feed places it. */
+export function toFastlyOccurredAtMs(createdAt: string, source: SourceRef): number {
   const ms = parseIsoTimestampMs(createdAt);
   if (ms === null) {
     throw sourceBadResponse(

@@ -41,6 +41,19 @@ export const auditLogSearchResponseWireSchema = z
   });
 export type AuditLogSearchResponseWire = z.infer<typeof auditLogSearchResponseWireSchema>;
 
+/**
+ * A search page as it is checked on arrival: of each entry only its id and instant; the rest is
+ * checked with `auditLogWireSchema` when the event is read (toLazyEvents.ts).
+ */
+export const auditLogSearchPageWireSchema = z
+  .object({
+    auditLogs: z.array(z.object({ id: z.int(), insertInstant: z.int() })).exactOptional(),
+    total: z.int().nonnegative().exactOptional(),
+  })
+  .refine((body) => body.auditLogs !== undefined || body.total !== undefined, {
+    message: 'neither auditLogs nor total is present',
+  });
+
 /** `GET /api/system/audit-log/{auditLogId}` */
 export const auditLogResponseWireSchema = z.object({ auditLog: auditLogWireSchema });
 export type AuditLogResponseWire = z.infer<typeof auditLogResponseWireSchema>;

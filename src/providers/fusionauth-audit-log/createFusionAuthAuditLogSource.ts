@@ -4,7 +4,11 @@ import {
   type FusionAuthSourceConfig,
   type FusionAuthSourceDeps,
 } from '../fusionauth-shared/createFusionAuthLogSource';
-import { auditLogResponseWireSchema, auditLogSearchResponseWireSchema } from './AuditLogWire';
+import {
+  auditLogResponseWireSchema,
+  auditLogSearchPageWireSchema,
+  auditLogWireSchema,
+} from './AuditLogWire';
 import {
   FUSIONAUTH_AUDIT_LOG_CAPABILITIES,
   toFusionAuthAuditLogCriteria,
@@ -20,10 +24,12 @@ export function createFusionAuthAuditLogSource(
     {
       kind: 'fusionauth-audit-log',
       resource: 'audit-log',
-      searchResponse: auditLogSearchResponseWireSchema.transform((body) => ({
+      searchPage: auditLogSearchPageWireSchema.transform((body) => ({
         records: body.auditLogs ?? [],
         total: body.total ?? null,
       })),
+      recordsKey: 'auditLogs',
+      recordSchema: auditLogWireSchema,
       retrieveResponse: auditLogResponseWireSchema.transform((body) => body.auditLog),
       toAuditEvent: toFusionAuthAuditLogAuditEvent,
       toFilterCriteria: toFusionAuthAuditLogCriteria,

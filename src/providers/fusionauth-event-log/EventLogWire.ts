@@ -36,6 +36,19 @@ export const eventLogSearchResponseWireSchema = z
   });
 export type EventLogSearchResponseWire = z.infer<typeof eventLogSearchResponseWireSchema>;
 
+/**
+ * A search page as it is checked on arrival: of each entry only its id and instant; the rest is
+ * checked with `eventLogWireSchema` when the event is read (toLazyEvents.ts).
+ */
+export const eventLogSearchPageWireSchema = z
+  .object({
+    eventLogs: z.array(z.object({ id: z.int(), insertInstant: z.int() })).exactOptional(),
+    total: z.int().nonnegative().exactOptional(),
+  })
+  .refine((body) => body.eventLogs !== undefined || body.total !== undefined, {
+    message: 'neither eventLogs nor total is present',
+  });
+
 /** `GET /api/system/event-log/{eventLogId}` */
 export const eventLogResponseWireSchema = z.object({ eventLog: eventLogWireSchema });
 export type EventLogResponseWire = z.infer<typeof eventLogResponseWireSchema>;

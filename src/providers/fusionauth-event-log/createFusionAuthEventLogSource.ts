@@ -4,7 +4,11 @@ import {
   type FusionAuthSourceConfig,
   type FusionAuthSourceDeps,
 } from '../fusionauth-shared/createFusionAuthLogSource';
-import { eventLogResponseWireSchema, eventLogSearchResponseWireSchema } from './EventLogWire';
+import {
+  eventLogResponseWireSchema,
+  eventLogSearchPageWireSchema,
+  eventLogWireSchema,
+} from './EventLogWire';
 import {
   FUSIONAUTH_EVENT_LOG_CAPABILITIES,
   toFusionAuthEventLogCriteria,
@@ -20,10 +24,12 @@ export function createFusionAuthEventLogSource(
     {
       kind: 'fusionauth-event-log',
       resource: 'event-log',
-      searchResponse: eventLogSearchResponseWireSchema.transform((body) => ({
+      searchPage: eventLogSearchPageWireSchema.transform((body) => ({
         records: body.eventLogs ?? [],
         total: body.total ?? null,
       })),
+      recordsKey: 'eventLogs',
+      recordSchema: eventLogWireSchema,
       retrieveResponse: eventLogResponseWireSchema.transform((body) => body.eventLog),
       toAuditEvent: toFusionAuthEventLogAuditEvent,
       toFilterCriteria: toFusionAuthEventLogCriteria,

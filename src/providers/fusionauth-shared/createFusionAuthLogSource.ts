@@ -1,3 +1,5 @@
+import { toLazyEvents } from '../shared/toLazyEvents';
+import type { FusionAuthEntryWire } from './toFusionAuthEventIdentity';
 import type { z } from 'zod';
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import type { EventFilter } from '../../model/EventFilter';
@@ -35,8 +37,12 @@ export interface FusionAuthLogApi<W> {
   readonly kind: 'fusionauth-event-log' | 'fusionauth-audit-log';
   /** The path segment under `/api/system/`. */
   readonly resource: 'event-log' | 'audit-log';
-  /** Validates a search response and reads its records and total. */
-  readonly searchResponse: z.ZodType<FusionAuthSearchResult<W>>;
+  /** Validates a search response, with only the id and instant of each entry, and reads them. */
+  readonly searchPage: z.ZodType<FusionAuthSearchResult<FusionAuthEntryWire>>;
+  /** Where a search response holds its entries. */
+  readonly recordsKey: 'eventLogs' | 'auditLogs';
+  /** Validates one entry whole, when its event is read. */
+  readonly recordSchema: z.ZodType<W>;
   /** Validates a retrieve response and reads its one record. */
   readonly retrieveResponse: z.ZodType<W>;
   readonly toAuditEvent: (record: W, source: SourceRef) => AuditEvent;
@@ -110,12 +116,21 @@ export function createFusionAuthLogSource<W>(
       jsonBody: { search },
     });
     const { records, total } = parseSourcePayload(
-      api.searchResponse,
+      api.searchPage,
       response.body,
       config.id,
       `answered the ${what} search with an unexpected body`,
     );
-    const events = toEvents(records);
+    const raws = ((response.body as Record<string, unknown>)[api.recordsKey] ?? []) as unknown[];
+    const events = toLazyEvents(records, raws, {
+      source: sourceRef,
+      provider: 'FUSIONAUTH',
+      what: `answered the ${what} search with an unexpected body`,
+      path: api.recordsKey,
+      recordSchema: api.recordSchema,
+      headOf: (head) => ({ nativeId: String(head.id), occurredAtMs: head.insertInstant }),
+      toEvent: (record) => toEvents([record])[0]!,
+    });
     const reached = startRow + events.length;
     // `total` decides when there is one: a page shorter than asked for may only mean that the
     // server serves fewer rows per page than we asked (its cap is UNCONFIRMED), and ending there

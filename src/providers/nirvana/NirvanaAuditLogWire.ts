@@ -57,3 +57,14 @@ export const nirvanaAuditLogListWireSchema = z.object({
   pagination: nirvanaPaginationWireSchema,
 });
 export type NirvanaAuditLogListWire = z.infer<typeof nirvanaAuditLogListWireSchema>;
+
+/**
+ * A list page as it is checked on arrival: of each entry only its id and time; the rest is
+ * checked with `nirvanaAuditLogWireSchema` when the event is read (toLazyEvents.ts).
+ */
+export const nirvanaAuditLogPageWireSchema = z.object({
+  items: z.array(
+    z.object({ id: nativeIdSchema, created_at: nirvanaAuditLogWireSchema.shape.created_at }),
+  ),
+  pagination: nirvanaPaginationWireSchema,
+});

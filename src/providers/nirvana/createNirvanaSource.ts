@@ -1,3 +1,5 @@
+import { toLazyEvents } from '../shared/toLazyEvents';
+import { parseRfc3339 } from './parseRfc3339';
 import type { AuditEvent, SourceRef } from '../../model/AuditEvent';
 import type { ListOptions, ListPage, ListQuery, Source } from '../../model/Source';
 import { clampPageSize } from '../shared/clampPageSize';
@@ -5,7 +7,7 @@ import { parseSourcePayload } from '../shared/parseSourcePayload';
 import { sourceBadResponse } from '../shared/sourceBadResponse';
 import { clampToIsoRange, toIsoSeconds } from '../shared/toIsoSeconds';
 import { toRequestOptions } from '../shared/toRequestOptions';
-import { nirvanaAuditLogListWireSchema, nirvanaAuditLogWireSchema } from './NirvanaAuditLogWire';
+import { nirvanaAuditLogPageWireSchema, nirvanaAuditLogWireSchema } from './NirvanaAuditLogWire';
 import type { NirvanaAuditLogWire } from './NirvanaAuditLogWire';
 import { toNirvanaAuditEvent } from './toNirvanaAuditEvent';
 import { NIRVANA_CAPABILITIES, toNirvanaFilterParams } from './nirvanaPushdown';
@@ -24,6 +26,8 @@ export type NirvanaSourceDeps = SourceFactoryDeps;
 /** `limit` is documented as 10..100 (docs.nirvanalabs.io). */
 export const NIRVANA_MIN_PAGE_SIZE = 10;
 export const NIRVANA_MAX_PAGE_SIZE = 100;
+
+const LIST_MISMATCH = 'answered the audit log list with an unexpected body';
 
 /**
  * A source over Nirvana Labs' `GET /v1/audit_logs`.
@@ -70,12 +74,21 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
       toRequestOptions(headers, options),
     );
     const { items, pagination } = parseSourcePayload(
-      nirvanaAuditLogListWireSchema,
+      nirvanaAuditLogPageWireSchema,
       response.body,
       config.id,
-      'answered the audit log list with an unexpected body',
+      LIST_MISMATCH,
     );
-    const events = toEvents(items);
+    const events = toLazyEvents(items, (response.body as { items: unknown[] }).items, {
+      source: sourceRef,
+      provider: 'NIRVANA',
+      what: LIST_MISMATCH,
+      path: 'items',
+      recordSchema: nirvanaAuditLogWireSchema,
+      // The page's schema has checked that the time parses.
+      headOf: (head) => ({ nativeId: head.id, occurredAtMs: parseRfc3339(head.created_at)! }),
+      toEvent: (record) => toEvents([record])[0]!,
+    });
     const nextCursor = pagination.next_cursor ?? '';
     return {
       events,

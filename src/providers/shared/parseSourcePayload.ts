@@ -11,9 +11,13 @@ export function parseSourcePayload<T>(
   body: unknown,
   sourceId: string,
   what: string,
+  /** Where `body` sits in the upstream's payload, when it is a part of it (`data.3`). */
+  at = '',
 ): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const path = result.error.issues[0]?.path.map(String).join('.') ?? '';
+  const path = [at, ...(result.error.issues[0]?.path.map(String) ?? [])]
+    .filter((part) => part !== '')
+    .join('.');
   throw sourceBadResponse(sourceId, path === '' ? what : `${what} (at ${path})`, result.error);
 }

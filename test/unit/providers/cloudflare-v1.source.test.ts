@@ -151,7 +151,7 @@ describe('createCloudflareV1Source', () => {
     ],
   ])('refuses a payload with %s as SOURCE_BAD_RESPONSE naming the source', async (_name, body) => {
     respondOnce(body);
-    const failure = await failureOf(kit.source.list(WHOLE, null));
+    const failure = await failureOf(kit.listSettled(WHOLE, null));
     expect(failure).toMatchObject({
       code: 'SOURCE_BAD_RESPONSE',
       details: { sourceId: 'cf-v1-unit' },

@@ -211,7 +211,7 @@ describe('createCloudflareV2Source', () => {
     ['no success flag', { result: [] }],
   ])('refuses a payload with %s as SOURCE_BAD_RESPONSE naming the source', async (_name, body) => {
     respondOnce(body);
-    const failure = await failureOf(kit.source.list(WHOLE, null));
+    const failure = await failureOf(kit.listSettled(WHOLE, null));
     expect(failure).toMatchObject({
       code: 'SOURCE_BAD_RESPONSE',
       details: { sourceId: 'cf-v2-unit' },

@@ -1,3 +1,4 @@
+import { settleAuditEvent } from '../../../src/model/lazyAuditEvent';
 import { startFastlyEmulator } from '../../../src/emulators/fastly/startFastlyEmulator';
 import type { ListQuery } from '../../../src/model/Source';
 import { createFastlySource } from '../../../src/providers/fastly/createFastlySource';
@@ -161,10 +162,6 @@ describe('createFastlySource', () => {
       { data: [{ id: 'x', attributes: { created_at: 'SECRET-VALUE', event_type: 'a.b' } }] },
     ],
     ['a record without an id', { data: [{ attributes: RECORDS[0]?.attributes }] }],
-    [
-      'a record without an event type',
-      { data: [{ id: 'x', attributes: { created_at: '2026-03-02T09:00:00Z' } }] },
-    ],
     ['no data', { links: {} }],
     ['a list instead of an object', [RECORDS[0]]],
     ['a negative record count', { data: [], meta: { record_count: -1 } }],
@@ -178,6 +175,24 @@ describe('createFastlySource', () => {
     expect(failure.message).toContain('fastly-unit');
     expect(failure.message).not.toContain('SECRET');
     expect(failure.message).not.toContain(kit.emulator.url);
+  });
+
+  it('places a record by its id and time, and refuses the rest of it when its event is read', async () => {
+    respondOnce({ data: [{ id: 'x', attributes: { created_at: '2026-03-02T09:00:00Z' } }] });
+    const page = await kit.source.list(WHOLE, null);
+    expect(page.events.map((event) => [event.nativeId, event.occurredAtMs])).toEqual([
+      ['x', Date.parse('2026-03-02T09:00:00Z')],
+    ]);
+    const failure = await failureOf(
+      Promise.resolve().then(() => settleAuditEvent(page.events[0]!)),
+    );
+    expect(failure).toMatchObject({
+      code: 'SOURCE_BAD_RESPONSE',
+      details: { sourceId: 'fastly-unit' },
+    });
+    expect(failure.message).toContain('(at data.0.attributes.event_type)');
+    // Read again, the same error: the record is checked once.
+    expect(() => page.events[0]!.action).toThrow(failure.message);
   });
 
   it('refuses a page that is not in the order it asked for', async () => {

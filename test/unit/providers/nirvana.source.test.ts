@@ -123,7 +123,7 @@ describe('createNirvanaSource', () => {
   });
 
   it('maps the entries as the mapping does', async () => {
-    const page = await kit.source.list(query({ sinceMs: T0 + 2000, beforeMs: T0 + 3000 }), null);
+    const page = await kit.listSettled(query({ sinceMs: T0 + 2000, beforeMs: T0 + 3000 }), null);
     // The entry at T0+3 s lies outside the query: the whole-second bound lets it in for the feed to drop.
     expect(page.events).toEqual([
       toNirvanaAuditEvent(RECORDS[3]!, { id: 'nirvana', kind: 'nirvana' }),
@@ -181,7 +181,7 @@ describe('createNirvanaSource', () => {
       items: [item],
       pagination: { next_cursor: null, previous_cursor: null, total_count: 1 },
     });
-    const error = await failureOf(kit.source.list(query(), null));
+    const error = await failureOf(kit.listSettled(query(), null));
     expect(error.code).toBe('SOURCE_BAD_RESPONSE');
     expect(error.details.sourceId).toBe('nirvana');
     expect(error.message).not.toContain('leaked-secret-value');
