@@ -62,9 +62,7 @@ function toDirectCall(config: SourceConfig): DirectCall {
         records: (body) => array(body['result']),
         timeMs: (record) =>
           Date.parse(
-            v2
-              ? (record['action'] as Record<string, string>)['time']!
-              : (record['when'] as string),
+            v2 ? (record['action'] as Record<string, string>)['time']! : (record['when'] as string),
           ),
       };
     }
