@@ -3,7 +3,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import type { LogLevelName } from '../../config/types';
 import type { Logger } from '../../model/Logger';
-import { censor, toRedactPaths } from './redactPaths';
+import { redactSecrets } from './redactPaths';
 
 export interface LoggingSettings {
   readonly level: LogLevelName;
@@ -25,7 +25,8 @@ export interface Logging {
  * auditgraph's logger: pino writing one JSON object per line with `level` as a name, an ISO
  * `time` and `msg`, the shape collectors parse without configuration. Every line of a request
  * carries its `requestId` (and, when a span is active, its `traceId` and `spanId`); the values of
- * credentials, auth headers and cursors are redacted whatever the caller passed (redactPaths.ts).
+ * credentials, auth headers and cursors are redacted whatever the caller passed, in a line's
+ * fields and a child logger's bindings (redactPaths.ts).
  * One per instance, so tests capture each instance's lines apart.
  */
 export function createLogging(settings: LoggingSettings): Logging {
@@ -36,8 +37,7 @@ export function createLogging(settings: LoggingSettings): Logging {
       base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'msg',
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: toRedactPaths(), censor },
+      formatters: { level: (label) => ({ level: label }), log: redactSecrets },
       mixin: () => {
         const requestId = requests.getStore();
         // With no OpenTelemetry SDK registered there is never an active span: this costs nothing.
@@ -54,6 +54,12 @@ export function createLogging(settings: LoggingSettings): Logging {
       write: (chunk: string) => settings.write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk),
     },
   );
+  // pino applies a bindings formatter to the root's bindings only, not to a child's: children
+  // are made through this, which every child and grandchild inherits.
+  const { child: makeChild } = Object.getPrototypeOf(logger) as { child: typeof logger.child };
+  logger.child = function child(this: typeof logger, bindings, options) {
+    return makeChild.call(this, redactSecrets(bindings), options);
+  } as typeof logger.child;
   return {
     logger,
     inRequest: (requestId, run) => requests.run(requestId, run),

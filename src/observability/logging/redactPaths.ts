@@ -37,32 +37,61 @@ export const REDACTED_KEYS: readonly string[] = [
   'endCursor',
 ];
 
-/** Lines nest fields this deep at most (`{ request: { headers: { authorization } } }` is 3). */
-const DEPTH = 4;
+/**
+ * How deep a line is searched. Lines nest a few levels (`{ request: { headers: { authorization } } }`
+ * is 3); past this depth a value is written as it is.
+ */
+const DEPTH = 8;
 
-/** pino's redaction paths for REDACTED_KEYS at every depth up to DEPTH. */
-export function toRedactPaths(keys: readonly string[] = REDACTED_KEYS): string[] {
-  return keys.flatMap((key) => {
-    const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`;
-    return Array.from({ length: DEPTH }, (_, depth) => {
-      const path = `${'*.'.repeat(depth).replace(/\.$/, '')}${segment}`;
-      return path.startsWith('.') ? path.slice(1) : path;
-    });
-  });
-}
+const KEYS = new Set(REDACTED_KEYS);
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export const REDACTED = '[Redacted]';
 
 /**
+ * A log line's fields with the value of every key of REDACTED_KEYS replaced, at any depth up to
+ * DEPTH, in plain objects and arrays. Copies only what it changes: most lines hold nothing to
+ * redact and are returned as they are. One walk of the line with a set of keys, where pino's
+ * own `redact` tried each of a hundred wildcard paths on every line (a third of a millisecond a
+ * request, in the bench's profile).
+ */
+export function redactSecrets<T>(fields: T): T {
+  return redactValue(fields, 0) as T;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object' || depth >= DEPTH) return value;
+  if (Array.isArray(value)) {
+    const items = value as readonly unknown[];
+    let copy: unknown[] | null = null;
+    items.forEach((item, index) => {
+      const redacted = redactValue(item, depth + 1);
+      if (redacted !== item) (copy ??= [...items])[index] = redacted;
+    });
+    return copy ?? value;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  // Errors, dates, buffers: their serializers decide what of them is written.
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const redacted = KEYS.has(key) ? censor(item, key) : redactValue(item, depth + 1);
+    if (redacted !== item) (copy ??= { ...record })[key] = redacted;
+  }
+  return copy ?? value;
+}
+
+/**
  * What a redacted value becomes. `before` names two things: a Relay cursor, and the filter's
  * exclusive time bound (the read audit logs the filter). A timestamp is no secret and a sealed
  * cursor is never one, so a `before` that is a timestamp stays; anything else is replaced.
  */
-export function censor(value: unknown, path: readonly (string | null)[]): unknown {
-  if (path.at(-1) === 'before' && (value instanceof Date || isTimestamp(value))) return value;
-  return REDACTED;
+function censor(value: unknown, key: string): unknown {
+  if (key === 'before' && (value instanceof Date || isTimestamp(value))) return value;
+  return value === undefined ? value : REDACTED;
 }
 
 function isTimestamp(value: unknown): boolean {

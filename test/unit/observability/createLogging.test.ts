@@ -77,6 +77,22 @@ describe('createLogging', () => {
       });
     });
 
+    it("redacts inside arrays and six levels down, and leaves the caller's object as it was", () => {
+      const { logger, lines, records } = capture();
+      const fields = {
+        sources: [{ id: 'a', token: SECRET }, [{ apiKey: SECRET }]],
+        a: { b: { c: { d: { e: { password: SECRET, kept: 1 } } } } },
+      };
+      logger.info(fields, 'nested');
+      expect(lines[0]).not.toContain(SECRET);
+      expect(records()[0]).toMatchObject({
+        sources: [{ id: 'a', token: '[Redacted]' }, [{ apiKey: '[Redacted]' }]],
+        a: { b: { c: { d: { e: { password: '[Redacted]', kept: 1 } } } } },
+      });
+      expect(fields.sources[0]).toEqual({ id: 'a', token: SECRET });
+      expect(fields.a.b.c.d.e.password).toBe(SECRET);
+    });
+
     it("keeps a filter's time bound, which shares the name `before` with a cursor", () => {
       const { logger, records } = capture();
       logger.info(
