@@ -25,13 +25,9 @@ COPY src ./src
 RUN npm run build
 
 FROM node:20-slim AS runtime
-# A young generation of 64 MiB: a page's upstream records live across the upstream round trip,
-# and in V8's default 16 MiB they are copied and promoted; the bench measures 10 to 15 % less CPU
-# a request with it (docs/performance.md).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=4000 \
-    NODE_OPTIONS=--max-semi-space-size=64
+    PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -52,9 +52,6 @@ interface Settings {
   readonly checkAgainst: string | null;
 }
 
-/** What the production start and the image give Node (package.json, Dockerfile). */
-const SEMI_SPACE_FLAG = '--max-semi-space-size=64';
-
 const SECTION_NAMES = [
   'overhead',
   'throughput',
@@ -247,9 +244,8 @@ async function main() {
       ? []
       : ['--cpu-prof', `--cpu-prof-dir=${join(settings.cpuProfileDir, name)}`];
   const emulators = forkPeer('emulatorProcess.ts', profileFlags('emulators'));
-  // As deployed: graphql-js checks less per value in production, and the young generation is
-  // the size the image and `npm run start:prod` give it (docs/performance.md).
-  const gateway = forkPeer('gatewayProcess.ts', [...profileFlags('gateway'), SEMI_SPACE_FLAG], {
+  // As deployed: graphql-js checks less per value in production (docs/performance.md).
+  const gateway = forkPeer('gatewayProcess.ts', profileFlags('gateway'), {
     NODE_ENV: 'production',
   });
   const peers: Peer[] = [gateway, emulators];
