@@ -8,7 +8,16 @@
  * --only <sections> (comma-separated: overhead, throughput, depth, requests, batching, memory,
  * pushdown),
  * --cpu-prof <dir> (the gateway and emulator processes write V8 CPU profiles into <dir>/gateway
- * and <dir>/emulators when they exit; `bench/summarizeProfile.ts` reads them).
+ * and <dir>/emulators when they exit; `bench/summarizeProfile.ts` reads them),
+ * --check [--baseline <file>] (the regression guard, checkResults.ts: each ratio against the
+ * minimal fan-out is compared with the committed bench/results.json, or <file>, and the run
+ * fails when one is more than 15 % worse; the run's own results go to a temporary file. With
+ * --smoke, as CI runs it, only that every guarded ratio is measured is checked).
+ *
+ * Every overhead and throughput figure is measured against two references in the same run,
+ * taking turns: the minimal direct fan-out (directFanout.ts: what a user would write instead)
+ * and the adapters' reference (referenceClient.ts: auditgraph's own HTTP calls and mapping,
+ * without GraphQL). The issue's targets are on the first.
  */
 import { randomBytes } from 'node:crypto';
 import { planPushdown } from '../src/providers/shared/pushdown';

@@ -27,11 +27,11 @@ describe('npm run bench:smoke', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('measures every row with a number and writes them to the results file', async () => {
+  it('measures every row with a number, writes them to the results file, and finds every ratio the regression guard holds to the committed results', async () => {
     const out = join(dir, 'results.json');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join('bench', 'run.ts'), '--smoke', '--out', out],
+      ['--import', 'tsx', join('bench', 'run.ts'), '--smoke', '--check', '--out', out],
       { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -55,5 +55,7 @@ describe('npm run bench:smoke', () => {
     expect(value('ftv1 trace returned')).toBe(1);
     expect(value('failed requests')).toBe(0);
     expect(value('events (six sources)')).toBe(3000);
+    expect(output).toContain('Regression guard against bench/results.json (smoke');
+    expect(output).not.toContain('CHECK');
   }, 90_000);
 });
