@@ -13,7 +13,6 @@ import type { Candidate, SourceReader } from './createSourceReader';
 import { toWindow } from './toWindow';
 import { createSourceReader, toSourceError } from './createSourceReader';
 import { settleAuditEvent } from '../model/lazyAuditEvent';
-import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
 import { readEventById, readEventsById } from './readEventsById';
