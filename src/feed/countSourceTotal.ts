@@ -2,8 +2,11 @@ import { isFullyPushed } from '../model/EventFilter';
 import type { ListOptions, ListPage, SortOrder, Source, TimeSpan } from '../model/Source';
 import type { EventFilter } from './eventFilter';
 
-/** A small page: enough to see the few events at the widened edges of a total. */
-const EDGE_PAGE_SIZE = 10;
+/**
+ * The page a total is read with: small, yet enough to hold what lies in the widening of its
+ * bounds (at most a second at each edge, where a burst can hold tens of events).
+ */
+const EDGE_PAGE_SIZE = 100;
 
 /**
  * Whether a source can count a query from its API's total: it reports totals, and its API takes

@@ -226,6 +226,12 @@ describe('auditEventCounts and totalCount, end to end against the six emulated s
     // SOURCE reads totals where it can: one small request for Fastly and Nirvana, two for each
     // FusionAuth log (its widened lower bound is seen oldest first); Cloudflare is read.
     expect(requests['SOURCE']).toBeLessThan(requests['ACTION']!);
+    expect(bySource['SOURCE']).toMatchObject({
+      fastly: 1,
+      'fusionauth-event-log': 2,
+      'fusionauth-audit-log': 2,
+      nirvana: 1,
+    });
   });
 
   it('returns the first buckets only, in the same order', async () => {
@@ -344,6 +350,36 @@ describe('auditEventCounts and totalCount, end to end against the six emulated s
     const pushed = { sources: ['nirvana'], actions: [action] };
     const one = await traverse(ADMIN_KEY, pushed);
     expect(one.totals.every((total) => total === one.events.length)).toBe(true);
+  });
+
+  it("takes the events in a total's widened bounds off it, at bounds between whole seconds and on an event", async () => {
+    const totalKinds = ['fastly', 'fusionauth-event-log', 'fusionauth-audit-log', 'nirvana'];
+    const mine = all.filter((event) => totalKinds.includes(event.sourceId));
+    // Bounds that cut a second in two, and bounds on an event's own millisecond, either side.
+    const older = mine[Math.floor(mine.length * 0.7)]!.ts;
+    const newer = mine[Math.floor(mine.length * 0.3)]!.ts;
+    for (const [since, before] of [
+      [older + 500, newer + 500],
+      [older + 1, newer],
+      [older, newer + 1],
+    ] as const) {
+      const window = {
+        sources: totalKinds,
+        since: new Date(since).toISOString(),
+        before: new Date(before).toISOString(),
+      };
+      const inside = mine.filter((event) => event.ts >= since && event.ts < before);
+      const answer = await post(app, ADMIN_KEY, COUNTS, { filter: window, by: 'SOURCE' });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data.auditEventCounts.exact).toBe(true);
+      expect(answer.data.auditEventCounts.buckets).toEqual(bruteForce('SOURCE', inside));
+      // Counted from totals (at most a request newest first and one oldest first), not read.
+      for (const source of answer.data.auditEventCounts.sources) {
+        expect(source.upstreamRequests).toBeLessThanOrEqual(2);
+      }
+      const page = await post(app, ADMIN_KEY, PAGE, { first: 10, filter: window });
+      expect(page.data.auditEvents.totalCount).toBe(inside.length);
+    }
   });
 
   it('gives a null totalCount when a source cannot give one', async () => {
