@@ -59,6 +59,7 @@ describe('auditEventCounts and totalCount, end to end against the six emulated s
   let app: Auditgraph;
   let tight: Auditgraph;
   let upstream = 0;
+  const lines: string[] = [];
   const perSource = new Map<string, number>();
   let nowMs: number;
   let filter: { since: string };
@@ -180,7 +181,10 @@ describe('auditEventCounts and totalCount, end to end against the six emulated s
       upstream += 1;
       perSource.set(sourceId, (perSource.get(sourceId) ?? 0) + 1);
     };
-    app = await startAuditgraph(config, { log: () => undefined, onUpstreamRequest: countUpstream });
+    app = await startAuditgraph(config, {
+      log: (line) => lines.push(line),
+      onUpstreamRequest: countUpstream,
+    });
     tight = await startAuditgraph(
       { ...config, counts: { scanBudgetPages: 1 } },
       { log: () => undefined, onUpstreamRequest: countUpstream },
@@ -234,9 +238,26 @@ describe('auditEventCounts and totalCount, end to end against the six emulated s
     });
   });
 
-  it('returns the first buckets only, in the same order', async () => {
-    const answer = await post(app, ADMIN_KEY, COUNTS, { filter, by: 'ACTION', first: 3 });
-    expect(answer.data.auditEventCounts.buckets).toEqual(bruteForce('ACTION', all).slice(0, 3));
+  it('returns the first buckets only, in the same order, and writes the audit line of the read', async () => {
+    lines.length = 0;
+    const query = COUNTS.replace('query Counts', 'query TopActions');
+    const answer = await post(app, DASHBOARD_KEY, query, { filter, by: 'ACTION', first: 3 });
+    expect(answer.data.auditEventCounts.buckets).toEqual(
+      bruteForce('ACTION', all, false).slice(0, 3),
+    );
+    const audits = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'audit');
+    expect(audits).toEqual([
+      expect.objectContaining({
+        principal: 'dashboard',
+        via: 'api-key',
+        operationName: 'TopActions',
+        operationType: 'query',
+        filter,
+        sources: demo.sources.map((source) => source.id),
+        resultCount: 3,
+        errorCodes: [],
+      }),
+    ]);
   });
 
   it('gives exact:false and scannedUntil when the scan budget runs out, counting [scannedUntil, before)', async () => {
