@@ -1,9 +1,9 @@
 import { AuditgraphError, badUserInput } from '../model/errors';
 import { settleAuditEvent } from '../model/lazyAuditEvent';
 import { ANONYMOUS_PRINCIPAL } from '../model/Principal';
-import type { Source } from '../model/Source';
+import type { ListOptions, Source } from '../model/Source';
 import { createSourceReader, toSourceError, toSourceState } from './createSourceReader';
-import type { SourceReader, Window } from './createSourceReader';
+import type { Window } from './createSourceReader';
 import { canCountFromTotal, countSourceTotal } from './countSourceTotal';
 import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher } from './eventFilter';
@@ -28,8 +28,8 @@ export interface EventCounterOptions {
 
 /** What one source contributed: the times and keys of the events it counted, or a total. */
 interface SourceTally {
-  readonly reader: SourceReader | null;
-  readonly outcome: Omit<SourceOutcome, 'completeUntilMs'>;
+  /** Replaced when a total is asked again for a shorter span. */
+  outcome: Omit<SourceOutcome, 'completeUntilMs'>;
   /** Events read, newest first, with their bucket; empty for a source counted by its total. */
   readonly events: { readonly ts: number; readonly key: string }[];
   /** Its API's exact count of the window (SOURCE counts only). */
@@ -75,11 +75,14 @@ export async function countEvents(
 
   const tallies = await Promise.all(
     selected.map(async (source): Promise<SourceTally> => {
+      let spent = 0;
       if (by === 'SOURCE' && canCountFromTotal(source, pushedFilter, filter)) {
         const tally = await tallyTotal(source, window, pushedFilter ?? EMPTY_FILTER, listOptions);
-        if (tally !== null) return tally;
+        if (typeof tally !== 'number') return tally;
+        spent = tally;
       }
-      return scanSource(source, window, {
+      // Read instead; what a total that could not answer cost is still reported.
+      const scanned = await scanSource(source, window, {
         matches,
         pushedFilter,
         listOptions,
@@ -87,6 +90,11 @@ export async function countEvents(
         pastDeadline,
         keyOf: request.keyOf,
       });
+      const { outcome } = scanned;
+      return {
+        ...scanned,
+        outcome: { ...outcome, upstreamRequests: outcome.upstreamRequests + spent },
+      };
     }),
   );
 
@@ -106,13 +114,11 @@ export async function countEvents(
             pushedFilter ?? EMPTY_FILTER,
             listOptions,
           );
-          tally.total = recount?.total ?? null;
-          Object.assign(tally, {
-            outcome:
-              recount === null
-                ? notRecounted(tally.outcome)
-                : mergeOutcome(tally.outcome, recount.outcome),
-          });
+          tally.total = typeof recount === 'number' ? null : recount.total;
+          tally.outcome =
+            typeof recount === 'number'
+              ? notRecounted(tally.outcome, recount)
+              : mergeOutcome(tally.outcome, recount.outcome);
         }),
     );
   }
@@ -137,13 +143,16 @@ export async function countEvents(
   };
 }
 
-/** A source counted by its API's total; null when the total cannot say exactly. */
+/**
+ * A source counted by its API's total; when the total cannot say exactly, the number of requests
+ * that cost instead.
+ */
 async function tallyTotal(
   source: Source,
   window: Window,
   pushedFilter: EventFilter,
-  listOptions: ReturnType<typeof toListOptions>,
-): Promise<SourceTally | null> {
+  listOptions: ListOptions,
+): Promise<SourceTally | number> {
   let requests = 0;
   const counted = { ...listOptions, onUpstreamRequest: () => (requests += 1) };
   const outcome = (error: ReturnType<typeof toSourceError> | null) => ({
@@ -155,18 +164,18 @@ async function tallyTotal(
   });
   try {
     const total = await countSourceTotal(source, { window, pushedFilter, listOptions: counted });
-    if (total === null) return null;
-    return { reader: null, outcome: outcome(null), events: [], total, reachMs: window.sinceMs };
+    if (total === null) return requests;
+    return { outcome: outcome(null), events: [], total, reachMs: window.sinceMs };
   } catch (error) {
     const failure = toSourceError(error, source.id);
-    return { reader: null, outcome: outcome(failure), events: [], total: null, reachMs: 0 };
+    return { outcome: outcome(failure), events: [], total: null, reachMs: 0 };
   }
 }
 
 interface ScanOptions {
   readonly matches: ReturnType<typeof createEventMatcher>;
   readonly pushedFilter: EventFilter | null;
-  readonly listOptions: ReturnType<typeof toListOptions>;
+  readonly listOptions: ListOptions;
   readonly budget: number;
   readonly pastDeadline: () => boolean;
   readonly keyOf: CountRequest['keyOf'];
@@ -213,20 +222,25 @@ async function scanSource(
     }
     await reader.fetchMore();
   }
-  return { reader, outcome: reader.outcome(), events, total: null, reachMs };
+  return { outcome: reader.outcome(), events, total: null, reachMs };
 }
 
 /**
  * A total that could not be read again exactly for the shorter span (a widening of its bounds
  * fuller than a small page): the source is reported failed rather than counted over another span.
  */
-function notRecounted(outcome: SourceTally['outcome']): SourceTally['outcome'] {
+function notRecounted(outcome: SourceTally['outcome'], spent: number): SourceTally['outcome'] {
   const error = new AuditgraphError(
     'SOURCE_BAD_RESPONSE',
     `source ${outcome.source.id} could not be counted exactly over the span the other sources were counted over`,
     { sourceId: outcome.source.id },
   );
-  return { ...outcome, state: toSourceState(error), error };
+  return {
+    ...outcome,
+    state: toSourceState(error),
+    error,
+    upstreamRequests: outcome.upstreamRequests + spent,
+  };
 }
 
 function mergeOutcome(
