@@ -142,7 +142,9 @@ export function createFusionAuthLogSource<W>(
       next: exhausted ? null : String(reached),
       total,
       // `start` and `end` may each be inclusive (UNCONFIRMED): the widest reading.
-      ...(total === null ? {} : { totalCovers: { sinceMs: search.start, beforeMs: search.end + 1 } }),
+      ...(total === null
+        ? {}
+        : { totalCovers: { sinceMs: search.start, beforeMs: search.end + 1 } }),
     };
   }
 
