@@ -8,6 +8,7 @@ import {
   DEFAULT_AUDIT_CONFIG,
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
+  SETTINGS,
   toSecurityDefaults,
 } from './config/settings';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
@@ -228,6 +229,7 @@ export async function startAuditgraph(
     now,
     maxFirst: config.pagination.maxFirst,
     maxUpstreamPagesPerSource: config.feed.scanBudgetPages,
+    countScanBudgetPages: config.counts?.scanBudgetPages ?? SETTINGS.countScanBudgetPages.default,
     holdBackMs: config.feed.holdBackSeconds * 1000,
     lateArrivalMs: new Map(
       sourceConfigs.map((source) => [

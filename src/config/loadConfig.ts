@@ -152,6 +152,7 @@ function buildConfig(
       scanBudgetPages: settings.value('scanBudgetPages'),
       requestDeadlineMs,
     },
+    counts: { scanBudgetPages: settings.value('countScanBudgetPages') },
     cache,
     auth,
     security: readSecurity(settings, mode),

@@ -174,6 +174,14 @@ export const SETTINGS = {
     default: 20,
     description: 'Upstream pages one source may read for one page before the page comes back short',
   }),
+  countScanBudgetPages: define({
+    key: 'counts.scanBudgetPages',
+    env: null,
+    schema: integer(1, 1000),
+    default: 50,
+    description:
+      'Upstream pages one source may read for one auditEventCounts query before its counts come back inexact, covering the newest part of the window',
+  }),
   requestDeadlineMs: define({
     key: 'feed.requestDeadlineMs',
     env: 'AUDITGRAPH_REQUEST_DEADLINE_MS',

@@ -33,6 +33,14 @@ export interface AuditgraphConfig {
     readonly requestDeadlineMs: number;
   };
   /**
+   * auditEventCounts. Always set by loadConfig; a config built by hand without it gets the
+   * settings' default.
+   */
+  readonly counts?: {
+    /** Upstream pages one source may read for one counts query before the counts are inexact. */
+    readonly scanBudgetPages: number;
+  };
+  /**
    * The cache of upstream pages of closed time windows. Always set by loadConfig; a config built
    * by hand without it gets DEFAULT_CACHE_CONFIG.
    */

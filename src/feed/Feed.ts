@@ -53,7 +53,11 @@ export interface FeedPage {
   readonly hasPreviousPage: boolean;
   readonly startCursor: string | null;
   readonly endCursor: string | null;
-  /** Null unless exact (design.md §4 promise 5); no source kind gives an exact total yet. */
+  /**
+   * The number of events of the whole traversal, when asked for (`withTotal`) and exact (design.md
+   * §4 promise 5): every selected source answered, reports totals, and takes the whole filter
+   * (readTotalCount.ts). Null otherwise.
+   */
   readonly totalCount: number | null;
   /** The snapshot instant of the traversal: nothing that happened later is in it. */
   readonly asOfMs: number;
@@ -74,6 +78,52 @@ export interface FeedPageRequest {
    * cursors are good for it alone. Default: ANONYMOUS_PRINCIPAL (every source, personal data).
    */
   readonly principal?: Principal;
+  /**
+   * Count the traversal's events (`totalCount`). It costs no request on a first page whose sources
+   * all report totals, and one small request per source on a later page; so only when asked.
+   */
+  readonly withTotal?: boolean;
+}
+
+/** What events are counted by: AuditEventCountKey. */
+export type CountKey = 'SOURCE' | 'ACTION' | 'CATEGORY' | 'OUTCOME' | 'ACTOR' | 'DAY' | 'HOUR';
+
+export interface CountRequest {
+  readonly filter: EventFilter;
+  readonly by: CountKey;
+  /**
+   * The bucket an event falls in, as the asking client may see it (a client without the pii
+   * permission sees actors and actions redacted): made by the resolvers, which own the view.
+   */
+  readonly keyOf: (event: AuditEvent) => string;
+  /** How many buckets, 1 to MAX_COUNT_BUCKETS. */
+  readonly first: number;
+  readonly signal?: AbortSignal;
+  readonly deadlineAt?: number;
+  /** Who is asking; as for FeedPageRequest. */
+  readonly principal?: Principal;
+}
+
+export interface CountBucket {
+  readonly key: string;
+  readonly count: number;
+}
+
+export interface EventCounts {
+  /** By count descending, ties by key; by time, newest first, for DAY and HOUR. */
+  readonly buckets: readonly CountBucket[];
+  /** Every selected source answered and its whole window was counted. */
+  readonly exact: boolean;
+  /**
+   * When the scan budget (or the deadline) ran out first: the instant the counts reach back to,
+   * so that they cover [scannedUntil, before) of every source that answered. Null when every
+   * source that answered was counted whole.
+   */
+  readonly scannedUntilMs: number | null;
+  /** The window counted, before `scannedUntilMs` cuts it. */
+  readonly sinceMs: number;
+  readonly beforeMs: number;
+  readonly sources: readonly SourceOutcome[];
 }
 
 export interface FeedOptions {
@@ -104,6 +154,11 @@ export interface FeedOptions {
    * the feed filters everything itself: for comparison, or should an upstream's filter misbehave.
    */
   readonly pushdown?: boolean;
+  /**
+   * Upstream pages one source may read for one counts query before the counts come back
+   * inexact, covering only the newest part of the window. Default 50.
+   */
+  readonly countScanBudgetPages?: number;
 }
 
 export interface Feed {
@@ -131,4 +186,9 @@ export interface Feed {
     options?: ListOptions,
     principal?: Principal,
   ): Promise<BatchResult[]>;
+  /**
+   * How many events of the window match the filter, by one key (countEvents.ts): the same
+   * sources, authorization, filter semantics and failures as `readPage`.
+   */
+  countEvents(request: CountRequest): Promise<EventCounts>;
 }

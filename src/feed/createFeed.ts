@@ -4,12 +4,15 @@ import { AuditgraphError, badUserInput } from '../model/errors';
 import { createEventIdCodec } from '../model/globalId';
 import { ANONYMOUS_PRINCIPAL, canReadSource } from '../model/Principal';
 import type { SortOrder, Source } from '../model/Source';
+import { toListOptions } from './toListOptions';
+import { readTotalCount } from './readTotalCount';
+import { countEvents } from './countEvents';
 import { MAX_SOURCE_ID_LENGTH } from '../model/Source';
 import type { CursorCodec, LaggingSource } from './createCursorCodec';
-import type { Candidate, SourceReader, Window } from './createSourceReader';
+import type { Candidate, SourceReader } from './createSourceReader';
+import { toWindow } from './toWindow';
 import { createSourceReader, toSourceError } from './createSourceReader';
 import { settleAuditEvent } from '../model/lazyAuditEvent';
-import type { EventFilter } from './eventFilter';
 import { EMPTY_FILTER, assertFilterPermitted, createEventMatcher, hashFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
 import { readEventById, readEventsById } from './readEventsById';
@@ -107,10 +110,7 @@ export function createFeed(options: FeedOptions): Feed {
         pageSize: isFullyPushed(source.planPushdown(pushdown ? pushedFilter : EMPTY_FILTER), filter)
           ? pageSizeFor(first, source.maxPageSize, selected.length)
           : source.maxPageSize,
-        listOptions: {
-          ...(request.signal ? { signal: request.signal } : {}),
-          ...(request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt }),
-        },
+        listOptions: toListOptions(request),
       });
     });
 
@@ -212,6 +212,18 @@ export function createFeed(options: FeedOptions): Feed {
         },
       };
     });
+    const total =
+      request.withTotal === true
+        ? await readTotalCount({
+            readers,
+            window: toWindow(filter, asOfMs, order, null),
+            order,
+            filter,
+            pushedFilter: pushdown ? pushedFilter : null,
+            firstPage: cursor === null,
+            listOptions: toListOptions(request),
+          })
+        : null;
     const hasPrevious = cursor?.hasPrevious ?? false;
     let endCursor = edges[edges.length - 1]?.cursor ?? null;
     if (stoppedAt !== null) endCursor = encodeAt(stoppedAt, hasPrevious || edges.length > 0);
@@ -225,11 +237,15 @@ export function createFeed(options: FeedOptions): Feed {
       hasPreviousPage: hasPrevious,
       startCursor: edges[0]?.cursor ?? null,
       endCursor,
-      totalCount: null,
+      totalCount: total?.count ?? null,
       asOfMs,
       sources: readers.map((reader) => {
         const outcome = reader.outcome();
-        return { ...outcome, completeUntilMs: completeUntil(outcome.source, nowMs, asOfMs) };
+        return {
+          ...outcome,
+          upstreamRequests: outcome.upstreamRequests + (total?.requests.get(reader.sourceId) ?? 0),
+          completeUntilMs: completeUntil(outcome.source, nowMs, asOfMs),
+        };
       }),
     };
   }
@@ -243,6 +259,20 @@ export function createFeed(options: FeedOptions): Feed {
     readEvent: (id, listOptions, principal) => readEventById(lookup, id, listOptions, principal),
     readEvents: (ids, listOptions, principal) =>
       readEventsById(lookup, ids, listOptions, principal),
+    countEvents: (request) =>
+      countEvents(
+        {
+          sources,
+          now,
+          holdBackMs,
+          pushdown,
+          ...(options.countScanBudgetPages === undefined
+            ? {}
+            : { scanBudgetPages: options.countScanBudgetPages }),
+          completeUntil,
+        },
+        request,
+      ),
   };
 }
 
@@ -261,25 +291,6 @@ function assertSources(sources: readonly Source[], cursorCodec: CursorCodec): vo
       `the cursor codec takes at most ${cursorCodec.maxSources} sources; the feed has ${sources.length}`,
     );
   }
-}
-
-/**
- * The time window of one page: the filter's bounds, the snapshot's `asOf`, and the cursor's
- * timestamp (inclusive: the cursor's own millisecond may still hold events to deliver).
- */
-function toWindow(
-  filter: EventFilter,
-  asOfMs: number,
-  order: SortOrder,
-  position: FeedPosition | null,
-): Window {
-  let sinceMs = filter.sinceMs ?? 0;
-  let beforeMs = Math.min(filter.beforeMs ?? Number.MAX_SAFE_INTEGER, asOfMs + 1);
-  if (position !== null) {
-    if (order === 'asc') sinceMs = Math.max(sinceMs, position.ts);
-    else beforeMs = Math.min(beforeMs, position.ts + 1);
-  }
-  return { sinceMs: Math.max(0, sinceMs), beforeMs };
 }
 
 /** The source whose next event comes first, or null when every source is done. */

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../model/AuditEvent';
 import { AuditgraphError, isAuditgraphError } from '../model/errors';
 import { isValidNativeId, NATIVE_ID_RULE } from '../model/nativeId';
-import type { ListOptions, ListQuery, SortOrder, Source } from '../model/Source';
+import type { ListOptions, ListPage, ListQuery, SortOrder, Source } from '../model/Source';
 import type { EventFilter } from './eventFilter';
 import type { FeedPosition } from './eventKey';
 import { compareEventsInOrder, comparePositions, compareToPosition, toEventKey } from './eventKey';
@@ -63,6 +63,19 @@ export interface SourceReader {
    */
   stoodAt(): FeedPosition | null | undefined;
   outcome(): Omit<SourceOutcome, 'completeUntilMs'>;
+  /**
+   * The upstream's answer to the first request of this page, for the query as the options gave
+   * it (window, filter, order): its total may count the window without another request. Null
+   * before it came, or when it failed.
+   */
+  firstPage(): ListPage | null;
+  /**
+   * Where the source stands in time after what it released: every event of the window from
+   * here to its end (in the page's order) has been released. Null while nothing was read.
+   */
+  readonly frontierTs: number | null;
+  /** The source has nothing more in its window. */
+  isExhausted(): boolean;
 }
 
 /**
@@ -96,6 +109,7 @@ export function createSourceReader(source: Source, options: SourceReaderOptions)
   let exhausted = window.sinceMs >= window.beforeMs;
   let error: AuditgraphError | null = null;
   let pagesRead = 0;
+  let firstPage: ListPage | null = null;
   let requestsSent = 0;
   const listOptions: ListOptions = {
     ...options.listOptions,
@@ -126,6 +140,7 @@ export function createSourceReader(source: Source, options: SourceReaderOptions)
       const frontierBefore = frontierTs;
       let repeated = false;
       const page = await source.list(query, continuation, listOptions);
+      if (pagesRead === 1) firstPage = page;
       const fresh: AuditEvent[] = [];
       for (const event of page.events) {
         if (!isValidNativeId(event.nativeId)) {
@@ -329,6 +344,11 @@ export function createSourceReader(source: Source, options: SourceReaderOptions)
     inGap: () => error === null && gapEnd !== null,
     missedCount: () => missed?.count ?? 0,
     stoodAt: () => (error !== null || gapEnd !== null ? stood : undefined),
+    firstPage: () => (error === null ? firstPage : null),
+    get frontierTs() {
+      return frontierTs;
+    },
+    isExhausted: () => exhausted,
     outcome: () => ({
       source,
       state: toSourceState(error),
@@ -348,7 +368,7 @@ export function toSourceError(caught: unknown, sourceId: string): AuditgraphErro
   });
 }
 
-function toSourceState(error: AuditgraphError | null): SourceState {
+export function toSourceState(error: AuditgraphError | null): SourceState {
   if (error === null) return 'OK';
   switch (error.code) {
     case 'SOURCE_TIMEOUT':

@@ -43,6 +43,19 @@ export interface ListPage {
    * the query's bounds), when it reports one. Not an exact count of the query's window.
    */
   readonly total: number | null;
+  /**
+   * For a source that `reportsTotals`: the widest time window `total` may count, inclusive
+   * start, exclusive end. It holds the query's bounds and what the adapter widened them by to
+   * push them down (whole seconds, edges of unconfirmed inclusivity), so the feed can take the
+   * events it sees in the widening off the total (countSourceTotal.ts). Absent: `total` is a hint.
+   */
+  readonly totalCovers?: TimeSpan;
+}
+
+/** A time window, ms since the epoch: `sinceMs` inclusive, `beforeMs` exclusive. */
+export interface TimeSpan {
+  readonly sinceMs: number;
+  readonly beforeMs: number;
 }
 
 export interface ListOptions {
@@ -74,6 +87,12 @@ export interface Source {
    * events between pages): the feed fails the source rather than drop it without a word.
    */
   readonly windowSlackMs: number;
+  /**
+   * Its API reports how many events match a query as it was pushed down (`ListPage.total` with
+   * `totalCovers`): with the whole filter pushed, one request counts a window. Absent: it does
+   * not, or not reliably (Cloudflare), and counting means reading.
+   */
+  readonly reportsTotals?: boolean;
   /**
    * How the source's API applies each field the filter sets: pushed (exactly), narrowed (a
    * superset, re-checked by the feed) or residual (the feed filters what it reads). Its kind's

@@ -16,14 +16,17 @@ export interface ReadAuditRecord {
   /** `query`, `mutation`, `subscription`; null when the document did not get that far. */
   readonly operationType: string | null;
   /**
-   * The `filter` argument of `auditEvents` (or of `User.auditEvents`, read through a router) as
+   * The `filter` argument of `auditEvents` or `auditEventCounts` (or of `User.auditEvents`, read through a router) as
    * the server received it (long strings and lists shortened); an array when one operation reads
    * a connection more than once; null when it reads one with no filter, or none at all.
    */
   readonly filter: unknown;
   /** The ids of the sources the operation read, in the order first seen. */
   readonly sources: readonly string[];
-  /** Events returned: connection edges, and `auditEvent`/`node`/`_entities` hits. */
+  /**
+   * Events returned: connection edges, and `auditEvent`/`node`/`_entities` hits; for
+   * `auditEventCounts`, the buckets returned.
+   */
   readonly resultCount: number;
   /** `extensions.code` of every error in the response, in order. */
   readonly errorCodes: readonly string[];

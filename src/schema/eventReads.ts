@@ -1,4 +1,4 @@
-import type { FeedPage } from '../feed/Feed';
+import type { EventCounts, FeedPage } from '../feed/Feed';
 import type { AuditEvent } from '../model/AuditEvent';
 
 /**
@@ -11,7 +11,7 @@ export interface EventReads {
   readonly filters: unknown[];
   /** The ids of the sources read, in the order first seen. */
   readonly sources: Set<string>;
-  /** Events returned: connection edges, and events found by id. */
+  /** Events returned: connection edges, and events found by id; and count buckets returned. */
   resultCount: number;
 }
 
@@ -22,6 +22,12 @@ export function createEventReads(): EventReads {
 export function recordPage(reads: EventReads, page: FeedPage): void {
   reads.resultCount += page.edges.length;
   for (const outcome of page.sources) reads.sources.add(outcome.source.id);
+}
+
+/** A counts query reads its sources' events but returns none: its results are its buckets. */
+export function recordCounts(reads: EventReads, counts: EventCounts): void {
+  reads.resultCount += counts.buckets.length;
+  for (const outcome of counts.sources) reads.sources.add(outcome.source.id);
 }
 
 export function recordEvent(reads: EventReads, event: AuditEvent | null): void {

@@ -1,16 +1,21 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
-import type { FeedPage, MissedEvents } from '../feed/Feed';
+import type { FeedPage, MissedEvents, SourceOutcome } from '../feed/Feed';
 import type { EventFilter, EventFilterInput } from '../feed/eventFilter';
 import { normalizeFilter } from '../feed/eventFilter';
 import type { AuditEvent } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 import type { AuditgraphContext } from './createContext';
-import { recordEvent, recordPage } from './eventReads';
+import { recordCounts, recordEvent, recordPage } from './eventReads';
+import { selectsField } from './selectsField';
+import { toCountKeyOf } from './toCountKeyOf';
 import type { AuditEventFilter, AuditEventOrder, Resolvers } from './generated/resolvers';
 import { toActorByKey, toResourceByKey, viewOf, withLazyKey } from './resolveEntityKeys';
 import { toSortOrder, toSourceKindEnum } from './toGraphqlEnums';
+
+/** The SDL's default of `auditEventCounts(first:)`, for a client that sends null. */
+const DEFAULT_COUNT_BUCKETS = 20;
 
 /**
  * Resolvers parse arguments, call the feed, and format: no HTTP, merging or cursor arithmetic
@@ -29,6 +34,33 @@ export const resolvers: Resolvers = {
     auditEvent: (_parent, args, context) => loadEvent(args.id, context),
     node: (_parent, args, context) => loadEvent(args.id, context),
     auditSources: (_parent, _args, context) => context.feed.readableSources(context.principal),
+    auditEventCounts: async (_parent, args, context, info) => {
+      context.reads.filters.push(args.filter ?? null);
+      const counts = await context.feed.countEvents({
+        filter: normalizeFilter(toFilterInput(args.filter)),
+        by: args.by,
+        keyOf: toCountKeyOf(args.by, viewOf(context)),
+        first: args.first ?? DEFAULT_COUNT_BUCKETS,
+        deadlineAt: context.deadlineAt,
+        principal: context.principal,
+      });
+      recordCounts(context.reads, counts);
+      reportSourceErrors(context, counts.sources, info);
+      return counts;
+    },
+  },
+
+  AuditEventCounts: {
+    buckets: (counts) => counts.buckets,
+    exact: (counts) => counts.exact,
+    scannedUntil: (counts) =>
+      counts.scannedUntilMs === null ? null : new Date(counts.scannedUntilMs),
+    sources: (counts) => counts.sources,
+  },
+
+  AuditEventCount: {
+    key: (bucket) => bucket.key,
+    count: (bucket) => bucket.count,
   },
 
   Node: {
@@ -164,10 +196,24 @@ async function readFeedPage(
     order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
     deadlineAt: context.deadlineAt,
     principal: context.principal,
+    withTotal: selectsField(info, 'totalCount'),
   });
   recordPage(context.reads, page);
+  reportSourceErrors(context, page.sources, info);
+  return page;
+}
+
+/**
+ * Each source that failed, or answered again with events the traversal had passed, reported in
+ * `errors` at the field's path (design.md §4, promise 7).
+ */
+function reportSourceErrors(
+  context: AuditgraphContext,
+  outcomes: readonly SourceOutcome[],
+  info: GraphQLResolveInfo,
+): void {
   const path = responsePathAsArray(info.path);
-  for (const outcome of page.sources) {
+  for (const outcome of outcomes) {
     if (outcome.error !== null) context.sourceErrors.push({ error: outcome.error, path });
     if (outcome.missed !== null) {
       context.sourceErrors.push({
@@ -176,7 +222,6 @@ async function readFeedPage(
       });
     }
   }
-  return page;
 }
 
 /** An event by global id, for `auditEvent`, `node` and entity references; audited as read. */

@@ -40,6 +40,14 @@ export function traceFeed(feed: Feed, tracer: Tracer): Feed {
       withSpan(tracer, 'feed.readEvents', { attributes: { [A.eventIds]: ids.length } }, () =>
         feed.readEvents(ids, options, principal),
       ),
+    // A counts query is a read like a page: its source reads are the span's children.
+    countEvents: (request) =>
+      withSpan(
+        tracer,
+        'feed.countEvents',
+        { attributes: { [A.pageFilterFields]: toFilterFields(request.filter) } },
+        () => feed.countEvents(request),
+      ),
   };
 }
 

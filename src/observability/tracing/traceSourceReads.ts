@@ -38,6 +38,7 @@ export function traceSourceReads(source: Source, tracer: Tracer): Source {
     provider: source.provider,
     maxPageSize: source.maxPageSize,
     windowSlackMs: source.windowSlackMs,
+    ...(source.reportsTotals === true ? { reportsTotals: true } : {}),
     planPushdown: (filter) => source.planPushdown(filter),
     list: (query, continuation, options) =>
       withSpan(

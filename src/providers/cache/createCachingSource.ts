@@ -106,6 +106,7 @@ export function createCachingSource(source: Source, options: CachingSourceOption
     provider: source.provider,
     maxPageSize: source.maxPageSize,
     windowSlackMs: source.windowSlackMs,
+    ...(source.reportsTotals === true ? { reportsTotals: true } : {}),
     planPushdown: (filter) => source.planPushdown(filter),
     list,
     get,

@@ -61,6 +61,7 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
       // Bounds go down floored and ceiled to whole seconds, which Fastly's times are.
       windowSlackMs: 1000,
       capabilities: FASTLY_CAPABILITIES,
+      reportsTotals: true,
     }),
 
     async list(
@@ -104,11 +105,13 @@ export function createFastlySource(config: FastlySourceConfig, deps: FastlySourc
         toEvent: (record) => toFastlyAuditEvent(record, source),
       });
       assertChronological(events, query.order, source);
-      const exact = since === query.sinceMs && before === query.beforeMs;
+      const total = body.meta?.record_count ?? null;
       return {
         events,
         next: hasNextPage(body, size) ? String(pageNumber + 1) : null,
-        total: exact ? (body.meta?.record_count ?? null) : null,
+        total,
+        // `record_count` counts the whole-second bounds as sent, with the filter as pushed.
+        ...(total === null ? {} : { totalCovers: { sinceMs: since, beforeMs: before } }),
       };
     },
 

@@ -137,7 +137,15 @@ export function createFusionAuthLogSource<W>(
     // would drop the rest without a word.
     const exhausted =
       events.length === 0 || (total === null ? events.length < numberOfResults : reached >= total);
-    return { events, next: exhausted ? null : String(reached), total };
+    return {
+      events,
+      next: exhausted ? null : String(reached),
+      total,
+      // `start` and `end` may each be inclusive (UNCONFIRMED): the widest reading.
+      ...(total === null
+        ? {}
+        : { totalCovers: { sinceMs: search.start, beforeMs: search.end + 1 } }),
+    };
   }
 
   async function get(
@@ -170,6 +178,7 @@ export function createFusionAuthLogSource<W>(
       // Bounds widened by a millisecond each way, their inclusivity being unconfirmed.
       windowSlackMs: 1,
       capabilities: api.capabilities,
+      reportsTotals: true,
     }),
     list,
     get,

@@ -61,11 +61,13 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
     options?: ListOptions,
   ): Promise<ListPage> {
     const limit = clampPageSize(query.pageSize, NIRVANA_MAX_PAGE_SIZE, NIRVANA_MIN_PAGE_SIZE);
+    const minMs = clampToIsoRange(Math.floor(query.sinceMs / 1000) * 1000);
+    const maxMs = clampToIsoRange(Math.ceil((query.beforeMs - 1) / 1000) * 1000);
     const params = new URLSearchParams({
       limit: String(limit),
       sort: `created_at:${query.order}`,
-      created_at_min: toIsoSeconds(clampToIsoRange(Math.floor(query.sinceMs / 1000) * 1000)),
-      created_at_max: toIsoSeconds(clampToIsoRange(Math.ceil((query.beforeMs - 1) / 1000) * 1000)),
+      created_at_min: toIsoSeconds(minMs),
+      created_at_max: toIsoSeconds(maxMs),
     });
     for (const [name, value] of toNirvanaFilterParams(query.filter)) params.set(name, value);
     if (continuation !== null) params.set('cursor', continuation);
@@ -96,6 +98,11 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
       // more must not be followed forever.
       next: nextCursor === '' || events.length === 0 ? null : nextCursor,
       total: pagination.total_count ?? null,
+      // `total_count` counts the filters as sent; the inclusive upper second is taken whole,
+      // should the API compare times at whole seconds.
+      ...(pagination.total_count === undefined || pagination.total_count === null
+        ? {}
+        : { totalCovers: { sinceMs: minMs, beforeMs: maxMs + 1000 } }),
     };
   }
 
@@ -128,6 +135,7 @@ export function createNirvanaSource(config: NirvanaSourceConfig, deps: NirvanaSo
       // Whole-second bounds, both inclusive, over times that may carry a fraction.
       windowSlackMs: 2000,
       capabilities: NIRVANA_CAPABILITIES,
+      reportsTotals: true,
     }),
     list,
     get,

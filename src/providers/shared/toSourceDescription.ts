@@ -12,6 +12,8 @@ export interface SourceFacts {
   /** How far outside a query's bounds the API may answer (Source.windowSlackMs). */
   readonly windowSlackMs: number;
   readonly capabilities: KindCapabilities;
+  /** Its API's totals count the pushed query exactly (Source.reportsTotals). */
+  readonly reportsTotals?: boolean;
 }
 
 /** Everything of a Source but its calls: its id, its kind's facts, its pushdown plan. */
@@ -22,6 +24,7 @@ export function toSourceDescription(id: string, facts: SourceFacts): Omit<Source
     provider: facts.provider,
     maxPageSize: facts.maxPageSize,
     windowSlackMs: facts.windowSlackMs,
+    ...(facts.reportsTotals === true ? { reportsTotals: true } : {}),
     planPushdown: (filter) => planPushdown(facts.capabilities, filter),
   };
 }

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AuditEvent as AuditEventModel, RequestInfo as RequestInfoModel, Changes as ChangesModel, AccessToken as AccessTokenModel } from '../../model/AuditEvent';
 import type { Source as SourceModel } from '../../model/Source';
-import type { SourceOutcome, FeedPage, FeedEdge } from '../../feed/Feed';
+import type { SourceOutcome, FeedPage, FeedEdge, EventCounts, CountBucket } from '../../feed/Feed';
 import type { ActorEntity, ResourceEntity, UserEntity } from '../entities';
 import type { AuditgraphContext } from '../createContext';
 export type Maybe<T> = T | null;
@@ -131,8 +131,67 @@ export type AuditEventConnection = {
    * stood, so reading it again later brings the rest of that source.
    */
   readonly sources: ReadonlyArray<SourceStatus>;
-  /** Null unless every selected source reports an exact total. */
+  /**
+   * How many events the whole traversal holds (every page, not this one), or null. It is given
+   * only when it is exact: when every selected source answered this page, none of them is behind
+   * the traversal after a failure, and each is of a kind whose API reports totals (Fastly,
+   * FusionAuth, Nirvana; not Cloudflare) and takes every field of the filter exactly (a field its
+   * API narrows or cannot filter, or `text` for a client without the personal-data permission,
+   * makes it null). On a first page it is read from the upstream answers the page already makes;
+   * a later page asks each source once more, with a small page. Computed only when selected.
+   */
   readonly totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+export type AuditEventCount = {
+  readonly __typename?: 'AuditEventCount';
+  readonly count: Scalars['Int']['output'];
+  readonly key: Scalars['String']['output'];
+};
+
+/**
+ * What events are counted by. Every key is a value the client sees in `auditEvents`: a client
+ * without the personal-data permission gets actors and actions redacted as there.
+ */
+export type AuditEventCountKey =
+  /** AuditEvent.action, verbatim (redacted as in AuditEvent without the personal-data permission). */
+  | 'ACTION'
+  /**
+   * The actor: its email in lower case, else its id, else its name. Without the personal-data
+   * permission it is what AuditEvent shows: an email or an id holding one becomes the pseudonym
+   * `[redacted:…]` of AuditEvent's rule (stable, per source), a name has addresses read
+   * `[redacted]`. Events without an actor are counted under the empty key.
+   */
+  | 'ACTOR'
+  /** AuditEvent.category. */
+  | 'CATEGORY'
+  /** The UTC day of occurredAt, as an ISO date (2026-03-02). */
+  | 'DAY'
+  /** The UTC hour of occurredAt, as an ISO instant (2026-03-02T09:00:00.000Z). */
+  | 'HOUR'
+  /** AuditEvent.outcome. */
+  | 'OUTCOME'
+  /** AuditSource.id. */
+  | 'SOURCE';
+
+/** Counts of events by one key. */
+export type AuditEventCounts = {
+  readonly __typename?: 'AuditEventCounts';
+  /**
+   * At most `first` buckets, by count descending and then by key; for DAY and HOUR by time,
+   * newest first. Keys without events are absent.
+   */
+  readonly buckets: ReadonlyArray<AuditEventCount>;
+  /** Every selected source answered and its whole window was counted. */
+  readonly exact: Scalars['Boolean']['output'];
+  /**
+   * Null when every source that answered was counted over the whole window. Otherwise the scan
+   * budget (or the request's deadline) ran out first, and the counts cover [scannedUntil, before)
+   * of every source that answered: the newest part of the window, the same for every source.
+   */
+  readonly scannedUntil?: Maybe<Scalars['DateTime']['output']>;
+  /** One per selected source: how it fared, and the requests the counts cost it. */
+  readonly sources: ReadonlyArray<SourceStatus>;
 };
 
 export type AuditEventEdge = {
@@ -249,6 +308,17 @@ export type Query = {
   /** One event by its id; null when its source no longer has it, or is one this client may not read. */
   readonly auditEvent?: Maybe<AuditEvent>;
   /**
+   * How many events match a filter, by one key: the events `auditEvents` would return to this
+   * client with the same filter (the same sources, authorization, filter semantics and
+   * redaction), each counted once. Each source's window is read newest first, within a scan
+   * budget of upstream pages per source (`counts.scanBudgetPages`, 50 unless configured); when it
+   * runs out first, the counts are those of the newest part of the window, [scannedUntil, before),
+   * and `exact` is false. SOURCE counts of a source whose API reports exact totals and takes the
+   * whole filter (Fastly, FusionAuth, Nirvana) cost one small request instead of reading. A source
+   * that fails is named in `sources` and in `errors`, and the others are still counted.
+   */
+  readonly auditEventCounts: AuditEventCounts;
+  /**
    * Audit events from every selected source this client may read, merged into one time-ordered
    * feed. Pages are Relay cursors over a snapshot fixed by the first page (`asOf`): a traversal
    * delivers every matching event exactly once, in order, however the upstreams page.
@@ -263,6 +333,13 @@ export type Query = {
 
 export type QueryAuditEventArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAuditEventCountsArgs = {
+  by: AuditEventCountKey;
+  filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -510,6 +587,10 @@ export type ResolversTypes = {
   AuditEvent: ResolverTypeWrapper<AuditEventModel>;
   AuditEventConnection: ResolverTypeWrapper<FeedPage>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AuditEventCount: ResolverTypeWrapper<CountBucket>;
+  AuditEventCountKey: AuditEventCountKey;
+  AuditEventCounts: ResolverTypeWrapper<EventCounts>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AuditEventEdge: ResolverTypeWrapper<FeedEdge>;
   AuditEventFilter: AuditEventFilter;
   AuditEventOrder: AuditEventOrder;
@@ -522,7 +603,6 @@ export type ResolversTypes = {
   MissedEvents: ResolverTypeWrapper<MissedEvents>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<FeedPage>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RequestInfo: ResolverTypeWrapper<RequestInfoModel>;
   Resource: ResolverTypeWrapper<ResourceEntity>;
@@ -541,6 +621,9 @@ export type ResolversParentTypes = {
   AuditEvent: AuditEventModel;
   AuditEventConnection: FeedPage;
   Int: Scalars['Int']['output'];
+  AuditEventCount: CountBucket;
+  AuditEventCounts: EventCounts;
+  Boolean: Scalars['Boolean']['output'];
   AuditEventEdge: FeedEdge;
   AuditEventFilter: AuditEventFilter;
   AuditSource: SourceModel;
@@ -550,7 +633,6 @@ export type ResolversParentTypes = {
   MissedEvents: MissedEvents;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: FeedPage;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   RequestInfo: RequestInfoModel;
   Resource: ResourceEntity;
@@ -603,6 +685,18 @@ export type AuditEventConnectionResolvers<ContextType = AuditgraphContext, Paren
   totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type AuditEventCountResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['AuditEventCount'] = ResolversParentTypes['AuditEventCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AuditEventCountsResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['AuditEventCounts'] = ResolversParentTypes['AuditEventCounts']> = {
+  buckets?: Resolver<ReadonlyArray<ResolversTypes['AuditEventCount']>, ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  scannedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
+};
+
 export type AuditEventEdgeResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['AuditEventEdge'] = ResolversParentTypes['AuditEventEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['AuditEvent'], ParentType, ContextType>;
@@ -646,6 +740,7 @@ export type PageInfoResolvers<ContextType = AuditgraphContext, ParentType extend
 
 export type QueryResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   auditEvent?: Resolver<Maybe<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditEventArgs, 'id'>>;
+  auditEventCounts?: Resolver<ResolversTypes['AuditEventCounts'], ParentType, ContextType, RequireFields<QueryAuditEventCountsArgs, 'by' | 'first'>>;
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first' | 'orderBy'>>;
   auditSources?: Resolver<ReadonlyArray<ResolversTypes['AuditSource']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
@@ -690,6 +785,8 @@ export type Resolvers<ContextType = AuditgraphContext> = {
   Actor?: ActorResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
+  AuditEventCount?: AuditEventCountResolvers<ContextType>;
+  AuditEventCounts?: AuditEventCountsResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   AuditSource?: AuditSourceResolvers<ContextType>;
   Changes?: ChangesResolvers<ContextType>;

@@ -27,6 +27,11 @@ export interface EventView {
   readonly raw: (event: AuditEvent) => Json;
   /** The paths of the fields this view changed, in the order of the schema. */
   readonly redacted: (event: AuditEvent) => readonly string[];
+  /**
+   * Who acted, as one string (the ACTOR key of auditEventCounts): the email (lower-cased), else
+   * the id, else the name; redacted by the rule of this view; empty without an actor.
+   */
+  readonly actorKey: (event: AuditEvent) => string;
   /** An actor resolved by its entity key, which knows only its source. */
   readonly actorOf: (sourceId: string, actor: Actor) => Actor;
   /** A resource resolved by its entity key. */
@@ -45,6 +50,10 @@ export const UNREDACTED_VIEW: EventView = {
   metadata: (event) => event.metadata,
   raw: (event) => event.raw,
   redacted: () => [],
+  actorKey: (event) =>
+    event.actor === null
+      ? ''
+      : (event.actor.email?.toLowerCase() ?? event.actor.id ?? event.actor.name ?? ''),
   actorOf: (_sourceId, actor) => actor,
   resourceOf: (_sourceId, resource) => resource,
 };
@@ -74,14 +83,14 @@ const PSEUDONYM_BYTES = 12;
 export function createEventRedaction(secret: string | Uint8Array): EventView {
   const key = Buffer.from(hkdfSync('sha256', secret, '', 'auditgraph pseudonyms v1', 32));
 
+  const pseudonym = (sourceId: string, value: string): string =>
+    `${PSEUDONYM_PREFIX}${createHmac('sha256', key)
+      .update(`${sourceId}\u0000${value}`)
+      .digest()
+      .subarray(0, PSEUDONYM_BYTES)
+      .toString('base64url')}]`;
   const identifier = (sourceId: string, value: string): string =>
-    hasPersonalData(value)
-      ? `${PSEUDONYM_PREFIX}${createHmac('sha256', key)
-          .update(`${sourceId}\u0000${value}`)
-          .digest()
-          .subarray(0, PSEUDONYM_BYTES)
-          .toString('base64url')}]`
-      : value;
+    hasPersonalData(value) ? pseudonym(sourceId, value) : value;
   const nullableIdentifier = (sourceId: string, value: string | null) =>
     value === null ? null : identifier(sourceId, value);
 
@@ -160,6 +169,16 @@ export function createEventRedaction(secret: string | Uint8Array): EventView {
       note('raw', event.raw, null);
       return paths;
     },
+    // An email becomes the pseudonym an id holding it would: the same for every event of the
+    // source, and nothing of the address.
+    actorKey: ({ sourceId, actor }) =>
+      actor === null
+        ? ''
+        : actor.email !== null
+          ? pseudonym(sourceId, actor.email)
+          : actor.id !== null
+            ? identifier(sourceId, actor.id)
+            : redactPersonalText(actor.name ?? ''),
     actorOf,
     resourceOf,
   };

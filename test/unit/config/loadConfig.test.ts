@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
       cursorSecret: null,
       demo: { seed: SETTINGS.demoSeed.default },
       feed: { holdBackSeconds: 0, scanBudgetPages: 20, requestDeadlineMs: 10_000 },
+      counts: { scanBudgetPages: 50 },
       cache: { maxBytes: 67_108_864, freshnessSeconds: 300 },
       auth: { apiKeys: [], jwt: null, allowUnauthenticated: false },
       security: {
@@ -220,7 +221,7 @@ describe('loadConfig validates the settings', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, cache, auth, security, audit, log, redis, metrics)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, counts, cache, auth, security, audit, log, redis, metrics)',
     ],
     [
       'an unknown feed key',

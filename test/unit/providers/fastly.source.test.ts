@@ -94,9 +94,14 @@ describe('createFastlySource', () => {
     expect(lastQuery().get('page[number]')).toBe('3');
   });
 
-  it('reports meta.record_count as the total only when the window is whole seconds', async () => {
-    expect((await kit.source.list(WHOLE, null)).total).toBe(RECORDS.length);
-    expect((await kit.source.list({ ...WHOLE, sinceMs: T0 + 1 }, null)).total).toBeNull();
+  it('reports meta.record_count as the total of the whole-second bounds it sent', async () => {
+    const whole = await kit.source.list(WHOLE, null);
+    expect(whole.total).toBe(RECORDS.length);
+    expect(whole.totalCovers).toEqual({ sinceMs: WHOLE.sinceMs, beforeMs: WHOLE.beforeMs });
+    // A bound inside a second goes down floored: the total counts that whole second.
+    const cut = await kit.source.list({ ...WHOLE, sinceMs: T0 + 1 }, null);
+    expect(cut.total).toBe(RECORDS.length);
+    expect(cut.totalCovers).toEqual({ sinceMs: T0, beforeMs: WHOLE.beforeMs });
   });
 
   it('makes no request for an empty window', async () => {
