@@ -25,7 +25,10 @@ export interface TailStats {
   readonly subscriptions: number;
   /** Pollers running now: one per client scope and filter, however many subscribe to it. */
   readonly pollers: number;
-  /** Polls completed since start, over every poller. */
+  /**
+   * Windows read since start, over every poller: a poll reads one when the bound has moved on,
+   * which it does by whole seconds, so at most about once a second per poller.
+   */
   readonly polls: number;
 }
 
