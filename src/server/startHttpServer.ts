@@ -113,6 +113,16 @@ export async function startHttpServer<C extends BaseContext>(
       refuseWhileDraining(response);
       return;
     }
+    // A subscription posted to `/graphql` asking for an event stream (a gateway's subgraph call:
+    // Hive Gateway's default for subscriptions) is the same stream as `/graphql/stream`.
+    if (
+      subscriptions !== null &&
+      request.method === 'POST' &&
+      request.headers.accept?.includes('text/event-stream') === true
+    ) {
+      await subscriptions.serveStream(request, response);
+      return;
+    }
     await serveGraphqlRoute(request, response, search);
   };
 

@@ -361,6 +361,36 @@ describe('the live tail over graphql-ws and graphql-sse', () => {
     expect(app.tail.stats().pollers).toBe(0);
   });
 
+  it('streams a subscription posted to /graphql with Accept: text/event-stream, as a gateway sends it', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${AUDITOR_KEY}`,
+      },
+      body: JSON.stringify({
+        query: 'subscription($f: AuditEventFilter) { auditEventAdded(filter: $f) { nativeId } }',
+        variables: { f: { sources: ['fastly'] } },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await subscribed(1);
+    const id = insert('fastly', Date.now());
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes(id)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    abort.abort();
+    expect(text).toContain(`event: next\ndata: {"data":{"auditEventAdded":{"nativeId":"${id}"}}}`);
+  });
+
   it('runs only subscriptions: a query sent to the subscription transports is refused with a code', async () => {
     const tail = track(subscribeOverWebSocket(app.url, AUDITOR_KEY, {}, '{ auditSources { id } }'));
     await tail.ended;

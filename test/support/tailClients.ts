@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 export interface Received {
   /** `data.auditEventAdded` of each payload that had one, in arrival order. */
   readonly events: any[];
+  /** When each of `events` arrived (epoch ms), index for index. */
+  readonly arrivals: number[];
   /** The errors of every payload (in-band) and of the operation, in arrival order. */
   readonly errors: any[];
   /** Resolves when the server completes the subscription, or with the error that ended it. */
@@ -24,6 +26,7 @@ type Sink = Parameters<ReturnType<typeof createWsClient>['subscribe']>[1];
 
 function createSink(): { sink: Sink; received: Omit<Received, 'stop'> } {
   const events: any[] = [];
+  const arrivals: number[] = [];
   const errors: any[] = [];
   let settle!: (value: { readonly completed: boolean; readonly error?: unknown }) => void;
   const ended = new Promise<{ readonly completed: boolean; readonly error?: unknown }>(
@@ -33,7 +36,10 @@ function createSink(): { sink: Sink; received: Omit<Received, 'stop'> } {
   );
   const sink: Sink = {
     next: (payload: any) => {
-      if (payload.data?.auditEventAdded) events.push(payload.data.auditEventAdded);
+      if (payload.data?.auditEventAdded) {
+        events.push(payload.data.auditEventAdded);
+        arrivals.push(Date.now());
+      }
       for (const error of payload.errors ?? []) errors.push(error);
     },
     error: (error: unknown) => {
@@ -42,7 +48,7 @@ function createSink(): { sink: Sink; received: Omit<Received, 'stop'> } {
     },
     complete: () => settle({ completed: true }),
   };
-  return { sink, received: { events, errors, ended } };
+  return { sink, received: { events, arrivals, errors, ended } };
 }
 
 /** A graphql-ws client (subprotocol graphql-transport-ws) with `authorization` in connection_init. */
