@@ -113,11 +113,14 @@ export async function startHttpServer<C extends BaseContext>(
       refuseWhileDraining(response);
       return;
     }
-    // A subscription posted to `/graphql` asking for an event stream (a gateway's subgraph call:
-    // Hive Gateway's default for subscriptions) is the same stream as `/graphql/stream`.
+    // A subscription sent to `/graphql` asking for an event stream (GraphiQL's GET, a gateway's
+    // POST: Hive Gateway's default for subgraph subscriptions) is the same stream as
+    // `/graphql/stream`. A GET needs no CSRF guard here: it is authenticated by its Authorization
+    // header, which a cross-site EventSource cannot set, and no CORS header lets another origin
+    // read the stream.
     if (
       subscriptions !== null &&
-      request.method === 'POST' &&
+      (request.method === 'POST' || request.method === 'GET') &&
       request.headers.accept?.includes('text/event-stream') === true
     ) {
       await subscriptions.serveStream(request, response);
