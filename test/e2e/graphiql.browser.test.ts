@@ -93,8 +93,13 @@ describeInBrowser('GraphiQL in a browser with no internet access', () => {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // GraphiQL rewrites its editor once the schema has loaded: type after that.
+    const schemaLoaded = page.waitForResponse(
+      (response) => response.request().postData()?.includes('IntrospectionQuery') === true,
+    );
     await page.goto(`${app.url}/graphql`);
     await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    await schemaLoaded;
     await page.locator('.graphiql-query-editor').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
@@ -106,6 +111,12 @@ describeInBrowser('GraphiQL in a browser with no internet access', () => {
       (request) =>
         (request.headers()['accept'] ?? '').includes('text/event-stream') &&
         request.url().includes('auditEventAdded'),
+    );
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('.graphiql-query-editor')
+          ?.textContent?.includes('auditEventAdded') === true,
     );
     await page.locator('.graphiql-execute-button').click();
     await stream;
