@@ -12,6 +12,7 @@ const LAYERS = [
   ['observability'],
   ['server'],
   ['schema'],
+  ['tail'],
   ['auth'],
   ['config', 'config.ts'],
   ['feed', 'emulators', 'state'],

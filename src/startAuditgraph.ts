@@ -9,6 +9,7 @@ import {
   DEFAULT_AUTH_CONFIG,
   DEFAULT_CACHE_CONFIG,
   SETTINGS,
+  DEFAULT_TAIL_CONFIG,
   toSecurityDefaults,
 } from './config/settings';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
@@ -31,6 +32,10 @@ import type { SourceKinds } from './providers/sourceKinds';
 import type { SourceConfigBase } from './providers/SourceKindDefinition';
 import { BUILT_IN_KINDS, EMULATOR_RATE_LIMITS } from './providers/sourceKinds';
 import { createApolloServer } from './schema/createApolloServer';
+import { createAuditgraphSchema } from './schema/createAuditgraphSchema';
+import { createSubscriptionExecution } from './schema/createSubscriptionExecution';
+import { createTail } from './tail/createTail';
+import type { Tail } from './tail/Tail';
 import { createContextFactory } from './schema/createContext';
 import { startHttpServer } from './server/startHttpServer';
 
@@ -81,6 +86,8 @@ export interface Auditgraph {
   readonly demo: Demo | null;
   /** The sources the gateway reads. */
   readonly sourceConfigs: readonly SourceConfigBase[];
+  /** The live tail behind `Subscription.auditEventAdded` (its stats, for tests and metrics). */
+  readonly tail: Tail;
   /** The instance's logger (the banner's line, the shutdown's). */
   readonly logger: Logger;
   /**
@@ -239,12 +246,36 @@ export async function startAuditgraph(
     ),
   });
   const observedFeed = observability.feed(feed);
+  const tailConfig = config.tail ?? DEFAULT_TAIL_CONFIG;
+  const tail = createTail({
+    feed: observedFeed,
+    pollIntervalMs: tailConfig.pollIntervalMs,
+    maxSubscriptionsPerClient: tailConfig.maxSubscriptionsPerClient,
+    maxSubscriptions: tailConfig.maxSubscriptions,
+    pageSize: config.pagination.maxFirst,
+    requestDeadlineMs: config.feed.requestDeadlineMs,
+    now,
+    logger,
+  });
+  const audit = (config.audit ?? DEFAULT_AUDIT_CONFIG).enabled;
+  // One schema for queries (Apollo Server) and subscriptions (graphql-ws, graphql-sse).
+  const schema = createAuditgraphSchema();
+  const context = createContextFactory({
+    feed: observedFeed,
+    pagination: config.pagination,
+    requestDeadlineMs: config.feed.requestDeadlineMs,
+    now,
+    authenticate,
+    secret: secret,
+    tail,
+  });
   const apollo = createApolloServer({
+    schema,
     logger,
     plugins: observability.apolloPlugins,
     introspection: security.introspection,
     limits: security.limits,
-    audit: (config.audit ?? DEFAULT_AUDIT_CONFIG).enabled,
+    audit,
     ...(shared === null ? {} : { persistedQueries: shared.persistedQueries }),
   });
   await apollo.start();
@@ -252,14 +283,17 @@ export async function startAuditgraph(
   try {
     http = await startHttpServer({
       apollo,
-      context: createContextFactory({
-        feed: observedFeed,
-        pagination: config.pagination,
-        requestDeadlineMs: config.feed.requestDeadlineMs,
-        now,
-        authenticate,
-        secret: secret,
-      }),
+      context,
+      subscriptions: {
+        execution: createSubscriptionExecution({
+          schema,
+          logger,
+          audit,
+          limits: security.limits,
+        }),
+        context,
+        completeAll: () => tail.close(),
+      },
       host: config.host,
       port: config.port,
       graphiql: security.graphiql,
@@ -273,6 +307,7 @@ export async function startAuditgraph(
       ...(shared === null ? {} : { readinessDetails: () => ({ sharedState: shared.status() }) }),
     });
   } catch (error) {
+    await tail.close();
     await apollo.stop();
     await sourceSet.close();
     await shared?.close();
@@ -288,8 +323,10 @@ export async function startAuditgraph(
     sourceConfigs,
     logger,
     closeBudgetMs: server.drainBudgetMs + STOP_BUDGET_MS,
+    tail,
     close: async () => {
       await server.close();
+      await tail.close();
       await sourceSet.close();
       await shared?.close();
       await demo?.close();

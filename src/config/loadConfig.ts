@@ -104,6 +104,11 @@ function buildConfig(
   const requestDeadlineMs = settings.value('requestDeadlineMs');
   const holdBackSeconds = settings.value('holdBackSeconds');
   const cursorSecret = settings.setting('cursorSecret');
+  const tail = {
+    pollIntervalMs: settings.value('tailPollIntervalMs'),
+    maxSubscriptionsPerClient: settings.value('tailMaxSubscriptionsPerClient'),
+    maxSubscriptions: settings.value('tailMaxSubscriptions'),
+  };
   const cache = {
     maxBytes: settings.value('cacheMaxBytes'),
     freshnessSeconds: settings.value('cacheFreshnessSeconds'),
@@ -154,6 +159,7 @@ function buildConfig(
     },
     counts: { scanBudgetPages: settings.value('countScanBudgetPages') },
     cache,
+    tail,
     auth,
     security: readSecurity(settings, mode),
     audit: { enabled: settings.value('auditLog') },

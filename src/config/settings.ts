@@ -24,6 +24,7 @@ import type {
   LogConfig,
   MetricsConfig,
   SecurityConfig,
+  TailConfig,
   TracingConfig,
 } from './types';
 import { LOG_LEVELS, OTLP_PROTOCOLS, TRACES_EXPORTERS } from './types';
@@ -205,6 +206,28 @@ export const SETTINGS = {
     default: 300,
     description:
       "Windows that ended less than this long ago (or than the source's `lateArrivalSeconds`) are always read upstream",
+  }),
+  tailPollIntervalMs: define({
+    key: 'tail.pollIntervalMs',
+    env: 'AUDITGRAPH_TAIL_POLL_INTERVAL_MS',
+    schema: integer(50, 600_000),
+    default: 5_000,
+    description:
+      'How often a live tail (`auditEventAdded`) reads its sources; one read serves every subscriber of the same client scope and filter',
+  }),
+  tailMaxSubscriptionsPerClient: define({
+    key: 'tail.maxSubscriptionsPerClient',
+    env: null,
+    schema: integer(1, 10_000),
+    default: 10,
+    description: 'Live-tail subscriptions one client (API key or JWT subject) may hold at once',
+  }),
+  tailMaxSubscriptions: define({
+    key: 'tail.maxSubscriptions',
+    env: null,
+    schema: integer(1, 100_000),
+    default: 200,
+    description: 'Live-tail subscriptions the process holds at once, over all clients',
   }),
   apiKeys: define({
     key: 'auth.apiKeys',
@@ -523,6 +546,13 @@ export const DEFAULT_TRACING_CONFIG: TracingConfig = {
   endpoint: null,
   protocol: SETTINGS.otlpProtocol.default,
   serviceName: SETTINGS.serviceName.default,
+};
+
+/** The live tail when nothing configures it: a read every 5 s, 10 subscriptions a client, 200 in all. */
+export const DEFAULT_TAIL_CONFIG: TailConfig = {
+  pollIntervalMs: SETTINGS.tailPollIntervalMs.default,
+  maxSubscriptionsPerClient: SETTINGS.tailMaxSubscriptionsPerClient.default,
+  maxSubscriptions: SETTINGS.tailMaxSubscriptions.default,
 };
 
 /** The cache when nothing configures it: 64 MiB, windows closed for five minutes. */

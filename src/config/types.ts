@@ -45,6 +45,8 @@ export interface AuditgraphConfig {
    * by hand without it gets DEFAULT_CACHE_CONFIG.
    */
   readonly cache?: CacheConfig;
+  /** The live tail. Always set by loadConfig; a config built by hand without it gets DEFAULT_TAIL_CONFIG. */
+  readonly tail?: TailConfig;
   /**
    * Who may call auditgraph. Always set by loadConfig; a config built by hand without it gets
    * DEFAULT_AUTH_CONFIG, which lets no one in but the loopback demo's anonymous clients.
@@ -216,6 +218,15 @@ export interface SecurityConfig {
 export interface AuditConfig {
   /** One log line per GraphQL read: who asked for what. */
   readonly enabled: boolean;
+}
+
+export interface TailConfig {
+  /** How often one tail reads its sources, in ms. */
+  readonly pollIntervalMs: number;
+  /** Subscriptions one principal may hold at once. */
+  readonly maxSubscriptionsPerClient: number;
+  /** Subscriptions the process holds at once. */
+  readonly maxSubscriptions: number;
 }
 
 export interface CacheConfig {

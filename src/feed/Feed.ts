@@ -170,6 +170,12 @@ export interface Feed {
   readableSources(principal?: Principal): readonly Source[];
   readPage(request: FeedPageRequest): Promise<FeedPage>;
   /**
+   * Up to when (epoch ms, inclusive) a source is known to hold every event at `nowMs`: now less
+   * its usual delay in showing events and the feed's hold-back, the bound a new traversal started
+   * then would read to. The live tail delivers only up to it.
+   */
+  completeUntilMs(sourceId: string, nowMs: number): number;
+  /**
    * One event by its global id; null when its source does not know it, is not configured, or is
    * one the principal may not read (the same null: an id tells nothing of a source it may not
    * read). Default principal: ANONYMOUS_PRINCIPAL.

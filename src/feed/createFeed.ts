@@ -256,6 +256,8 @@ export function createFeed(options: FeedOptions): Feed {
     eventIds,
     readableSources: (principal) => readableSources(sources, principal),
     readPage,
+    completeUntilMs: (sourceId, nowMs) =>
+      Math.min(nowMs - holdBackMs, nowMs - (options.lateArrivalMs?.get(sourceId) ?? 0)),
     readEvent: (id, listOptions, principal) => readEventById(lookup, id, listOptions, principal),
     readEvents: (ids, listOptions, principal) =>
       readEventsById(lookup, ids, listOptions, principal),

@@ -386,6 +386,8 @@ export function toSourceState(error: AuditgraphError | null): SourceState {
     case 'FORBIDDEN':
     case 'SOURCE_UNAVAILABLE':
     case 'SOURCE_BAD_RESPONSE':
+    case 'TOO_MANY_SUBSCRIPTIONS':
+    case 'SHUTTING_DOWN':
     case 'CONFIG_INVALID':
     case 'INTERNAL_SERVER_ERROR':
       return 'FAILED';

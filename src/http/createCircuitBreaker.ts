@@ -91,6 +91,8 @@ export function isCircuitFailure(error: unknown): boolean {
     case 'SOURCE_AUTH_FAILED':
     case 'CIRCUIT_OPEN':
     case 'SOURCE_EVENTS_MISSED':
+    case 'TOO_MANY_SUBSCRIPTIONS':
+    case 'SHUTTING_DOWN':
     case 'CONFIG_INVALID':
     case 'INTERNAL_SERVER_ERROR':
       return false;

@@ -26,6 +26,13 @@ export const ERROR_CODES = [
    * they are reported (count and time range), not delivered out of order.
    */
   'SOURCE_EVENTS_MISSED',
+  /**
+   * A live-tail subscription over the cap of subscriptions per client or in all
+   * (`tail.maxSubscriptionsPerClient`, `tail.maxSubscriptions`).
+   */
+  'TOO_MANY_SUBSCRIPTIONS',
+  /** The server is draining: a new subscription is refused, so the client reconnects elsewhere. */
+  'SHUTTING_DOWN',
   /** The configuration is invalid (start-up only). */
   'CONFIG_INVALID',
   'INTERNAL_SERVER_ERROR',

@@ -1,32 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { createAuditgraphSchema } from './createAuditgraphSchema';
 import type { AuditgraphContext } from './createContext';
 import { createQueryLimits, type QueryLimits } from './createQueryLimits';
 import { createReadAuditPlugin } from './createReadAuditPlugin';
 import { createFormatError, toErrorExtensions } from './formatError';
-import { resolvers } from './resolvers';
 import type { Logger } from '../model/Logger';
 
 export { QUERY_LIMIT_DEFAULTS, type QueryLimits } from './createQueryLimits';
 
-const SCHEMA_FILE = join('schema', 'auditgraph.graphql');
-
-/** The SDL, found from this file upward, so it loads the same from src/ and from dist/. */
-export function readSchemaSdl(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, SCHEMA_FILE);
-    if (existsSync(candidate)) return readFileSync(candidate, 'utf8');
-    if (dirname(dir) === dir) throw new Error(`${SCHEMA_FILE} not found above ${__dirname}`);
-  }
-}
+export { readSchemaSdl } from './createAuditgraphSchema';
 
 export interface ApolloServerOptions {
   /** Apollo's own messages, unexpected errors and the read audit lines. */
@@ -46,6 +34,11 @@ export interface ApolloServerOptions {
     set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
     delete(key: string): Promise<boolean | void>;
   };
+  /**
+   * The schema, when the subscription transports share it (createAuditgraphSchema); default: one
+   * built here.
+   */
+  readonly schema?: GraphQLSchema;
   /** More plugins (metrics and traces of each operation), run after auditgraph's own. */
   readonly plugins?: readonly ApolloServerPlugin<AuditgraphContext>[];
 }
@@ -59,10 +52,7 @@ export interface ApolloServerOptions {
  * over a limit costs no upstream request. Batching stays off and CSRF prevention on.
  */
 export function createApolloServer(options: ApolloServerOptions): ApolloServer<AuditgraphContext> {
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(readSchemaSdl()),
-    resolvers: resolvers as never,
-  });
+  const schema = options.schema ?? createAuditgraphSchema();
   const limits = createQueryLimits(options.limits);
   return new ApolloServer<AuditgraphContext>({
     schema,

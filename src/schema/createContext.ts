@@ -9,6 +9,7 @@ import { isAuditgraphError } from '../model/errors';
 import type { Principal } from '../model/Principal';
 import { ANONYMOUS_PRINCIPAL } from '../model/Principal';
 import type { Source } from '../model/Source';
+import type { Tail } from '../tail/Tail';
 import type { EntityKeyCodec } from './createEntityKeyCodec';
 import { createEntityKeyCodec } from './createEntityKeyCodec';
 import type { EventLoader } from './createEventLoader';
@@ -43,6 +44,8 @@ export interface AuditgraphContext {
   readonly redaction: EventView;
   /** What the request's resolvers read, for its audit line. */
   readonly reads: EventReads;
+  /** The live tail (`Subscription.auditEventAdded`); null where none runs (operations in process). */
+  readonly tail: Tail | null;
 }
 
 export interface ContextOptions {
@@ -62,6 +65,8 @@ export interface ContextOptions {
    * factory.
    */
   readonly secret?: string | Uint8Array;
+  /** The live tail subscriptions read; absent: none (a subscription is refused). */
+  readonly tail?: Tail;
 }
 
 /** What the context needs of the HTTP request: Node's IncomingMessage has it. */
@@ -111,6 +116,7 @@ export function createContextFactory(
       entityKeys,
       redaction,
       reads: createEventReads(),
+      tail: options.tail ?? null,
     };
   };
 }

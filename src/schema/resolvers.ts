@@ -7,6 +7,7 @@ import { normalizeFilter } from '../feed/eventFilter';
 import type { AuditEvent } from '../model/AuditEvent';
 import { AuditgraphError } from '../model/errors';
 import type { AuditgraphContext } from './createContext';
+import type { TailItem } from '../tail/Tail';
 import { recordCounts, recordEvent, recordPage } from './eventReads';
 import { selectsField } from './selectsField';
 import { toCountKeyOf } from './toCountKeyOf';
@@ -61,6 +62,31 @@ export const resolvers: Resolvers = {
   AuditEventCount: {
     key: (bucket) => bucket.key,
     count: (bucket) => bucket.count,
+  },
+
+  Subscription: {
+    auditEventAdded: {
+      // Checked here, before the first poll: a filter the feed would refuse, or a subscription
+      // over a cap, is an error of the operation and costs no upstream request.
+      subscribe: (_parent, args, context) => {
+        context.reads.filters.push(args.filter ?? null);
+        if (context.tail === null) {
+          throw new AuditgraphError('INTERNAL_SERVER_ERROR', 'no live tail runs here');
+        }
+        const subscription = context.tail.subscribe(
+          context.principal,
+          normalizeFilter(toFilterInput(args.filter)),
+        );
+        for (const sourceId of subscription.sourceIds) context.reads.sources.add(sourceId);
+        return subscription.items as never;
+      },
+      // A failed source is an error of this payload (data null, the error at the field's path)
+      // and the stream goes on.
+      resolve: (item: TailItem) => {
+        if (item.error !== undefined) throw item.error;
+        return item.event;
+      },
+    },
   },
 
   Node: {

@@ -31,6 +31,10 @@ export async function renderGraphiqlPage(options: GraphiqlPageOptions): Promise<
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   const html = renderGraphiQL({
     endpoint: options.endpoint,
+    // Subscriptions over graphql-sse, at the endpoint's `/stream` (GRAPHQL_STREAM_PATH): they
+    // carry the headers of GraphiQL's header editor, the Authorization a key goes in, which a
+    // browser's WebSocket cannot send.
+    subscriptionsProtocol: 'GRAPHQL_SSE',
     // The renderer puts the title into <title> as it is: escape it for HTML.
     title: escapeHtml(options.title ?? 'GraphiQL'),
     ...(options.defaultQuery === undefined ? {} : { defaultQuery: options.defaultQuery }),

@@ -2,9 +2,12 @@ import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { BaseContext } from '@apollo/server';
 import { createDrain, refuseWhileDraining } from './createDrain';
+import { allowMethod } from './allowMethod';
 import { GRAPHQL_PATH, createGraphqlRoute } from './createGraphqlRoute';
+import { GRAPHQL_STREAM_PATH, createSubscriptionServer } from './createSubscriptionServer';
 import { sendError } from './sendError';
 import { isProbePath, serveProbe, type Readiness } from './serveProbe';
 import { splitUrl } from './splitUrl';
@@ -58,8 +61,17 @@ export async function startHttpServer<C extends BaseContext>(
     // default), which would let a slowloris client hold a socket three times longer than asked.
     connectionsCheckingInterval: Math.min(1_000, Math.max(10, settings.headersTimeoutMs / 4)),
   });
+  const subscriptions =
+    options.subscriptions === undefined
+      ? null
+      : createSubscriptionServer({
+          ...options.subscriptions,
+          maxPayloadBytes: settings.bodyLimitBytes,
+          logger,
+        });
   const drain = createDrain({
     server,
+    ...(subscriptions === null ? {} : { closeSubscriptions: () => subscriptions.close() }),
     stopApollo: () => options.apollo.stop(),
     logger,
     drainDelayMs: settings.drainDelayMs,
@@ -84,12 +96,34 @@ export async function startHttpServer<C extends BaseContext>(
       await extra(request, response);
       return;
     }
+    if (path === GRAPHQL_STREAM_PATH && subscriptions !== null) {
+      if (!allowMethod(request, response, ['GET', 'POST'])) return;
+      if (drain.draining()) {
+        refuseWhileDraining(response);
+        return;
+      }
+      await subscriptions.serveStream(request, response);
+      return;
+    }
     if (path !== GRAPHQL_PATH) {
       sendError(response, 404, 'NOT_FOUND', 'Not found.');
       return;
     }
     if (drain.draining()) {
       refuseWhileDraining(response);
+      return;
+    }
+    // A subscription sent to `/graphql` asking for an event stream (GraphiQL's GET, a gateway's
+    // POST: Hive Gateway's default for subgraph subscriptions) is the same stream as
+    // `/graphql/stream`. A GET needs no CSRF guard here: it is authenticated by its Authorization
+    // header, which a cross-site EventSource cannot set, and no CORS header lets another origin
+    // read the stream.
+    if (
+      subscriptions !== null &&
+      (request.method === 'POST' || request.method === 'GET') &&
+      request.headers.accept?.includes('text/event-stream') === true
+    ) {
+      await subscriptions.serveStream(request, response);
       return;
     }
     await serveGraphqlRoute(request, response, search);
@@ -148,6 +182,19 @@ export async function startHttpServer<C extends BaseContext>(
       }
     });
   };
+
+  // WebSocket upgrades: graphql-ws on `/graphql`; none at all without subscriptions or while
+  // draining (the client reconnects, through the load balancer, to another instance).
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (subscriptions === null || drain.draining()) {
+      socket.end(
+        `HTTP/1.1 ${subscriptions === null ? '404 Not Found' : '503 Service Unavailable'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    subscriptions.handleUpgrade(request, socket, head, splitUrl(request.url).path);
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Logger } from '../model/Logger';
+import type { SubscriptionServerOptions } from './createSubscriptionServer';
 
 /** One request as the observer of requests sees it, before it is routed. */
 export interface ObservedRequest {
@@ -56,6 +57,11 @@ export interface HttpServerOptions<C extends BaseContext> {
    * instance serves, not whether it may; it never turns readiness off.
    */
   readonly readinessDetails?: () => Readonly<Record<string, string>>;
+  /**
+   * The live tail's transports (graphql-ws on the upgrade of `/graphql`, graphql-sse on
+   * `/graphql/stream`); absent: no subscriptions, upgrades refused.
+   */
+  readonly subscriptions?: Omit<SubscriptionServerOptions, 'logger' | 'maxPayloadBytes'>;
   /** Where the server's lines go: one per request, its errors, the drain. */
   readonly logger: Logger;
   /** Largest request body accepted; default 1 MiB (reliability matrix S6). */

@@ -16,6 +16,7 @@ export function traceFeed(feed: Feed, tracer: Tracer): Feed {
     sources: feed.sources,
     eventIds: feed.eventIds,
     readableSources: (principal) => feed.readableSources(principal),
+    completeUntilMs: (sourceId, nowMs) => feed.completeUntilMs(sourceId, nowMs),
     readPage: (request) =>
       withSpan(
         tracer,

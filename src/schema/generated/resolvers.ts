@@ -438,6 +438,34 @@ export type SourceStatus = {
 };
 
 /**
+ * The live tail, over graphql-ws (WebSocket, subprotocol `graphql-transport-ws`, at `/graphql`) and
+ * over server-sent events (graphql-sse, at `/graphql/stream`).
+ */
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  /**
+   * Every event that appears in a source this client may read after the subscription starts,
+   * matching `filter`, once each, in time order (ascending by `occurredAt`, source id, provider
+   * id). An event is delivered once every selected source is known to be complete past its time
+   * (each source's `lateArrivalSeconds` behind now, to the whole second), so an event a source shows
+   * late is still delivered in order. A source that fails is reported as an error of the payload
+   * (`extensions.code`, `extensions.sourceId`) and the tail goes on with the others. A filter's
+   * `before` ends the subscription once the tail has passed it. Redaction and per-source
+   * authorization are those of `auditEvents`.
+   */
+  readonly auditEventAdded: AuditEvent;
+};
+
+
+/**
+ * The live tail, over graphql-ws (WebSocket, subprotocol `graphql-transport-ws`, at `/graphql`) and
+ * over server-sent events (graphql-sse, at `/graphql/stream`).
+ */
+export type SubscriptionAuditEventAddedArgs = {
+  filter?: InputMaybe<AuditEventFilter>;
+};
+
+/**
  * A person of the company, as the company's users subgraph knows them, keyed by email. auditgraph
  * adds their audit trail.
  */
@@ -609,6 +637,7 @@ export type ResolversTypes = {
   SourceKind: SourceKind;
   SourceState: SourceState;
   SourceStatus: ResolverTypeWrapper<SourceOutcome>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserEntity>;
 };
 
@@ -637,6 +666,7 @@ export type ResolversParentTypes = {
   RequestInfo: RequestInfoModel;
   Resource: ResourceEntity;
   SourceStatus: SourceOutcome;
+  Subscription: Record<PropertyKey, never>;
   User: UserEntity;
 };
 
@@ -774,6 +804,10 @@ export type SourceStatusResolvers<ContextType = AuditgraphContext, ParentType ex
   upstreamRequests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  auditEventAdded?: SubscriptionResolver<ResolversTypes['AuditEvent'], "auditEventAdded", ParentType, ContextType, Partial<SubscriptionAuditEventAddedArgs>>;
+};
+
 export type UserResolvers<ContextType = AuditgraphContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<UserAuditEventsArgs, 'first' | 'orderBy'>>;
@@ -799,6 +833,7 @@ export type Resolvers<ContextType = AuditgraphContext> = {
   RequestInfo?: RequestInfoResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
   SourceStatus?: SourceStatusResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 

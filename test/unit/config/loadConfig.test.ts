@@ -27,6 +27,7 @@ describe('loadConfig defaults', () => {
       port: 4000,
       drainSeconds: 0,
       sources: [],
+      tail: { pollIntervalMs: 5000, maxSubscriptionsPerClient: 10, maxSubscriptions: 200 },
       pagination: { defaultFirst: 20, maxFirst: 100 },
       cursorSecret: null,
       demo: { seed: SETTINGS.demoSeed.default },
@@ -221,7 +222,7 @@ describe('loadConfig validates the settings', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, counts, cache, auth, security, audit, log, redis, metrics)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, counts, cache, tail, auth, security, audit, log, redis, metrics)',
     ],
     [
       'an unknown feed key',
