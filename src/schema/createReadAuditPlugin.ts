@@ -54,19 +54,13 @@ export function createReadAuditPlugin(logger: Logger): ApolloServerPlugin<Auditg
     const started = startedAt.get(requestContext);
     if (started === undefined || emitted.has(requestContext)) return;
     emitted.add(requestContext);
-    const { principal, reads } = requestContext.contextValue;
-    const filters = reads.filters.map((filter) => (filter === null ? null : toLoggedValue(filter)));
-    const record: ReadAuditRecord = {
-      principal: principal.id,
-      via: principal.via,
-      operationName: toLoggedName(requestContext.operationName ?? null),
+    const record = toReadAuditRecord(requestContext.contextValue, {
+      operationName: requestContext.operationName ?? null,
       operationType: requestContext.operation?.operation ?? null,
-      filter: filters.length === 0 ? null : filters.length === 1 ? filters[0] : filters,
-      sources: [...reads.sources],
-      resultCount: reads.resultCount,
+      resultCount: requestContext.contextValue.reads.resultCount,
       errorCodes,
-      durationMs: Number((process.hrtime.bigint() - started) / 1_000n) / 1000,
-    };
+      startedAt: started,
+    });
     logger.info({ ...record }, 'audit');
   };
 
@@ -101,6 +95,38 @@ function toErrorCodes(
   });
 }
 
-function toLoggedName(name: string | null): string | null {
-  return name === null ? null : (toLoggedValue(name) as string);
+/** What an audit record takes besides the context's principal and reads. */
+export interface ReadAuditFacts {
+  readonly operationName: string | null;
+  readonly operationType: string | null;
+  readonly resultCount: number;
+  readonly errorCodes: readonly string[];
+  /** `process.hrtime.bigint()` when the operation began. */
+  readonly startedAt: bigint;
+}
+
+/**
+ * The audit record of one read (a query, a subscription, an export): who asked, with which
+ * filters (bounded by toLoggedValue), which sources were read, and how it ended. The one
+ * builder, so that every way of reading events logs the same line.
+ */
+export function toReadAuditRecord(
+  context: Pick<AuditgraphContext, 'principal' | 'reads'>,
+  facts: ReadAuditFacts,
+): ReadAuditRecord {
+  const filters = context.reads.filters.map((filter) =>
+    filter === null ? null : toLoggedValue(filter),
+  );
+  return {
+    principal: context.principal.id,
+    via: context.principal.via,
+    operationName:
+      facts.operationName === null ? null : (toLoggedValue(facts.operationName) as string),
+    operationType: facts.operationType,
+    filter: filters.length === 0 ? null : filters.length === 1 ? filters[0] : filters,
+    sources: [...context.reads.sources],
+    resultCount: facts.resultCount,
+    errorCodes: facts.errorCodes,
+    durationMs: Number((process.hrtime.bigint() - facts.startedAt) / 1_000n) / 1000,
+  };
 }

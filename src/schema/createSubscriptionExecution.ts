@@ -20,8 +20,9 @@ import type { AuditgraphContext } from './createContext';
 import { createQueryLimits } from './createQueryLimits';
 import type { QueryLimits } from './createQueryLimits';
 import type { ReadAuditRecord } from './createReadAuditPlugin';
+import { toReadAuditRecord } from './createReadAuditPlugin';
+import { observeStream } from '../model/observeStream';
 import { createFormatError } from './formatError';
-import { toLoggedValue } from './toLoggedValue';
 
 /** A subscription ready to run (its arguments, but for the context), or why it cannot. */
 export type PreparedSubscription =
@@ -123,25 +124,14 @@ export function createSubscriptionExecution(
     const startedAt = process.hrtime.bigint();
     const context = args.contextValue as AuditgraphContext;
     const result = await graphqlSubscribe(args);
-    const record = (resultCount: number, errorCodes: readonly string[]): ReadAuditRecord => {
-      const filters = context.reads.filters.map((filter) =>
-        filter === null ? null : toLoggedValue(filter),
-      );
-      return {
-        principal: context.principal.id,
-        via: context.principal.via,
-        operationName:
-          args.operationName === null || args.operationName === undefined
-            ? null
-            : (toLoggedValue(args.operationName) as string),
+    const record = (resultCount: number, errorCodes: readonly string[]): ReadAuditRecord =>
+      toReadAuditRecord(context, {
+        operationName: args.operationName ?? null,
         operationType: 'subscription',
-        filter: filters.length === 0 ? null : filters.length === 1 ? filters[0] : filters,
-        sources: [...context.reads.sources],
         resultCount,
         errorCodes,
-        durationMs: Number((process.hrtime.bigint() - startedAt) / 1_000n) / 1000,
-      };
-    };
+        startedAt,
+      });
     if (!isAsyncGenerator(result)) {
       if (audited) {
         const codes = formatErrors(result.errors ?? []).map((error) => codeOf(error));
@@ -155,33 +145,13 @@ export function createSubscriptionExecution(
     // would be a line per event per subscriber.
     let delivered = 0;
     const codes: string[] = [];
-    let ended = false;
-    const end = (): void => {
-      if (ended) return;
-      ended = true;
-      logger.info({ ...record(delivered, codes), phase: 'ended' }, 'audit');
-    };
-    const counted: AsyncGenerator<ExecutionResult> = {
-      next: async () => {
-        const step = await result.next();
-        if (step.done === true) end();
-        else if (step.value.errors === undefined) delivered += 1;
-        else for (const error of formatErrors(step.value.errors)) codes.push(codeOf(error));
-        return step;
+    return observeStream(result, {
+      onValue: (value) => {
+        if (value.errors === undefined) delivered += 1;
+        else for (const error of formatErrors(value.errors)) codes.push(codeOf(error));
       },
-      return: async () => {
-        end();
-        return result.return(undefined);
-      },
-      throw: async (error) => {
-        end();
-        return result.throw(error);
-      },
-      [Symbol.asyncIterator]() {
-        return counted;
-      },
-    };
-    return counted;
+      onEnd: () => logger.info({ ...record(delivered, codes), phase: 'ended' }, 'audit'),
+    });
   };
 
   return {

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../model/Logger';
+import { observeStream } from '../model/observeStream';
 import type { SubscriptionExecution } from '../schema/createSubscriptionExecution';
 import { sendJson } from './sendError';
 
@@ -68,32 +69,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     const result = await execution.subscribe(args);
     if (!(Symbol.asyncIterator in result)) return result;
     active += 1;
-    let counted = true;
-    const release = (): void => {
-      if (!counted) return;
-      counted = false;
-      active -= 1;
-      if (active === 0) idle?.();
-    };
-    const tracked: AsyncGenerator<ExecutionResult> = {
-      next: async () => {
-        const step = await result.next();
-        if (step.done === true) release();
-        return step;
+    return observeStream(result, {
+      onEnd: () => {
+        active -= 1;
+        if (active === 0) idle?.();
       },
-      return: async () => {
-        release();
-        return result.return(undefined);
-      },
-      throw: async (error) => {
-        release();
-        return result.throw(error);
-      },
-      [Symbol.asyncIterator]() {
-        return tracked;
-      },
-    };
-    return tracked;
+    });
   };
 
   const wss = new WebSocketServer({

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
-import { DEMO_CONFIG } from '../support/demoConfig';
+import { DEMO_CONFIG, DEMO_SOURCE_IDS } from '../support/demoConfig';
 import { send, type RawRequest, type RawResponse } from '../unit/server/httpTestClient';
 
 /**
@@ -162,14 +162,7 @@ const BY_ID = 'query One($id: ID!) { auditEvent(id: $id) { id } node(id: $id) { 
 const KB100 = 'x'.repeat(100 * 1024);
 
 /** The ids of the demo's sources: an id naming none of them is looked up nowhere. */
-const DEMO_SOURCE_IDS = [
-  'fastly',
-  'cloudflare-v1',
-  'cloudflare-v2',
-  'fusionauth-event-log',
-  'fusionauth-audit-log',
-  'nirvana',
-];
+const DEMO_IDS: readonly string[] = DEMO_SOURCE_IDS;
 
 const ENUMS = {
   AuditProvider: ['FASTLY', 'CLOUDFLARE', 'FUSIONAUTH', 'NIRVANA'],
@@ -538,7 +531,7 @@ const badFilter = fc.oneof(
       badStringList,
       fc
         .array(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 3 })
-        .filter((ids) => ids.some((id) => !DEMO_SOURCE_IDS.includes(id))),
+        .filter((ids) => ids.some((id) => !DEMO_IDS.includes(id))),
     ),
   }),
   fc.record({ providers: fc.array(notOneOf(ENUMS.AuditProvider), { minLength: 1, maxLength: 3 }) }),
@@ -598,7 +591,7 @@ const strangerId = fc.oneof(
   fc.base64String({ maxLength: 200 }),
   fc
     .tuple(
-      fc.string({ maxLength: 20 }).filter((id) => !DEMO_SOURCE_IDS.includes(id)),
+      fc.string({ maxLength: 20 }).filter((id) => !DEMO_IDS.includes(id)),
       fc.string({ maxLength: 30 }),
       fc.integer(),
     )

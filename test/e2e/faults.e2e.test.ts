@@ -6,7 +6,7 @@ import { HTTP_CLIENT_DEFAULTS } from '../../src/http/createHttpClient';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
 import type { GraphqlResult } from '../support/demoConfig';
-import { DEMO_CONFIG, postGraphql, sourcesOf } from '../support/demoConfig';
+import { DEMO_CONFIG, postGraphql, sourcesOf, DEMO_SOURCE_IDS } from '../support/demoConfig';
 import { createFaultReport } from '../support/faultReport';
 
 /**
@@ -45,14 +45,7 @@ const QUERY = `query Page($first: Int!) {
   }
 }`;
 
-const SOURCE_IDS = [
-  'fastly',
-  'cloudflare-v1',
-  'cloudflare-v2',
-  'fusionauth-event-log',
-  'fusionauth-audit-log',
-  'nirvana',
-] as const;
+const SOURCE_IDS = DEMO_SOURCE_IDS;
 type SourceId = (typeof SOURCE_IDS)[number];
 
 const WRONG_SHAPE = { status: 'ok', result: 'this is not an audit log', items: { count: 3 } };

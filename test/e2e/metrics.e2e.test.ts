@@ -4,7 +4,7 @@ import { ERROR_CODES } from '../../src/model/errors';
 import { REQUEST_ERROR_CODES } from '../../src/schema/formatError';
 import type { Auditgraph, StartOptions } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
-import { DEMO_CONFIG, postGraphql, sourcesOf } from '../support/demoConfig';
+import { DEMO_CONFIG, postGraphql, sourcesOf, DEMO_SOURCE_IDS } from '../support/demoConfig';
 import { parsePrometheusText, toFamily, type Scrape } from '../support/parsePrometheusText';
 
 /**
@@ -13,14 +13,7 @@ import { parsePrometheusText, toFamily, type Scrape } from '../support/parseProm
  * client can add to.
  */
 
-const SOURCE_IDS = [
-  'fastly',
-  'cloudflare-v1',
-  'cloudflare-v2',
-  'fusionauth-event-log',
-  'fusionauth-audit-log',
-  'nirvana',
-];
+const SOURCE_IDS: readonly string[] = DEMO_SOURCE_IDS;
 
 const PAGE = `query Page($after: String) {
   auditEvents(first: 25, after: $after) {

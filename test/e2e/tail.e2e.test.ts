@@ -5,7 +5,8 @@ import type { Demo } from '../../src/emulators/startDemoEmulators';
 import { startDemoEmulators } from '../../src/emulators/startDemoEmulators';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
-import { DEMO_CONFIG } from '../support/demoConfig';
+import { DEMO_CONFIG, DEMO_SOURCE_IDS, postGraphql } from '../support/demoConfig';
+import { compareEvents } from '../support/feedOrder';
 import type { InsertEmulatedEvent } from '../support/insertEmulatedEvent';
 import { createEventInserter } from '../support/insertEmulatedEvent';
 import type { Received } from '../support/tailClients';
@@ -23,23 +24,7 @@ const LIMITED_KEY = generateApiKey(); // fastly and nirvana only, personal data
 const OTHER_KEY = generateApiKey(); // every source, personal data: another client
 const THIRD_KEY = generateApiKey();
 const CF_V2_LATE_SECONDS = 5;
-const ALL = [
-  'fastly',
-  'cloudflare-v1',
-  'cloudflare-v2',
-  'fusionauth-event-log',
-  'fusionauth-audit-log',
-  'nirvana',
-];
-
-/** The feed's total order (design.md §4), ascending. */
-function compareEvents(a: any, b: any): number {
-  const ta = Date.parse(a.occurredAt);
-  const tb = Date.parse(b.occurredAt);
-  if (ta !== tb) return ta - tb;
-  if (a.source.id !== b.source.id) return a.source.id < b.source.id ? -1 : 1;
-  return a.nativeId < b.nativeId ? -1 : a.nativeId > b.nativeId ? 1 : 0;
-}
+const ALL = DEMO_SOURCE_IDS;
 
 describe('the live tail over graphql-ws and graphql-sse', () => {
   let demo: Demo;
@@ -269,18 +254,13 @@ describe('the live tail over graphql-ws and graphql-sse', () => {
     expect(event.actor.email).toBeNull();
     expect(event.redacted).toEqual(expect.arrayContaining(['actor.email']));
     // The same event as the same client reads it by id: redacted the same way.
-    const query = await fetch(`${app.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${DASHBOARD_KEY}`,
-      },
-      body: JSON.stringify({
-        query: 'query($id: ID!) { auditEvent(id: $id) { actor { email } redacted } }',
-        variables: { id: event.id },
-      }),
-    });
-    expect((await query.json()).data.auditEvent).toEqual({
+    const query = await postGraphql(
+      app.url,
+      'query($id: ID!) { auditEvent(id: $id) { actor { email } redacted } }',
+      { id: event.id },
+      DASHBOARD_KEY,
+    );
+    expect(query.data?.['auditEvent']).toEqual({
       actor: { email: event.actor.email },
       redacted: event.redacted,
     });

@@ -1,6 +1,16 @@
 import type { DemoSource } from '../../src/emulators/startDemoEmulators';
 import type { AuditgraphConfig } from '../../src/config/types';
 
+/** The demo's source ids, one per built-in kind, in its configuration order. */
+export const DEMO_SOURCE_IDS = [
+  'fastly',
+  'cloudflare-v1',
+  'cloudflare-v2',
+  'fusionauth-event-log',
+  'fusionauth-audit-log',
+  'nirvana',
+] as const;
+
 /** The demo as `npm start` runs it, on a free loopback port. */
 export const DEMO_CONFIG: AuditgraphConfig = {
   mode: 'demo',
@@ -20,14 +30,20 @@ export interface GraphqlResult {
   readonly errors?: readonly any[];
 }
 
+/** A GraphQL request to `${url}/graphql`, as `bearer` when given. */
 export async function postGraphql(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  bearer?: string,
 ): Promise<GraphqlResult> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Omit<GraphqlResult, 'status'>;
