@@ -388,6 +388,7 @@ export function toSourceState(error: AuditgraphError | null): SourceState {
     case 'SOURCE_BAD_RESPONSE':
     case 'TOO_MANY_SUBSCRIPTIONS':
     case 'SHUTTING_DOWN':
+    case 'REQUEST_ABORTED':
     case 'CONFIG_INVALID':
     case 'INTERNAL_SERVER_ERROR':
       return 'FAILED';

@@ -93,6 +93,7 @@ export function isCircuitFailure(error: unknown): boolean {
     case 'SOURCE_EVENTS_MISSED':
     case 'TOO_MANY_SUBSCRIPTIONS':
     case 'SHUTTING_DOWN':
+    case 'REQUEST_ABORTED':
     case 'CONFIG_INVALID':
     case 'INTERNAL_SERVER_ERROR':
       return false;

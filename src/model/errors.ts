@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   'TOO_MANY_SUBSCRIPTIONS',
   /** The server is draining: a new subscription is refused, so the client reconnects elsewhere. */
   'SHUTTING_DOWN',
+  /**
+   * The client went away before its response ended (an export it stopped reading): no one is
+   * left to tell, so only its audit line says so.
+   */
+  'REQUEST_ABORTED',
   /** The configuration is invalid (start-up only). */
   'CONFIG_INVALID',
   'INTERNAL_SERVER_ERROR',

@@ -34,6 +34,11 @@ export interface AuditgraphContext {
   readonly sourceErrors: SourceErrorReport[];
   /** Epoch ms by which every upstream request of this GraphQL request must be over. */
   readonly deadlineAt: number;
+  /**
+   * Aborted when no one waits for the answer any more (an export whose client went away): the
+   * upstream reads of the feed's pages stop. Absent for requests Apollo Server runs.
+   */
+  readonly signal?: AbortSignal;
   /** Who is asking, and what it may read. */
   readonly principal: Principal;
   /** Events by global id, batched per source (entities, `auditEvent`, `node`). */
