@@ -12,7 +12,7 @@ const LAYERS = [
   ['observability'],
   ['server'],
   ['schema'],
-  ['tail'],
+  ['tail', 'export'],
   ['auth'],
   ['config', 'config.ts'],
   ['feed', 'emulators', 'state'],

@@ -10,6 +10,7 @@ import {
   DEFAULT_CACHE_CONFIG,
   SETTINGS,
   DEFAULT_TAIL_CONFIG,
+  DEFAULT_EXPORT_CONFIG,
   toSecurityDefaults,
 } from './config/settings';
 import { startDemoEmulators } from './emulators/startDemoEmulators';
@@ -38,6 +39,7 @@ import { createTail } from './tail/createTail';
 import type { Tail } from './tail/Tail';
 import { createContextFactory } from './schema/createContext';
 import { startHttpServer } from './server/startHttpServer';
+import { EXPORT_PAGE_SIZE, createExportRoute } from './server/createExportRoute';
 
 export const EXAMPLE_QUERY = `# Who did what, where, when: every source, newest first.
 query LatestEvents($after: String) {
@@ -234,7 +236,9 @@ export async function startAuditgraph(
     }),
     eventIds: createEventIdCodec(secret),
     now,
-    maxFirst: config.pagination.maxFirst,
+    // An export's pages (EXPORT_PAGE_SIZE) may be larger than a query's; the resolvers hold
+    // queries to pagination.maxFirst.
+    maxFirst: Math.max(config.pagination.maxFirst, EXPORT_PAGE_SIZE),
     maxUpstreamPagesPerSource: config.feed.scanBudgetPages,
     countScanBudgetPages: config.counts?.scanBudgetPages ?? SETTINGS.countScanBudgetPages.default,
     holdBackMs: config.feed.holdBackSeconds * 1000,
@@ -294,6 +298,15 @@ export async function startAuditgraph(
         context,
         completeAll: () => tail.close(),
       },
+      exportRoute: createExportRoute({
+        schema,
+        context,
+        logger,
+        pageSize: EXPORT_PAGE_SIZE,
+        pageTimeoutMs: (config.export ?? DEFAULT_EXPORT_CONFIG).pageTimeoutMs,
+        audit,
+        now,
+      }),
       host: config.host,
       port: config.port,
       graphiql: security.graphiql,

@@ -158,6 +158,7 @@ function buildConfig(
       requestDeadlineMs,
     },
     counts: { scanBudgetPages: settings.value('countScanBudgetPages') },
+    export: { pageTimeoutMs: settings.value('exportPageTimeoutMs') },
     cache,
     tail,
     auth,

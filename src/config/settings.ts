@@ -25,6 +25,7 @@ import type {
   MetricsConfig,
   SecurityConfig,
   TailConfig,
+  ExportConfig,
   TracingConfig,
 } from './types';
 import { LOG_LEVELS, OTLP_PROTOCOLS, TRACES_EXPORTERS } from './types';
@@ -177,11 +178,11 @@ export const SETTINGS = {
   }),
   countScanBudgetPages: define({
     key: 'counts.scanBudgetPages',
-    env: null,
+    env: 'AUDITGRAPH_COUNTS_SCAN_BUDGET_PAGES',
     schema: integer(1, 1000),
     default: 50,
     description:
-      'Upstream pages one source may read for one auditEventCounts query before its counts come back inexact, covering the newest part of the window',
+      'Upstream pages one source may read for one `auditEventCounts` query before its counts come back inexact, covering the newest part of the window',
   }),
   requestDeadlineMs: define({
     key: 'feed.requestDeadlineMs',
@@ -206,6 +207,14 @@ export const SETTINGS = {
     default: 300,
     description:
       "Windows that ended less than this long ago (or than the source's `lateArrivalSeconds`) are always read upstream",
+  }),
+  exportPageTimeoutMs: define({
+    key: 'export.pageTimeoutMs',
+    env: 'AUDITGRAPH_EXPORT_PAGE_TIMEOUT_MS',
+    schema: integer(100, 600_000),
+    default: 30_000,
+    description:
+      'How long one page of `GET /export` may wait on upstreams, retries included; the export as a whole has no deadline',
   }),
   tailPollIntervalMs: define({
     key: 'tail.pollIntervalMs',
@@ -553,6 +562,11 @@ export const DEFAULT_TAIL_CONFIG: TailConfig = {
   pollIntervalMs: SETTINGS.tailPollIntervalMs.default,
   maxSubscriptionsPerClient: SETTINGS.tailMaxSubscriptionsPerClient.default,
   maxSubscriptions: SETTINGS.tailMaxSubscriptions.default,
+};
+
+/** The export when nothing configures it: 30 s a page. */
+export const DEFAULT_EXPORT_CONFIG: ExportConfig = {
+  pageTimeoutMs: SETTINGS.exportPageTimeoutMs.default,
 };
 
 /** The cache when nothing configures it: 64 MiB, windows closed for five minutes. */

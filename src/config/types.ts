@@ -45,6 +45,8 @@ export interface AuditgraphConfig {
    * by hand without it gets DEFAULT_CACHE_CONFIG.
    */
   readonly cache?: CacheConfig;
+  /** `GET /export`. Always set by loadConfig; a config built by hand without it gets DEFAULT_EXPORT_CONFIG. */
+  readonly export?: ExportConfig;
   /** The live tail. Always set by loadConfig; a config built by hand without it gets DEFAULT_TAIL_CONFIG. */
   readonly tail?: TailConfig;
   /**
@@ -218,6 +220,11 @@ export interface SecurityConfig {
 export interface AuditConfig {
   /** One log line per GraphQL read: who asked for what. */
   readonly enabled: boolean;
+}
+
+export interface ExportConfig {
+  /** How long one page of an export may wait on upstreams, in ms. */
+  readonly pageTimeoutMs: number;
 }
 
 export interface TailConfig {

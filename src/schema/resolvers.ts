@@ -215,12 +215,21 @@ async function readFeedPage(
   context: AuditgraphContext,
   info: GraphQLResolveInfo,
 ): Promise<FeedPage> {
+  const first = args.first ?? context.pagination.defaultFirst;
+  // The feed takes pages as large as an export's; a query's are the configured maxFirst.
+  if (first > context.pagination.maxFirst) {
+    throw new AuditgraphError(
+      'BAD_USER_INPUT',
+      `first must be an integer from 1 to ${context.pagination.maxFirst}`,
+    );
+  }
   const page = await context.feed.readPage({
-    first: args.first ?? context.pagination.defaultFirst,
+    first,
     after: args.after ?? null,
     filter,
     order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
     deadlineAt: context.deadlineAt,
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
     principal: context.principal,
     withTotal: selectsField(info, 'totalCount'),
   });

@@ -7,11 +7,11 @@ import type { ServerSettings } from './toServerSettings';
 export interface DrainOptions extends Pick<ServerSettings, 'drainDelayMs' | 'drainTimeoutMs'> {
   readonly server: Server;
   /**
-   * Completes the subscriptions when the listener closes (after drainDelayMs, so a load balancer
-   * has stopped sending new ones), so that their event streams end and their clients reconnect
-   * elsewhere.
+   * Ends the long responses, the subscriptions and the exports, when the listener closes (after
+   * drainDelayMs, so a load balancer has stopped sending new ones), so that their streams end
+   * and their clients reconnect, or resume, elsewhere.
    */
-  readonly closeSubscriptions?: () => Promise<void>;
+  readonly closeStreams?: () => Promise<void>;
   /** Stops Apollo once no HTTP request is left. */
   readonly stopApollo: () => Promise<void>;
   readonly logger: Logger;
@@ -50,7 +50,7 @@ export function createDrain(options: DrainOptions): Drain {
     }
     if (options.drainDelayMs > 0) await delay(options.drainDelayMs);
     logger.info({ inFlight: open.size }, 'closing the listener');
-    await options.closeSubscriptions?.();
+    await options.closeStreams?.();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { BaseContext } from '@apollo/server';
 import { createDrain, refuseWhileDraining } from './createDrain';
 import { allowMethod } from './allowMethod';
+import { EXPORT_PATH } from './createExportRoute';
 import { GRAPHQL_PATH, createGraphqlRoute } from './createGraphqlRoute';
 import { GRAPHQL_STREAM_PATH, createSubscriptionServer } from './createSubscriptionServer';
 import { sendError } from './sendError';
@@ -69,9 +70,14 @@ export async function startHttpServer<C extends BaseContext>(
           maxPayloadBytes: settings.bodyLimitBytes,
           logger,
         });
+  // Aborted when the listener closes: every export in flight writes its end state and ends.
+  const stopping = new AbortController();
   const drain = createDrain({
     server,
-    ...(subscriptions === null ? {} : { closeSubscriptions: () => subscriptions.close() }),
+    closeStreams: async () => {
+      stopping.abort();
+      await subscriptions?.close();
+    },
     stopApollo: () => options.apollo.stop(),
     logger,
     drainDelayMs: settings.drainDelayMs,
@@ -94,6 +100,14 @@ export async function startHttpServer<C extends BaseContext>(
     const extra = options.extraRoutes?.get(path);
     if (extra !== undefined) {
       await extra(request, response);
+      return;
+    }
+    if (path === EXPORT_PATH && options.exportRoute !== undefined) {
+      if (drain.draining()) {
+        refuseWhileDraining(response);
+        return;
+      }
+      await options.exportRoute(request, response, stopping.signal);
       return;
     }
     if (path === GRAPHQL_STREAM_PATH && subscriptions !== null) {

@@ -1,3 +1,4 @@
+import type { ExportRoute } from './createExportRoute';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Logger } from '../model/Logger';
@@ -62,6 +63,11 @@ export interface HttpServerOptions<C extends BaseContext> {
    * `/graphql/stream`); absent: no subscriptions, upgrades refused.
    */
   readonly subscriptions?: Omit<SubscriptionServerOptions, 'logger' | 'maxPayloadBytes'>;
+  /**
+   * `GET /export` (createExportRoute.ts); absent: 404. Refused while draining; an export in
+   * flight when the listener closes ends with its end state, so its client resumes elsewhere.
+   */
+  readonly exportRoute?: ExportRoute;
   /** Where the server's lines go: one per request, its errors, the drain. */
   readonly logger: Logger;
   /** Largest request body accepted; default 1 MiB (reliability matrix S6). */

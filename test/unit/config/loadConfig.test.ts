@@ -26,6 +26,7 @@ describe('loadConfig defaults', () => {
       host: '127.0.0.1',
       port: 4000,
       drainSeconds: 0,
+      export: { pageTimeoutMs: 30_000 },
       sources: [],
       tail: { pollIntervalMs: 5000, maxSubscriptionsPerClient: 10, maxSubscriptions: 200 },
       pagination: { defaultFirst: 20, maxFirst: 100 },
@@ -222,7 +223,7 @@ describe('loadConfig validates the settings', () => {
     [
       'an unknown top-level key',
       { source: [] },
-      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, counts, cache, tail, auth, security, audit, log, redis, metrics)',
+      'config.json: source is not a known key (allowed: sources, server, pagination, cursorSecret, demo, feed, counts, cache, export, tail, auth, security, audit, log, redis, metrics)',
     ],
     [
       'an unknown feed key',
@@ -335,6 +336,11 @@ describe('loadConfig validates the settings', () => {
     ['PORT', { PORT: '70000' }, 'PORT must be an integer from 0 to 65535'],
     ['PORT that is a word', { PORT: 'http' }, 'PORT must be an integer from 0 to 65535'],
     ['HOST with a space', { HOST: 'a b' }, 'HOST must be a host name or an IP address'],
+    [
+      'AUDITGRAPH_EXPORT_PAGE_TIMEOUT_MS under the floor',
+      { AUDITGRAPH_EXPORT_PAGE_TIMEOUT_MS: '50' },
+      'AUDITGRAPH_EXPORT_PAGE_TIMEOUT_MS must be an integer from 100 to 600000',
+    ],
     [
       'AUDITGRAPH_DRAIN_SECONDS over five minutes',
       { AUDITGRAPH_DRAIN_SECONDS: '301' },
