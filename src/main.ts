@@ -8,6 +8,7 @@ import { startTracing } from './observability/tracing/startTracing';
 import type { ProcessTracing } from './observability/tracing/startTracing';
 import { installShutdownHandlers } from './server/installShutdownHandlers';
 import { runEmulators } from './runEmulators';
+import { runExport } from './runExport';
 import { startAuditgraph } from './startAuditgraph';
 import type { Auditgraph } from './startAuditgraph';
 
@@ -81,9 +82,16 @@ async function main(): Promise<void> {
   process.stderr.write(`${banner.join('\n')}\n`);
 }
 
-// `auditgraph check-config [--config FILE]` checks the config and exits; anything else starts.
+// `auditgraph check-config [--config FILE]` checks the config and exits; `auditgraph export …`
+// writes an export of a running auditgraph to a file; anything else starts.
 const run =
-  process.argv[2] === 'check-config' ? runCheckConfig(process.argv.slice(3), process.env) : main();
+  process.argv[2] === 'check-config'
+    ? runCheckConfig(process.argv.slice(3), process.env)
+    : process.argv[2] === 'export'
+      ? runExport(process.argv.slice(3), process.env).then((code) => {
+          process.exitCode = code;
+        })
+      : main();
 
 run.catch((error: unknown) => {
   process.stderr.write(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,6 +113,29 @@ describe('node dist/main.js after npm ci --omit=dev, in a copy of its own', () =
     expect(sources.map((status: any) => status.state)).toEqual(Array(6).fill('OK'));
     const times = edges.map((edge: any) => Date.parse(edge.node.occurredAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    // The export CLI from the build, against the running service.
+    const out = join(copy, 'last-day.csv');
+    const exported = await run(
+      process.execPath,
+      [
+        join(copy, 'dist', 'main.js'),
+        'export',
+        '--url',
+        url,
+        '--format',
+        'csv',
+        '--since',
+        '1d',
+        '--out',
+        out,
+      ],
+      { cwd: tmpdir() },
+    );
+    expect(exported.stderr).toMatch(/last-day\.csv is complete \(\d+ events\)/);
+    const csv = await readFile(out, 'utf8');
+    expect(csv.startsWith('id,nativeId,occurredAt,')).toBe(true);
+    expect(csv.split('\r\n').length).toBeGreaterThan(2);
 
     service.child.kill('SIGTERM');
     expect(await exitWithin(service, 15_000)).toBe(0);
