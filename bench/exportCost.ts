@@ -1,0 +1,162 @@
+/**
+ * `npm run bench:export`: what `GET /export` costs against what a user would write instead
+ * (directExport.ts: every page of every API, JSON.parse, one sort, NDJSON), over the same
+ * emulated upstreams, each side in a process of its own so that its RSS is its own. For each
+ * size it reports events per second, the upstream requests, and the peak RSS over the process's
+ * RSS before the run, with the gateway's RSS sampled through the export to show that it stays
+ * flat while the export grows.
+ *
+ * Options: --sizes <n,n,…> events in all, split evenly over the six sources (default
+ * 25000,100000), --latency-ms <ms> added to every upstream response (default 0), --format
+ * ndjson|csv (default ndjson).
+ */
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { generateApiKey } from '../src/auth/generateApiKey';
+import type { SourceConfig } from '../src/config/types';
+import type { SourceKind } from '../src/model/AuditEvent';
+import type { DirectExportResult } from './directExport';
+import type { EmulatorStart } from './emulatorProcess';
+import type { GatewayStart, GatewayStats } from './gatewayProcess';
+import { forkPeer } from './ipc';
+
+const KINDS: readonly SourceKind[] = [
+  'fastly',
+  'cloudflare-v1',
+  'cloudflare-v2',
+  'fusionauth-event-log',
+  'fusionauth-audit-log',
+  'nirvana',
+];
+const MB = 1024 * 1024;
+
+interface Measured {
+  readonly events: number;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly peakOverStartMb: number;
+  readonly peakMb: number;
+}
+
+async function measureExport(
+  url: string,
+  apiKey: string,
+  format: string,
+  gateway: ReturnType<typeof forkPeer>,
+  samples: number[],
+): Promise<Measured> {
+  await gateway.call('gc');
+  await gateway.call('resetPeak');
+  const before = await gateway.call<GatewayStats>('stats');
+  const sampler = setInterval(() => {
+    void gateway
+      .call<GatewayStats>('stats')
+      .then((stats) => samples.push(stats.rssBytes / MB))
+      .catch(() => undefined);
+  }, 250);
+  const startedAt = performance.now();
+  const response = await request(`${url}/export?format=${format}`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`export: HTTP ${response.statusCode}: ${await response.body.text()}`);
+  let lines = 0;
+  for await (const chunk of response.body) {
+    const buffer = chunk as Buffer;
+    for (let index = buffer.indexOf(10); index !== -1; index = buffer.indexOf(10, index + 1))
+      lines += 1;
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  clearInterval(sampler);
+  const after = await gateway.call<GatewayStats>('stats');
+  // NDJSON: the @end line; CSV: the header row.
+  const events = lines - 1;
+  return {
+    events,
+    seconds,
+    requests: after.upstreamRequests - before.upstreamRequests,
+    peakOverStartMb: (after.peakRssBytes - before.rssBytes) / MB,
+    peakMb: after.peakRssBytes / MB,
+  };
+}
+
+async function runSize(total: number, latencyMs: number, format: string) {
+  const perSource = Math.floor(total / KINDS.length);
+  const emulators = forkPeer('emulatorProcess.ts');
+  const gateway = forkPeer('gatewayProcess.ts', ['--expose-gc']);
+  const direct = forkPeer('directExport.ts');
+  try {
+    const { sources } = await emulators.call<{ sources: SourceConfig[] }>('start', {
+      seed: 7,
+      nowMs: Date.now() - 60_000,
+      counts: Object.fromEntries(KINDS.map((kind) => [kind, perSource])),
+      latencyMs,
+    } satisfies EmulatorStart);
+    const apiKey = generateApiKey();
+    const { url } = await gateway.call<{ url: string }>('start', {
+      sources,
+      apiKey,
+      cursorSecret: 'an-export-bench-cursor-secret-of-32-characters',
+      requestDeadlineMs: 10_000,
+    } satisfies GatewayStart);
+    const samples: number[] = [];
+    const exported = await measureExport(url, apiKey, format, gateway, samples);
+    const raw = await direct.call<DirectExportResult>('run', sources);
+    return { perSource, exported, raw, samples };
+  } finally {
+    await direct.stop();
+    await gateway.stop();
+    await emulators.stop();
+  }
+}
+
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '25000,100000' },
+      'latency-ms': { type: 'string', default: '0' },
+      format: { type: 'string', default: 'ndjson' },
+    },
+  });
+  const sizes = values.sizes.split(',').map(Number);
+  const latencyMs = Number(values['latency-ms']);
+  if (sizes.some((size) => !Number.isInteger(size) || size < KINDS.length))
+    throw new Error('--sizes must be whole numbers of events, at least one a source');
+  process.stdout.write(
+    `GET /export (${values.format}) against every page of every API + JSON.parse + one sort, upstream latency ${latencyMs} ms\n\n`,
+  );
+  process.stdout.write(
+    '| events | who | events/s | upstream requests | peak RSS | peak RSS over start | gateway RSS through the export (MB, quartiles) |\n',
+  );
+  process.stdout.write('| --- | --- | --- | --- | --- | --- | --- |\n');
+  for (const size of sizes) {
+    const { perSource, exported, raw, samples } = await runSize(size, latencyMs, values.format);
+    const expected = perSource * KINDS.length;
+    if (exported.events !== expected || raw.events !== expected)
+      throw new Error(
+        `expected ${expected} events; the export wrote ${exported.events}, the direct read ${raw.events}`,
+      );
+    const sorted = [...samples].sort((a, b) => a - b);
+    const quartile = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    const spread =
+      sorted.length === 0
+        ? '-'
+        : [0.25, 0.5, 0.75, 1].map((q) => fixed(quartile(q) ?? 0, 0)).join(' / ');
+    process.stdout.write(
+      `| ${expected} | auditgraph GET /export | ${fixed(exported.events / exported.seconds, 0)} | ${exported.requests} | ${fixed(exported.peakMb)} MB | ${fixed(exported.peakOverStartMb)} MB | ${spread} |\n`,
+    );
+    process.stdout.write(
+      `| ${expected} | direct: pages + JSON.parse + sort | ${fixed(raw.events / (raw.ms / 1000), 0)} | ${raw.requests} | ${fixed(raw.peakRssBytes / MB)} MB | ${fixed((raw.peakRssBytes - raw.startRssBytes) / MB)} MB | - |\n`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:export failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});
