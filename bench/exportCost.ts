@@ -8,7 +8,8 @@
  *
  * Options: --sizes <n,n,…> events in all, split evenly over the six sources (default
  * 25000,100000), --latency-ms <ms> added to every upstream response (default 0), --format
- * ndjson|csv (default ndjson).
+ * ndjson|csv (default ndjson), --cpu-prof <dir> (write the gateway's V8 CPU profile there, for
+ * bench/summarizeProfile.ts).
  */
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -80,10 +81,13 @@ async function measureExport(
   };
 }
 
-async function runSize(total: number, latencyMs: number, format: string) {
+async function runSize(total: number, latencyMs: number, format: string, profileDir?: string) {
   const perSource = Math.floor(total / KINDS.length);
   const emulators = forkPeer('emulatorProcess.ts');
-  const gateway = forkPeer('gatewayProcess.ts', ['--expose-gc']);
+  const gateway = forkPeer('gatewayProcess.ts', [
+    '--expose-gc',
+    ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+  ]);
   const direct = forkPeer('directExport.ts');
   try {
     const { sources } = await emulators.call<{ sources: SourceConfig[] }>('start', {
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '25000,100000' },
       'latency-ms': { type: 'string', default: '0' },
       format: { type: 'string', default: 'ndjson' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -132,7 +137,12 @@ async function main(): Promise<void> {
   );
   process.stdout.write('| --- | --- | --- | --- | --- | --- | --- |\n');
   for (const size of sizes) {
-    const { perSource, exported, raw, samples } = await runSize(size, latencyMs, values.format);
+    const { perSource, exported, raw, samples } = await runSize(
+      size,
+      latencyMs,
+      values.format,
+      values['cpu-prof'],
+    );
     const expected = perSource * KINDS.length;
     if (exported.events !== expected || raw.events !== expected)
       throw new Error(
