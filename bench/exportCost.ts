@@ -15,20 +15,13 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { generateApiKey } from '../src/auth/generateApiKey';
 import type { SourceConfig } from '../src/config/types';
-import type { SourceKind } from '../src/model/AuditEvent';
+import { SOURCE_KIND_NAMES } from '../src/providers/sourceKinds';
 import type { DirectExportResult } from './directExport';
 import type { EmulatorStart } from './emulatorProcess';
 import type { GatewayStart, GatewayStats } from './gatewayProcess';
 import { forkPeer } from './ipc';
 
-const KINDS: readonly SourceKind[] = [
-  'fastly',
-  'cloudflare-v1',
-  'cloudflare-v2',
-  'fusionauth-event-log',
-  'fusionauth-audit-log',
-  'nirvana',
-];
+const KINDS = SOURCE_KIND_NAMES;
 const MB = 1024 * 1024;
 
 interface Measured {
