@@ -221,11 +221,6 @@ export async function startAuditgraph(
   });
   // A random secret per process (the demo's default; live mode requires one): cursors and entity
   // keys then do not survive a restart, which is the honest default until an operator sets one.
-  observability.watch({
-    circuits: () => sourceSet.circuitStates(),
-    pageCache: () => pageCache?.store.stats() ?? null,
-    sharedState: () => shared?.status() ?? null,
-  });
   const secret = config.cursorSecret ?? randomBytes(32);
   const feed = createFeed({
     sources: sourceSet.sources.map((source) => observability.sourceReads(source)),
@@ -260,6 +255,12 @@ export async function startAuditgraph(
     requestDeadlineMs: config.feed.requestDeadlineMs,
     now,
     logger,
+  });
+  observability.watch({
+    circuits: () => sourceSet.circuitStates(),
+    pageCache: () => pageCache?.store.stats() ?? null,
+    sharedState: () => shared?.status() ?? null,
+    tail: () => tail.stats(),
   });
   const audit = (config.audit ?? DEFAULT_AUDIT_CONFIG).enabled;
   // One schema for queries (Apollo Server) and subscriptions (graphql-ws, graphql-sse).
@@ -305,6 +306,7 @@ export async function startAuditgraph(
         pageSize: EXPORT_PAGE_SIZE,
         pageTimeoutMs: (config.export ?? DEFAULT_EXPORT_CONFIG).pageTimeoutMs,
         audit,
+        observe: observability.exports,
         now,
       }),
       host: config.host,

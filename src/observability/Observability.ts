@@ -6,6 +6,8 @@ import type { Source } from '../model/Source';
 import type { PageStoreStats } from '../providers/cache/PageStore';
 import type { SourceObserver } from '../providers/createSources';
 import type { AuditgraphContext } from '../schema/createContext';
+import type { ExportObserver } from '../server/createExportRoute';
+import type { TailStats } from '../tail/Tail';
 import type { ExtraRoute, ObservedRequest } from '../server/startHttpServer';
 
 /** A configured source, as observers name it: its id and kind, both from the config. */
@@ -25,6 +27,8 @@ export interface ObservedState {
    * no Redis is configured.
    */
   readonly sharedState?: () => 'shared' | 'local' | null;
+  /** The live tail's subscriptions, pollers and polls. */
+  readonly tail?: () => TailStats;
 }
 
 /**
@@ -45,6 +49,8 @@ export interface Observability {
   feed(feed: Feed): Feed;
   /** Around every HTTP request: binds its id (and span) to everything done for it. */
   request(request: ObservedRequest, handle: () => Promise<void>): Promise<void>;
+  /** Each `GET /export` that began streaming, and how it ended. */
+  readonly exports: ExportObserver;
   /** Plugins for each GraphQL operation. */
   readonly apolloPlugins: readonly ApolloServerPlugin<AuditgraphContext>[];
   /** Routes beside `/graphql`, by exact path (`/metrics`). */
@@ -63,6 +69,7 @@ export function combineObservability(parts: readonly ObservabilityPart[]): Obser
   const readParts = parts.flatMap((part) => (part.sourceReads ? [part.sourceReads] : []));
   const feedParts = parts.flatMap((part) => (part.feed ? [part.feed] : []));
   const requestParts = parts.flatMap((part) => (part.request ? [part.request] : []));
+  const exportParts = parts.flatMap((part) => (part.exports ? [part.exports] : []));
   return {
     source: (source) => combineSourceObservers(sourceParts.map((make) => make(source))),
     // The first part's wrapper is the outermost.
@@ -73,6 +80,12 @@ export function combineObservability(parts: readonly ObservabilityPart[]): Obser
         (inner, wrap) => () => wrap(request, inner),
         handle,
       )(),
+    exports: (format) => {
+      const ends = exportParts.map((observe) => observe(format));
+      return (result, events) => {
+        for (const end of ends) end(result, events);
+      };
+    },
     apolloPlugins: parts.flatMap((part) => part.apolloPlugins ?? []),
     routes: new Map(parts.flatMap((part) => [...(part.routes ?? new Map<string, ExtraRoute>())])),
     watch: (state) => {

@@ -32,6 +32,17 @@ export type ExportRoute = (
   stopping: AbortSignal,
 ) => Promise<void>;
 
+/** How an export that began streaming ended: at its end, complete or not, or stopped early. */
+export type ExportResult = 'complete' | 'incomplete' | 'stopped';
+
+/**
+ * Told when an export begins streaming (its first page read, so it was not refused), and
+ * returns what is told how it ended and how many events it wrote (metrics).
+ */
+export type ExportObserver = (
+  format: ExportFormatName,
+) => (result: ExportResult, events: number) => void;
+
 export interface ExportRouteOptions {
   readonly schema: GraphQLSchema;
   /** The GraphQL context factory: the same authentication, sources and redaction. */
@@ -43,6 +54,8 @@ export interface ExportRouteOptions {
   readonly pageTimeoutMs: number;
   /** One `audit` line per export. */
   readonly audit: boolean;
+  /** Default: nobody. */
+  readonly observe?: ExportObserver;
   readonly now?: () => number;
 }
 
@@ -144,6 +157,7 @@ export function createExportRoute(options: ExportRouteOptions): ExportRoute {
     }
 
     const format = exportFormat(parameters.format);
+    const ended = options.observe?.(parameters.format);
     response.statusCode = 200;
     response.setHeader('content-type', format.contentType);
     response.setHeader('cache-control', 'no-store');
@@ -153,30 +167,41 @@ export function createExportRoute(options: ExportRouteOptions): ExportRoute {
       `attachment; filename="auditgraph-export.${parameters.format}"`,
     );
     if (format.name === 'csv') response.setHeader('trailer', END_TRAILERS.join(', '));
-    const end = await streamExport({
-      readPage,
-      firstPage,
-      after: parameters.after,
-      format,
-      sink: toSink(response),
-      pageTimeoutMs: options.pageTimeoutMs,
-      checkpoints: parameters.checkpoints,
-      signal,
-      stopReason: () =>
-        stopping.aborted
-          ? {
-              code: 'SHUTTING_DOWN',
-              message: 'the server is shutting down; resume from the cursor',
-            }
-          : { code: 'REQUEST_ABORTED', message: 'the client went away' },
-      now,
-    });
+    let end: ExportEnd;
+    try {
+      end = await streamExport({
+        readPage,
+        firstPage,
+        after: parameters.after,
+        format,
+        sink: toSink(response),
+        pageTimeoutMs: options.pageTimeoutMs,
+        checkpoints: parameters.checkpoints,
+        signal,
+        stopReason: () =>
+          stopping.aborted
+            ? {
+                code: 'SHUTTING_DOWN',
+                message: 'the server is shutting down; resume from the cursor',
+              }
+            : { code: 'REQUEST_ABORTED', message: 'the client went away' },
+        now,
+      });
+    } catch (error) {
+      // Not expected (a page's failure ends the export with its code): still, it ended.
+      ended?.('stopped', 0);
+      throw error;
+    }
     for (const source of end.sources) reads.sources.add(source.id);
     const codes = [
       ...end.sources.flatMap((source) => (source.code === null ? [] : [source.code])),
       ...(end.stopped === null ? [] : [end.stopped.code]),
     ];
     auditLine(end.events, codes, { complete: end.complete });
+    ended?.(
+      end.stopped !== null ? 'stopped' : end.complete ? 'complete' : 'incomplete',
+      end.events,
+    );
     if (response.destroyed) return;
     if (format.name === 'csv') response.addTrailers(toTrailers(end));
     response.end();

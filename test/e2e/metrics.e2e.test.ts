@@ -5,7 +5,9 @@ import { REQUEST_ERROR_CODES } from '../../src/schema/formatError';
 import type { Auditgraph, StartOptions } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
 import { DEMO_CONFIG, postGraphql, sourcesOf, DEMO_SOURCE_IDS } from '../support/demoConfig';
+import { openExport, readExport } from '../support/exportClient';
 import { parsePrometheusText, toFamily, type Scrape } from '../support/parsePrometheusText';
+import { subscribeOverWebSocket, waitFor } from '../support/tailClients';
 
 /**
  * `/metrics` of the whole service, scraped over HTTP and parsed: what a traversal with one
@@ -221,6 +223,62 @@ describe('/metrics after a demo traversal with one failing source', () => {
   });
 });
 
+describe('/metrics of exports and the live tail', () => {
+  it("counts exports by format and how they ended, their events, and the tail's subscriptions and pollers", async () => {
+    const { app } = await start();
+    const filter = JSON.stringify({ sources: ['nirvana'] });
+    const ndjson = await readExport(app.url, { filter }, undefined);
+    const csv = await readExport(app.url, { filter, format: 'csv' }, undefined);
+    expect([ndjson.end.complete, csv.trailers['x-auditgraph-complete']]).toEqual([true, 'true']);
+    // Refused before it began: not an export.
+    expect((await readExport(app.url, { format: 'xml' }, undefined)).status).toBe(400);
+    // A client that leaves after the first page.
+    for (const emulator of app.demo!.emulators) emulator.knobs.latencyMs = 30;
+    const leaving = await openExport(app.url, {}, undefined);
+    await new Promise((resolve) => leaving.once('data', resolve));
+    const during = await scrape(app.url);
+    expect(during.sum('auditgraph_exports_in_flight', {})).toBe(1);
+    leaving.destroy();
+    const tails = [
+      subscribeOverWebSocket(app.url, null, { filter: { sources: ['fastly'] } }),
+      subscribeOverWebSocket(app.url, null, { filter: { sources: ['fastly'] } }),
+      subscribeOverWebSocket(app.url, null, { filter: { sources: ['nirvana'] } }),
+    ];
+    await waitFor('the subscriptions', () => app.tail.stats().subscriptions === 3);
+    let metrics = await scrape(app.url);
+    for (let tries = 0; metrics.sum('auditgraph_exports_in_flight', {}) !== 0; tries += 1) {
+      if (tries > 100) throw new Error('the export never ended');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      metrics = await scrape(app.url);
+    }
+    expect(metrics.sum('auditgraph_exports_total', { format: 'ndjson', result: 'complete' })).toBe(
+      1,
+    );
+    expect(metrics.sum('auditgraph_exports_total', { format: 'csv', result: 'complete' })).toBe(1);
+    expect(metrics.sum('auditgraph_exports_total', { format: 'ndjson', result: 'stopped' })).toBe(
+      1,
+    );
+    expect(metrics.sum('auditgraph_exports_total', { result: 'incomplete' })).toBe(0);
+    expect(metrics.sum('auditgraph_exports_total', {})).toBe(3);
+    expect(metrics.sum('auditgraph_export_events_total', { format: 'csv' })).toBe(
+      JSON.parse(csv.trailers['x-auditgraph-end']!).events,
+    );
+    expect(metrics.sum('auditgraph_export_events_total', { format: 'ndjson' })).toBeGreaterThan(
+      ndjson.events.length,
+    );
+    expect(metrics.sum('auditgraph_tail_subscriptions', {})).toBe(3);
+    // One poller per client scope and filter: the two fastly subscriptions share one.
+    expect(metrics.sum('auditgraph_tail_pollers', {})).toBe(2);
+    expect(metrics.type.get('auditgraph_tail_polls_total')).toBe('counter');
+    await Promise.all(tails.map((tail) => tail.stop()));
+    await waitFor('the subscriptions to end', () => app.tail.stats().subscriptions === 0);
+    const after = await scrape(app.url);
+    expect(after.sum('auditgraph_tail_subscriptions', {})).toBe(0);
+    expect(after.sum('auditgraph_tail_pollers', {})).toBe(0);
+    expect(after.sum('auditgraph_tail_polls_total', {})).toBe(app.tail.stats().polls);
+  });
+});
+
 describe('/metrics settings', () => {
   const TOKEN = 'metrics-token-0f9e8d7c6b5a';
 
@@ -309,7 +367,9 @@ describe('/metrics labels', () => {
       outcome: (value) => ['answered', 'transient', 'rate-limited', 'failed'].includes(value),
       status: (value) => /^[1-5]\d\d$/.test(value) || value === 'none' || value === 'other',
       after: (value) => ['transient', 'rate-limited'].includes(value),
-      result: (value) => ['ok', 'error', 'hit', 'miss'].includes(value),
+      result: (value) =>
+        ['ok', 'error', 'hit', 'miss', 'complete', 'incomplete', 'stopped'].includes(value),
+      format: (value) => ['ndjson', 'csv'].includes(value),
       state: (value) =>
         ['closed', 'half-open', 'open'].includes(value) ||
         ['OK', 'FAILED', 'TIMED_OUT', 'RATE_LIMITED', 'UNAUTHORIZED', 'CIRCUIT_OPEN'].includes(

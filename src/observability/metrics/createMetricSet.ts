@@ -1,6 +1,11 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from 'prom-client';
 import type { CircuitState } from '../../http/createCircuitBreaker';
+import { EXPORT_FORMATS } from '../../export/exportFormats';
+import type { ExportResult } from '../../server/createExportRoute';
 import type { ObservedState } from '../Observability';
+
+/** Every way an export ends: one series each per format, from 0. */
+const EXPORT_RESULTS: readonly ExportResult[] = ['complete', 'incomplete', 'stopped'];
 
 /** Every state a circuit may be in: one series each, 1 for the current one. */
 export const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'half-open', 'open'];
@@ -95,7 +100,28 @@ export function createMetricSet(state: () => ObservedState | null) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
+    exports: new Counter({
+      name: 'auditgraph_exports_total',
+      help: 'GET /export responses that began streaming, by format and how they ended (complete, incomplete: a source failed or missed events, stopped: the client left or the server drained).',
+      labelNames: ['format', 'result'],
+      registers,
+    }),
+    exportEvents: new Counter({
+      name: 'auditgraph_export_events_total',
+      help: 'Events written by GET /export, by format.',
+      labelNames: ['format'],
+      registers,
+    }),
+    exportsInFlight: new Gauge({
+      name: 'auditgraph_exports_in_flight',
+      help: 'GET /export responses streaming now.',
+      registers,
+    }),
   };
+  for (const format of EXPORT_FORMATS) {
+    metrics.exportEvents.inc({ format }, 0);
+    for (const result of EXPORT_RESULTS) metrics.exports.inc({ format, result }, 0);
+  }
 
   new Gauge({
     name: 'auditgraph_circuit_state',
@@ -123,6 +149,32 @@ export function createMetricSet(state: () => ObservedState | null) {
       if (current === null) return;
       for (const each of ['shared', 'local'] as const)
         this.set({ state: each }, each === current ? 1 : 0);
+    },
+  });
+  const tailStats = () => state()?.tail?.() ?? null;
+  new Gauge({
+    name: 'auditgraph_tail_subscriptions',
+    help: 'Live-tail subscriptions (auditEventAdded) open now.',
+    registers,
+    collect() {
+      this.set(tailStats()?.subscriptions ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'auditgraph_tail_pollers',
+    help: 'Live-tail pollers running now: one per client scope and filter, however many subscribe.',
+    registers,
+    collect() {
+      this.set(tailStats()?.pollers ?? 0);
+    },
+  });
+  new Counter({
+    name: 'auditgraph_tail_polls_total',
+    help: 'Windows the live-tail pollers have read from the feed, over every poller.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(tailStats()?.polls ?? 0);
     },
   });
   const cacheStats = () => state()?.pageCache() ?? null;

@@ -63,6 +63,14 @@ export async function createMetricsPart(settings: MetricsPartSettings): Promise<
       };
     },
     feed: (feed) => countPages(feed, set),
+    exports: (format) => {
+      set.metrics.exportsInFlight.inc();
+      return (result, events) => {
+        set.metrics.exportsInFlight.dec();
+        set.metrics.exports.inc({ format, result });
+        set.metrics.exportEvents.inc({ format }, events);
+      };
+    },
     apolloPlugins: [graphqlMetricsPlugin(set)],
     routes: own === null ? new Map([[METRICS_PATH, serve]]) : new Map(),
     watch: (state) => {
