@@ -1,5 +1,7 @@
 import type { GraphQLError, GraphQLSchema } from 'graphql';
-import { execute, parse, validate } from 'graphql';
+import { parse, validate } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
 import type { ExportPage, ExportSourceStatus, ReadExportPage } from '../export/ExportPage';
 import { AuditgraphError, isAuditgraphError } from '../model/errors';
 import type { AuditgraphContext, SourceErrorReport } from './createContext';
@@ -39,8 +41,26 @@ const EXPORT_DOCUMENT = parse(`
   }
 `);
 
-/** Schemas the export's document was checked against: once per schema, not per export. */
-const VALIDATED = new WeakSet<GraphQLSchema>();
+/**
+ * The export's document compiled for each schema, once (graphql-jit: the same execution as
+ * graphql-js's, the same resolvers and scalars, as generated code; a page of 1,000 events runs
+ * tens of thousands of field resolutions).
+ */
+const COMPILED = new WeakMap<GraphQLSchema, CompiledQuery>();
+
+function compiledFor(schema: GraphQLSchema): CompiledQuery {
+  let compiled = COMPILED.get(schema);
+  if (compiled !== undefined) return compiled;
+  const [problem] = validate(schema, EXPORT_DOCUMENT);
+  if (problem !== undefined)
+    throw new Error(`the export's query does not fit the schema: ${problem.message}`);
+  const result = compileQuery(schema, EXPORT_DOCUMENT, 'Export');
+  if (!isCompiledQuery(result))
+    throw new Error(`the export's query does not compile: ${result.errors?.[0]?.message ?? ''}`);
+  compiled = result;
+  COMPILED.set(schema, compiled);
+  return compiled;
+}
 
 export interface ExportQuery {
   /** The `AuditEventFilter` as the client sent it (JSON), coerced as GraphQL coerces it. */
@@ -74,26 +94,17 @@ export function createExportPages(
   query: ExportQuery,
   logUnexpected: (error: unknown) => void,
 ): ReadExportPage {
-  const [problem] = VALIDATED.has(schema) ? [] : validate(schema, EXPORT_DOCUMENT);
-  VALIDATED.add(schema);
-  if (problem !== undefined)
-    throw new Error(`the export's query does not fit the schema: ${problem.message}`);
+  const compiled = compiledFor(schema);
   const format = createFormatError(logUnexpected);
 
   return async ({ after, deadlineAt, signal }) => {
     // Filled by the resolver with each source that failed on the page (its error's code).
     const sourceErrors: SourceErrorReport[] = [];
-    const result = await execute({
-      schema,
-      document: EXPORT_DOCUMENT,
-      contextValue: { ...context, deadlineAt, signal, sourceErrors },
-      variableValues: {
-        first: query.pageSize,
-        after,
-        filter: query.filter,
-        orderBy: query.orderBy,
-      },
-    });
+    const result = await compiled.query(
+      undefined,
+      { ...context, deadlineAt, signal, sourceErrors },
+      { first: query.pageSize, after, filter: query.filter, orderBy: query.orderBy },
+    );
     const [first] = result.errors ?? [];
     // Variables that do not coerce (a filter field of the wrong type, a date that is not one, an
     // unknown field): nothing ran, and the error has no path.

@@ -32,6 +32,23 @@ const EVENTS_QUERY = `query Page($first: Int!, $after: String, $filter: AuditEve
   }
 }`;
 
+/** Every field an export writes, as a query asks for them. */
+const FULL_QUERY = `query Full($filter: AuditEventFilter) {
+  auditEvents(first: 100, filter: $filter) {
+    edges {
+      node {
+        id nativeId occurredAt provider source { id kind } action category outcome description
+        actor { id type name email ip token { id name } }
+        resource { id type name product }
+        request { ip method path statusCode userAgent rayId }
+        changes { before after }
+        metadata
+        redacted
+      }
+    }
+  }
+}`;
+
 describe('GET /export', () => {
   let demo: Demo;
   let app: Auditgraph;
@@ -128,6 +145,11 @@ describe('GET /export', () => {
     expect([...result.events].sort(compareEvents).reverse()).toEqual(result.events);
     const traversal = await traverse(AUDITOR_KEY, null);
     expect(result.events.map((event) => event.id)).toEqual(traversal.map((event) => event.id));
+    // Each event is the AuditEvent a query returns, field for field.
+    const full = await postGraphql(app.url, FULL_QUERY, {}, AUDITOR_KEY);
+    expect(full.data!['auditEvents'].edges.map((edge: any) => edge.node)).toEqual(
+      result.events.slice(0, 100),
+    );
     expect(result.end).toEqual({
       cursor: expect.any(String),
       complete: true,
@@ -356,6 +378,15 @@ describe('GET /export', () => {
     expect(auditor.events.some((event) => typeof event.actor?.email === 'string')).toBe(true);
     expect(dashboard.events.every((event) => event.actor?.email === null)).toBe(true);
     expect(dashboard.events[0].redacted).toEqual(expect.arrayContaining(['actor.email']));
+    const full = await postGraphql(
+      app.url,
+      FULL_QUERY,
+      { filter: { sources: ['cloudflare-v1'] } },
+      DASHBOARD_KEY,
+    );
+    expect(full.data!['auditEvents'].edges.map((edge: any) => edge.node)).toEqual(
+      dashboard.events.slice(0, 100),
+    );
     expect(dashboard.text).not.toMatch(/@[a-z0-9-]+\.[a-z]/i);
   });
 
