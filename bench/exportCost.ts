@@ -9,7 +9,8 @@
  * Options: --sizes <n,n,…> events in all, split evenly over the six sources (default
  * 25000,100000), --latency-ms <ms> added to every upstream response (default 0), --format
  * ndjson|csv (default ndjson), --cpu-prof <dir> (write the gateway's V8 CPU profile there, for
- * bench/summarizeProfile.ts).
+ * bench/summarizeProfile.ts), --gateway-heap-mb <n> (the gateway's --max-old-space-size: an export
+ * that holds one page at a time finishes within a heap far smaller than its data).
  */
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -30,6 +31,8 @@ interface Measured {
   readonly requests: number;
   readonly peakOverStartMb: number;
   readonly peakMb: number;
+  /** The live heap after a full GC, before and after the export. */
+  readonly heapAfterGcMb: readonly [number, number];
 }
 
 async function measureExport(
@@ -37,7 +40,7 @@ async function measureExport(
   apiKey: string,
   format: string,
   gateway: ReturnType<typeof forkPeer>,
-  samples: number[],
+  samples: { rss: number[]; heap: number[] },
 ): Promise<Measured> {
   await gateway.call('gc');
   await gateway.call('resetPeak');
@@ -45,7 +48,10 @@ async function measureExport(
   const sampler = setInterval(() => {
     void gateway
       .call<GatewayStats>('stats')
-      .then((stats) => samples.push(stats.rssBytes / MB))
+      .then((stats) => {
+        samples.rss.push(stats.rssBytes / MB);
+        samples.heap.push(stats.heapUsedBytes / MB);
+      })
       .catch(() => undefined);
   }, 250);
   const startedAt = performance.now();
@@ -63,6 +69,8 @@ async function measureExport(
   const seconds = (performance.now() - startedAt) / 1000;
   clearInterval(sampler);
   const after = await gateway.call<GatewayStats>('stats');
+  await gateway.call('gc');
+  const collected = await gateway.call<GatewayStats>('stats');
   // NDJSON: the @end line; CSV: the header row.
   const events = lines - 1;
   return {
@@ -71,15 +79,24 @@ async function measureExport(
     requests: after.upstreamRequests - before.upstreamRequests,
     peakOverStartMb: (after.peakRssBytes - before.rssBytes) / MB,
     peakMb: after.peakRssBytes / MB,
+    heapAfterGcMb: [before.heapUsedBytes / MB, collected.heapUsedBytes / MB],
   };
 }
 
-async function runSize(total: number, latencyMs: number, format: string, profileDir?: string) {
+interface RunOptions {
+  readonly latencyMs: number;
+  readonly format: string;
+  readonly profileDir: string | undefined;
+  readonly heapMb: number | undefined;
+}
+
+async function runSize(total: number, { latencyMs, format, profileDir, heapMb }: RunOptions) {
   const perSource = Math.floor(total / KINDS.length);
   const emulators = forkPeer('emulatorProcess.ts');
   const gateway = forkPeer('gatewayProcess.ts', [
     '--expose-gc',
     ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
   ]);
   const direct = forkPeer('directExport.ts');
   try {
@@ -96,7 +113,7 @@ async function runSize(total: number, latencyMs: number, format: string, profile
       cursorSecret: 'an-export-bench-cursor-secret-of-32-characters',
       requestDeadlineMs: 10_000,
     } satisfies GatewayStart);
-    const samples: number[] = [];
+    const samples = { rss: [] as number[], heap: [] as number[] };
     const exported = await measureExport(url, apiKey, format, gateway, samples);
     const raw = await direct.call<DirectExportResult>('run', sources);
     return { perSource, exported, raw, samples };
@@ -116,6 +133,7 @@ async function main(): Promise<void> {
       'latency-ms': { type: 'string', default: '0' },
       format: { type: 'string', default: 'ndjson' },
       'cpu-prof': { type: 'string' },
+      'gateway-heap-mb': { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -123,36 +141,38 @@ async function main(): Promise<void> {
   if (sizes.some((size) => !Number.isInteger(size) || size < KINDS.length))
     throw new Error('--sizes must be whole numbers of events, at least one a source');
   process.stdout.write(
-    `GET /export (${values.format}) against every page of every API + JSON.parse + one sort, upstream latency ${latencyMs} ms\n\n`,
+    `GET /export (${values.format}) against every page of every API + JSON.parse + one sort, upstream latency ${latencyMs} ms${values['gateway-heap-mb'] === undefined ? '' : `, gateway heap limit ${values['gateway-heap-mb']} MB`}\n\n`,
   );
   process.stdout.write(
-    '| events | who | events/s | upstream requests | peak RSS | peak RSS over start | gateway RSS through the export (MB, quartiles) |\n',
+    '| events | who | events/s | upstream requests | peak RSS | peak RSS over start | gateway RSS through the export (MB, quartiles) | gateway heap used through the export (MB, quartiles) | heap after GC, before / after |\n',
   );
-  process.stdout.write('| --- | --- | --- | --- | --- | --- | --- |\n');
+  process.stdout.write('| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n');
   for (const size of sizes) {
-    const { perSource, exported, raw, samples } = await runSize(
-      size,
+    const { perSource, exported, raw, samples } = await runSize(size, {
       latencyMs,
-      values.format,
-      values['cpu-prof'],
-    );
+      format: values.format,
+      profileDir: values['cpu-prof'],
+      heapMb:
+        values['gateway-heap-mb'] === undefined ? undefined : Number(values['gateway-heap-mb']),
+    });
     const expected = perSource * KINDS.length;
     if (exported.events !== expected || raw.events !== expected)
       throw new Error(
         `expected ${expected} events; the export wrote ${exported.events}, the direct read ${raw.events}`,
       );
-    const sorted = [...samples].sort((a, b) => a - b);
-    const quartile = (q: number) =>
-      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-    const spread =
-      sorted.length === 0
-        ? '-'
-        : [0.25, 0.5, 0.75, 1].map((q) => fixed(quartile(q) ?? 0, 0)).join(' / ');
+    const quartiles = (values: readonly number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      if (sorted.length === 0) return '-';
+      return [0.25, 0.5, 0.75, 1]
+        .map((q) => fixed(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!, 0))
+        .join(' / ');
+    };
+    const [heapBefore, heapAfter] = exported.heapAfterGcMb;
     process.stdout.write(
-      `| ${expected} | auditgraph GET /export | ${fixed(exported.events / exported.seconds, 0)} | ${exported.requests} | ${fixed(exported.peakMb)} MB | ${fixed(exported.peakOverStartMb)} MB | ${spread} |\n`,
+      `| ${expected} | auditgraph GET /export | ${fixed(exported.events / exported.seconds, 0)} | ${exported.requests} | ${fixed(exported.peakMb)} MB | ${fixed(exported.peakOverStartMb)} MB | ${quartiles(samples.rss)} | ${quartiles(samples.heap)} | ${fixed(heapBefore)} / ${fixed(heapAfter)} MB |\n`,
     );
     process.stdout.write(
-      `| ${expected} | direct: pages + JSON.parse + sort | ${fixed(raw.events / (raw.ms / 1000), 0)} | ${raw.requests} | ${fixed(raw.peakRssBytes / MB)} MB | ${fixed((raw.peakRssBytes - raw.startRssBytes) / MB)} MB | - |\n`,
+      `| ${expected} | direct: pages + JSON.parse + sort | ${fixed(raw.events / (raw.ms / 1000), 0)} | ${raw.requests} | ${fixed(raw.peakRssBytes / MB)} MB | ${fixed((raw.peakRssBytes - raw.startRssBytes) / MB)} MB | - | - | - |\n`,
     );
   }
 }

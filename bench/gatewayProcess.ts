@@ -24,6 +24,8 @@ export interface GatewayStats {
   readonly upstreamRequests: number;
   readonly rssBytes: number;
   readonly peakRssBytes: number;
+  /** V8's live heap now: what the process holds, whatever RSS V8 has kept. */
+  readonly heapUsedBytes: number;
   /** CPU time the process has used, user plus system, in microseconds. */
   readonly cpuMicros: number;
 }
@@ -88,6 +90,7 @@ serve({
       upstreamRequests,
       rssBytes: rss,
       peakRssBytes: peakRss,
+      heapUsedBytes: process.memoryUsage().heapUsed,
       cpuMicros: cpu.user + cpu.system,
     };
   },
