@@ -83,6 +83,15 @@ export interface FeedPageRequest {
    * all report totals, and one small request per source on a later page; so only when asked.
    */
   readonly withTotal?: boolean;
+  /**
+   * How much each source is asked for. `page` (the default) asks each for the whole page and
+   * room, so that a page costs one request per source whichever source fills it. `share` asks
+   * each for its share of the page among the selected sources, and room: for a large page read
+   * in a long run of pages (an export), where what a source is asked for beyond what it gives is
+   * parsed and then read again on the next page, at the cost of more requests on a page that one
+   * source fills.
+   */
+  readonly upstreamSizing?: 'page' | 'share';
 }
 
 /** What events are counted by: AuditEventCountKey. */

@@ -41,6 +41,15 @@ const pageSizeFor = (first: number, maxPageSize: number, sourceCount: number) =>
   Math.min(maxPageSize, first + 2 + (sourceCount > 1 ? Math.ceil(first / 2) : first));
 
 /**
+ * `upstreamSizing: 'share'`: a source's share of the page among `sourceCount`, with half again as
+ * room, plus the two events pageSizeFor adds.
+ */
+const shareSizeFor = (first: number, maxPageSize: number, sourceCount: number) => {
+  const share = Math.ceil(first / sourceCount);
+  return Math.min(maxPageSize, share + 2 + Math.ceil(share / 2));
+};
+
+/**
  * The feed: one time-ordered, paginated stream over every selected source (design.md §4).
  *
  * Each page fetches from every selected source in parallel, positioned at the cursor (the time
@@ -108,7 +117,11 @@ export function createFeed(options: FeedOptions): Feed {
         // What the upstream filters exactly needs only the page's worth; anything the feed must
         // filter itself is read in the largest pages, to scan the most per request.
         pageSize: isFullyPushed(source.planPushdown(pushdown ? pushedFilter : EMPTY_FILTER), filter)
-          ? pageSizeFor(first, source.maxPageSize, selected.length)
+          ? (request.upstreamSizing === 'share' ? shareSizeFor : pageSizeFor)(
+              first,
+              source.maxPageSize,
+              selected.length,
+            )
           : source.maxPageSize,
         listOptions: toListOptions(request),
       });

@@ -39,6 +39,8 @@ export interface AuditgraphContext {
    * upstream reads of the feed's pages stop. Absent for requests Apollo Server runs.
    */
   readonly signal?: AbortSignal;
+  /** How the feed sizes upstream requests (FeedPageRequest.upstreamSizing); the export's `share`. */
+  readonly upstreamSizing?: 'page' | 'share';
   /** Who is asking, and what it may read. */
   readonly principal: Principal;
   /** Events by global id, batched per source (entities, `auditEvent`, `node`). */

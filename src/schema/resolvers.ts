@@ -230,6 +230,7 @@ async function readFeedPage(
     order: toSortOrder(args.orderBy ?? 'OCCURRED_AT_DESC'),
     deadlineAt: context.deadlineAt,
     ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(context.upstreamSizing === undefined ? {} : { upstreamSizing: context.upstreamSizing }),
     principal: context.principal,
     withTotal: selectsField(info, 'totalCount'),
   });

@@ -139,6 +139,9 @@ export function createExportRoute(options: ExportRouteOptions): ExportRoute {
         ...context,
         reads: createEventReads(),
         pagination: { ...context.pagination, maxFirst: options.pageSize },
+        // A long run of large pages: each source is asked for its share, so that an event is
+        // parsed about once rather than once per page until it is written.
+        upstreamSizing: 'share',
       },
       { filter: parameters.filter, orderBy: parameters.orderBy, pageSize: options.pageSize },
       logUnexpected,

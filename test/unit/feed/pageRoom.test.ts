@@ -41,22 +41,26 @@ function createBurstySource(
   return createMemorySource({ id, events, maxPageSize: 100, coarseBounds: true });
 }
 
-async function traverse(sources: readonly MemorySource[]) {
+async function traverse(
+  sources: readonly MemorySource[],
+  { first = 50, upstreamSizing }: { first?: number; upstreamSizing?: 'page' | 'share' } = {},
+) {
   const feed = createFeed({
     sources,
     cursorCodec: createCursorCodec('page-room-test-secret-0123456789'),
     now: () => NOW + 1000,
-    maxFirst: 100,
+    maxFirst: 1000,
   });
   const delivered: AuditEvent[] = [];
   let after: string | null = null;
   let pages = 0;
   for (;;) {
     const page = await feed.readPage({
-      first: 50,
+      first,
       after,
       filter: normalizeFilter({}),
       order: 'desc',
+      ...(upstreamSizing === undefined ? {} : { upstreamSizing }),
     });
     pages += 1;
     delivered.push(...page.edges.map((edge) => edge.event));
@@ -96,5 +100,27 @@ describe('the room each source is asked for beyond the page', () => {
     expect(delivered).toHaveLength(6000);
     const requests = sources.reduce((sum, source) => sum + source.requests.length, 0);
     expect(requests / pages).toBeLessThanOrEqual(6.05);
+  });
+
+  it("asks each source for its share of a large page with upstreamSizing 'share', and still gives every event once", async () => {
+    const random = createRandom(13);
+    const large = (id: string) =>
+      createMemorySource({
+        id,
+        events: createBurstySource(id, 3000, 20, random).events,
+        maxPageSize: 1000,
+        coarseBounds: true,
+      });
+    const sources = ['a', 'b', 'c', 'd', 'e', 'f'].map(large);
+    const whole = await traverse(sources, { first: 1000 });
+    const byPage = sources.map((source) => source.requests.splice(0));
+    const shared = await traverse(sources, { first: 1000, upstreamSizing: 'share' });
+    const byShare = sources.map((source) => source.requests.splice(0));
+    expect(shared.delivered).toEqual(whole.delivered);
+    expect(shared.delivered).toHaveLength(18_000);
+    // `page` asks each source for the whole page and room (1,000 here, the API's largest);
+    // `share` for a sixth of it and room: 167 + 2 + 84.
+    expect(new Set(byPage.flat().map((query) => query.pageSize))).toEqual(new Set([1000]));
+    expect(new Set(byShare.flat().map((query) => query.pageSize))).toEqual(new Set([253]));
   });
 });
