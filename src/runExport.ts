@@ -110,6 +110,8 @@ export async function runExport(
     say(`${out ?? 'the export'} is already ${describeEnd(state)}; nothing to resume`);
     return state.complete ? EXPORT_EXIT.complete : EXPORT_EXIT.incomplete;
   }
+  // The state goes first: a run stopped before its first page still leaves a file it can resume.
+  if (out !== null && !existsSync(stateFile(out))) await saveState(out, state);
   const file = out === null ? null : await openOutput(out, state.bytes);
   try {
     return await stream(args, state, token, file, io, say, now);

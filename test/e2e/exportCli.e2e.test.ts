@@ -157,6 +157,29 @@ describe('npm run export', () => {
     expect(upstream).toBe(requests);
   }, 120_000);
 
+  it('resumes a run killed before its first page was written', async () => {
+    const out = join(dir, 'early.ndjson');
+    const args = ['--url', app.url, '--filter', '{"sources": ["nirvana"]}', '--out', out];
+    for (const server of demo.emulators) server.knobs.latencyMs = 5_000;
+    const child = start(args);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await waitFor('the output file', () => existsSync(out), 30_000);
+    child.kill('SIGKILL');
+    await exited;
+    expect(JSON.parse(readFileSync(`${out}.export-state.json`, 'utf8'))).toMatchObject({
+      cursor: null,
+      bytes: 0,
+      ended: false,
+    });
+    for (const server of demo.emulators) server.knobs.latencyMs = 0;
+    const resumed = await run(args);
+    expect([resumed.code, resumed.stderr]).toEqual([0, expect.stringMatching(/is complete/)]);
+    const expected = (await readExport(app.url, { filter: '{"sources": ["nirvana"]}' }, KEY))
+      .events;
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line).id)).toEqual(expected.map((event) => event.id));
+  }, 60_000);
+
   it('writes NDJSON to stdout, the lines the endpoint gives, and takes --since as a span back from now', async () => {
     const result = await run(['--url', app.url, '--since', '3d', '--order', 'asc']);
     expect(result.code).toBe(0);
