@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
@@ -19,19 +21,54 @@ export type UpstreamSchemasLocation =
   | { readonly found: true; readonly dir: string }
   | { readonly found: false; readonly reason: string };
 
-/** `$AUDITGRAPH_UPSTREAM_SCHEMAS`, else `../shared/upstream-schemas` from the repository root. */
+const BESIDE = '../shared/upstream-schemas';
+
+/**
+ * The checkout a clone was made from, when it is a folder on this machine (CI tests a fresh
+ * clone of the working checkout, in a folder of its own); null otherwise.
+ */
+function localOrigin(root: string): string | null {
+  let url: string;
+  try {
+    url = execFileSync('git', ['config', '--get', 'remote.origin.url'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return null;
+  }
+  if (url.startsWith('file://')) url = fileURLToPath(url);
+  return path.isAbsolute(url) && existsSync(url) ? url : null;
+}
+
+/**
+ * `$AUDITGRAPH_UPSTREAM_SCHEMAS`; else `../shared/upstream-schemas` from the repository root; else
+ * the same beside the checkout this one was cloned from, when that is a local folder.
+ */
 export function locateUpstreamSchemas(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  root: string = REPOSITORY_ROOT,
 ): UpstreamSchemasLocation {
   const configured = env[UPSTREAM_SCHEMAS_ENV];
-  const dir =
-    configured !== undefined && configured !== ''
-      ? path.resolve(configured)
-      : path.resolve(REPOSITORY_ROOT, '../shared/upstream-schemas');
-  if (existsSync(path.join(dir, 'INDEX.md'))) return { found: true, dir };
+  if (configured !== undefined && configured !== '') {
+    const dir = path.resolve(configured);
+    return existsSync(path.join(dir, 'INDEX.md'))
+      ? { found: true, dir }
+      : {
+          found: false,
+          reason: `no upstream schema fragments at ${dir} (${UPSTREAM_SCHEMAS_ENV})`,
+        };
+  }
+  const origin = localOrigin(root);
+  const candidates = [root, ...(origin === null ? [] : [origin])].map((base) =>
+    path.resolve(base, BESIDE),
+  );
+  const dir = candidates.find((candidate) => existsSync(path.join(candidate, 'INDEX.md')));
+  if (dir !== undefined) return { found: true, dir };
   return {
     found: false,
-    reason: `no upstream schema fragments at ${dir} (set ${UPSTREAM_SCHEMAS_ENV} to their folder)`,
+    reason: `no upstream schema fragments at ${candidates.join(' or ')} (set ${UPSTREAM_SCHEMAS_ENV} to their folder)`,
   };
 }
 
