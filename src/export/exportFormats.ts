@@ -21,6 +21,12 @@ export interface ExportFormat {
   end(end: ExportEnd): string;
 }
 
+/** The end state as the client reads it: NDJSON's `@end` line, CSV's `X-Auditgraph-End` trailer. */
+export function toEndRecord(end: ExportEnd): object {
+  const { cursor, complete, events, sources, stopped } = end;
+  return { cursor, complete, events, sources, ...(stopped === null ? {} : { stopped }) };
+}
+
 const ndjson: ExportFormat = {
   name: 'ndjson',
   contentType: 'application/x-ndjson; charset=utf-8',
@@ -32,8 +38,7 @@ const ndjson: ExportFormat = {
   },
   checkpoint: (progress) =>
     `${JSON.stringify({ '@checkpoint': { cursor: progress.cursor, events: progress.events, sources: progress.sources } })}\n`,
-  end: (end) =>
-    `${JSON.stringify({ '@end': { cursor: end.cursor, complete: end.complete, events: end.events, sources: end.sources, ...(end.stopped === null ? {} : { stopped: end.stopped }) } })}\n`,
+  end: (end) => `${JSON.stringify({ '@end': toEndRecord(end) })}\n`,
 };
 
 /** Where each CSV column comes from in an exported event: a path of field names. */

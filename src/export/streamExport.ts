@@ -23,7 +23,7 @@ export interface StreamExportOptions {
   /** Aborted when the client goes away or the server stops: no page is read after it. */
   readonly signal: AbortSignal;
   /** Why the signal was aborted, for `stopped`: the server's drain or the client's leaving. */
-  readonly stopReason?: () => { readonly code: string; readonly message: string };
+  readonly stopReason: () => { readonly code: string; readonly message: string };
   readonly now?: () => number;
 }
 
@@ -41,8 +41,8 @@ export async function streamExport(options: StreamExportOptions): Promise<Export
   let events = 0;
   let cursor = options.after;
   let page: ExportPage = options.firstPage;
+  // Null until the export stops before its end; the loop ends at the end or with a reason.
   let stopped: ExportEnd['stopped'] = null;
-  let atEnd = false;
 
   const record = (read: ExportPage): void => {
     for (const status of read.sources) {
@@ -59,8 +59,6 @@ export async function streamExport(options: StreamExportOptions): Promise<Export
     }
   };
   const progress = () => ({ cursor, sources: [...sources.values()], events });
-  const whyStopped = () =>
-    options.stopReason?.() ?? { code: 'ABORTED', message: 'the export was stopped' };
 
   await sink.write(format.start());
   for (;;) {
@@ -68,16 +66,13 @@ export async function streamExport(options: StreamExportOptions): Promise<Export
     if (page.events.length > 0) await sink.write(format.events(page.events));
     events += page.events.length;
     cursor = page.endCursor ?? cursor;
-    if (!page.hasNextPage) {
-      atEnd = true;
-      break;
-    }
+    if (!page.hasNextPage) break;
     if (options.checkpoints) {
       const line = format.checkpoint(progress());
       if (line !== null) await sink.write(line);
     }
     if (signal.aborted) {
-      stopped = whyStopped();
+      stopped = options.stopReason();
       break;
     }
     try {
@@ -88,7 +83,7 @@ export async function streamExport(options: StreamExportOptions): Promise<Export
       });
     } catch (error) {
       stopped = signal.aborted
-        ? whyStopped()
+        ? options.stopReason()
         : isAuditgraphError(error)
           ? { code: error.code, message: error.message }
           : { code: 'INTERNAL_SERVER_ERROR', message: 'reading a page of the export failed' };
@@ -97,14 +92,15 @@ export async function streamExport(options: StreamExportOptions): Promise<Export
     // A page the signal cut short reports its sources as timed out, which they were not: it is
     // dropped unwritten, and the export ends at the cursor before it.
     if (signal.aborted) {
-      stopped = whyStopped();
+      stopped = options.stopReason();
       break;
     }
   }
   const ended = [...sources.values()];
   const end: ExportEnd = {
     cursor,
-    complete: atEnd && ended.every((source) => source.state === 'OK' && source.missed === 0),
+    complete:
+      stopped === null && ended.every((source) => source.state === 'OK' && source.missed === 0),
     sources: ended,
     events,
     stopped,

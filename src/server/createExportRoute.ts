@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { ExportEnd } from '../export/ExportEnd';
-import { EXPORT_FORMATS, exportFormat } from '../export/exportFormats';
+import { EXPORT_FORMATS, exportFormat, toEndRecord } from '../export/exportFormats';
 import type { ExportFormatName } from '../export/exportFormats';
 import type { ExportPage } from '../export/ExportPage';
 import type { ExportSink } from '../export/streamExport';
 import { streamExport } from '../export/streamExport';
-import { AuditgraphError, isAuditgraphError } from '../model/errors';
+import { badUserInput, isAuditgraphError } from '../model/errors';
 import type { Logger } from '../model/Logger';
 import type { AuditgraphContext, ContextRequest } from '../schema/createContext';
 import { createEventReads } from '../schema/eventReads';
@@ -134,7 +134,7 @@ export function createExportRoute(options: ExportRouteOptions): ExportRoute {
     const signal = AbortSignal.any([gone.signal, stopping]);
     const readPage = createExportPages(
       options.schema,
-      // A fresh record of reads per page: the export's own is kept here, so it stays one line.
+      // The pages' reads are recorded apart: the export's own record (above) makes its one line.
       {
         ...context,
         reads: createEventReads(),
@@ -216,26 +216,26 @@ function readParameters(search: string): ExportParameters {
   const seen = new Set<string>();
   for (const [name, value] of params) {
     if (!PARAMETERS.has(name)) {
-      throw badInput(
+      throw badUserInput(
         `unknown parameter ${JSON.stringify(name.slice(0, 40))}; /export takes ${[...PARAMETERS].join(', ')}`,
       );
     }
-    if (seen.has(name)) throw badInput(`parameter ${name} is given more than once`);
+    if (seen.has(name)) throw badUserInput(`parameter ${name} is given more than once`);
     if (value.length > MAX_PARAMETER_LENGTH)
-      throw badInput(`parameter ${name} is longer than ${MAX_PARAMETER_LENGTH} characters`);
+      throw badUserInput(`parameter ${name} is longer than ${MAX_PARAMETER_LENGTH} characters`);
     seen.add(name);
   }
   const format = params.get('format') ?? 'ndjson';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
-    throw badInput(`format must be one of ${EXPORT_FORMATS.join(', ')}`);
+    throw badUserInput(`format must be one of ${EXPORT_FORMATS.join(', ')}`);
   const orderBy = params.get('orderBy') ?? 'OCCURRED_AT_DESC';
   if (!(ORDERS as readonly string[]).includes(orderBy))
-    throw badInput(`orderBy must be one of ${ORDERS.join(', ')}`);
+    throw badUserInput(`orderBy must be one of ${ORDERS.join(', ')}`);
   const checkpoints = params.get('checkpoints') ?? 'false';
   if (checkpoints !== 'true' && checkpoints !== 'false')
-    throw badInput('checkpoints must be true or false');
+    throw badUserInput('checkpoints must be true or false');
   const after = params.get('after');
-  if (after === '') throw badInput('after must be a cursor, or be left out');
+  if (after === '') throw badUserInput('after must be a cursor, or be left out');
   return {
     format: format as ExportFormatName,
     filter: readFilter(params.get('filter')),
@@ -251,15 +251,11 @@ function readFilter(text: string | null): unknown {
   try {
     filter = JSON.parse(text);
   } catch {
-    throw badInput('filter must be an AuditEventFilter as JSON');
+    throw badUserInput('filter must be an AuditEventFilter as JSON');
   }
   if (filter !== null && (typeof filter !== 'object' || Array.isArray(filter)))
-    throw badInput('filter must be a JSON object (an AuditEventFilter)');
+    throw badUserInput('filter must be a JSON object (an AuditEventFilter)');
   return filter;
-}
-
-function badInput(message: string): AuditgraphError {
-  return new AuditgraphError('BAD_USER_INPUT', message);
 }
 
 /** Writes that wait for the socket to drain: a slow client slows the export, never buffers it. */
@@ -288,13 +284,10 @@ function toSink(response: ServerResponse): ExportSink {
 
 /** Header values are ASCII: anything else in the end state is escaped as JSON escapes it. */
 function toTrailers(end: ExportEnd): Record<string, string> {
-  const json = JSON.stringify({
-    cursor: end.cursor,
-    complete: end.complete,
-    events: end.events,
-    sources: end.sources,
-    ...(end.stopped === null ? {} : { stopped: { code: end.stopped.code } }),
-  }).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(toEndRecord(end)).replace(
+    /[^\x20-\x7e]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return {
     'X-Auditgraph-End-Cursor': end.cursor ?? '',
     'X-Auditgraph-Complete': String(end.complete),

@@ -1,7 +1,7 @@
-import type { ExportRoute } from './createExportRoute';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Logger } from '../model/Logger';
+import type { ExportRoute } from './createExportRoute';
 import type { SubscriptionServerOptions } from './createSubscriptionServer';
 
 /** One request as the observer of requests sees it, before it is routed. */

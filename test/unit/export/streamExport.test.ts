@@ -7,6 +7,8 @@ import { exportFormat } from '../../../src/export/exportFormats';
 import { streamExport } from '../../../src/export/streamExport';
 import { AuditgraphError } from '../../../src/model/errors';
 
+/** The route's reason; these exports are never aborted. */
+const stopReason = () => ({ code: 'REQUEST_ABORTED', message: 'the client went away' });
 const ok = (id: string): ExportSourceStatus => ({ id, state: 'OK', code: null, missed: 0 });
 const page = (
   n: number,
@@ -48,6 +50,7 @@ describe('streamExport', () => {
       pageTimeoutMs: 1_000,
       checkpoints: false,
       signal: new AbortController().signal,
+      stopReason,
       now: () => 5_000,
     });
     expect(log).toEqual([
@@ -91,6 +94,7 @@ describe('streamExport', () => {
       pageTimeoutMs: 1_000,
       checkpoints: false,
       signal: new AbortController().signal,
+      stopReason,
     });
     expect(end.complete).toBe(false);
     expect(end.sources).toEqual([{ ...timedOut, missed: 2 }, ok('b')]);
@@ -107,6 +111,7 @@ describe('streamExport', () => {
       pageTimeoutMs: 1_000,
       checkpoints: false,
       signal: new AbortController().signal,
+      stopReason,
     });
     expect(failing).toMatchObject({
       cursor: 'c1',
