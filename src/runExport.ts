@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { request } from 'undici';
@@ -371,25 +372,27 @@ async function stream(
 
   let rest = '';
   let end: ExportEnd | null = null;
+  // A chunk may end inside a character: the decoder keeps its first bytes for the next chunk.
+  const decoder = new StringDecoder('utf8');
   const page: ExportedEvent[] = [];
   const flushPage = () => {
     if (page.length === 0) return;
     if (args.format === 'csv') pending.push(format.events(page));
     page.length = 0;
   };
-  const take = async (line: string): Promise<void> => {
-    if (line === '') return;
+  /** Takes one line; returns the end state when it is the `@end` line. */
+  const take = async (line: string): Promise<ExportEnd | null> => {
+    if (line === '') return null;
     const value = JSON.parse(line) as Record<string, unknown>;
     if ('@checkpoint' in value) {
       flushPage();
       const checkpoint = value['@checkpoint'] as Pick<ExportEnd, 'cursor' | 'sources'>;
       await commit({ cursor: checkpoint.cursor, sources: checkpoint.sources });
-      return;
+      return null;
     }
     if ('@end' in value) {
       flushPage();
-      end = value['@end'] as ExportEnd;
-      return;
+      return value['@end'] as ExportEnd;
     }
     const occurredAt = String(value['occurredAt']);
     covered =
@@ -398,17 +401,17 @@ async function stream(
     // NDJSON is written as the server wrote it; CSV from the parsed event, a page at a time.
     if (args.format === 'ndjson') pending.push(`${line}\n`);
     else page.push(value);
+    return null;
   };
 
   try {
     for await (const chunk of response.body) {
-      const text = rest + (chunk as Buffer).toString('utf8');
-      const lines = text.split('\n');
+      const lines = (rest + decoder.write(chunk as Buffer)).split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) await take(line);
+      for (const line of lines) end = (await take(line)) ?? end;
       progress.tick(state.events + pendingEvents, covered);
     }
-    await take(rest);
+    end = (await take(rest + decoder.end())) ?? end;
   } catch (error) {
     progress.stop();
     say(
@@ -416,28 +419,27 @@ async function stream(
     );
     return EXPORT_EXIT.failed;
   }
-  const ended = end as ExportEnd | null;
-  if (ended === null) {
+  if (end === null) {
     progress.stop();
     say(
       `the export ended without its end line; ${file === null ? 'the output is cut short' : 'rerun the same command to resume'}`,
     );
     return EXPORT_EXIT.failed;
   }
-  if (ended.stopped !== null && ended.stopped !== undefined) {
+  if (end.stopped !== null && end.stopped !== undefined) {
     // Stopped before its end (the server shutting down): what is written stands, the rest waits.
-    await commit({ cursor: ended.cursor, sources: ended.sources });
+    await commit({ cursor: end.cursor, sources: end.sources });
     progress.stop();
     say(
-      `the server stopped the export (${ended.stopped.code}: ${ended.stopped.message}); ${file === null ? 'the output is cut short' : 'rerun the same command to resume'}`,
+      `the server stopped the export (${end.stopped.code}: ${end.stopped.message}); ${file === null ? 'the output is cut short' : 'rerun the same command to resume'}`,
     );
     return EXPORT_EXIT.failed;
   }
   await commit({
-    cursor: ended.cursor,
-    sources: ended.sources,
+    cursor: end.cursor,
+    sources: end.sources,
     ended: true,
-    complete: ended.complete,
+    complete: end.complete,
   });
   progress.stop(true);
   say(`${file === null ? 'the export' : file.path} is ${describeEnd(state)}`);

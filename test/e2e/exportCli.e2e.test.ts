@@ -68,8 +68,11 @@ describe('npm run export', () => {
     const child = start(args, env);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Decoded as streams, so that a character split between two chunks stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
     return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
   };
 
@@ -271,5 +274,32 @@ describe('npm run export', () => {
       mine,
     ]);
     expect([other.code, other.stderr]).toEqual([2, expect.stringMatching(/holds another export/)]);
+  }, 60_000);
+
+  it('keeps characters whole where a network chunk ends inside one', async () => {
+    // 400 Nirvana events of 900 bytes of three-byte characters each: the response's chunk
+    // boundaries fall inside characters.
+    const nirvana = demo.emulators.find((emulator) => emulator.name === 'nirvana') as any;
+    const template = structuredClone(nirvana.records[0]);
+    const sinceMs = Date.now() - 10_000;
+    for (let index = 0; index < 400; index += 1) {
+      nirvana.insertRecord({
+        ...template,
+        id: `c0ffee00-0000-4000-8000-${String(index).padStart(12, '0')}`,
+        created_at: new Date(sinceMs + index * 10).toISOString(),
+        user_agent: `${'€'.repeat(300)} ${index}`,
+      });
+    }
+    const filter = JSON.stringify({ sources: ['nirvana'], since: new Date(sinceMs).toISOString() });
+    const expected = (await readExport(app.url, { filter }, KEY)).events;
+    expect(expected).toHaveLength(400);
+    const result = await run(['--url', app.url, '--filter', filter]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual(expected);
+    expect(result.stdout).not.toContain('\uFFFD');
   }, 60_000);
 });
