@@ -69,9 +69,9 @@ export default tseslint.config(
     },
     plugins: { import: importPlugin },
     settings: {
-      'import/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import/resolver': { node: { extensions: ['.ts', '.js'] } },
-      'import/extensions': ['.ts', '.js'],
+      'import/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js'] } },
+      'import/extensions': ['.ts', '.tsx', '.js'],
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -82,6 +82,17 @@ export default tseslint.config(
       'import/no-restricted-paths': [
         'error',
         { zones: [...layerZones, ...siblingZones, ...kindZones] },
+      ],
+    },
+  },
+  {
+    // The viewer is browser code, bundled by scripts/buildViewer.ts: it reaches the service only
+    // through its public API, never by importing src/.
+    files: ['viewer/**/*.ts', 'viewer/**/*.tsx'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        { zones: [{ target: './viewer', from: './src', message: 'the viewer uses the public API' }] },
       ],
     },
   },

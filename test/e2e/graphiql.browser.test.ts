@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import type { Auditgraph } from '../../src/startAuditgraph';
 import { startAuditgraph } from '../../src/startAuditgraph';
+import { hasBrowser, launchBrowser, refuseOffHost } from '../support/browser';
 import { DEMO_CONFIG } from '../support/demoConfig';
 import { createEventInserter } from '../support/insertEmulatedEvent';
 import { waitFor } from '../support/tailClients';
@@ -12,8 +11,6 @@ import { waitFor } from '../support/tailClients';
  * load, run its default query and show the answer using only what auditgraph serves.
  * CI installs Debian's chromium; on a machine without it these tests are reported as skipped.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
 const describeInBrowser = hasBrowser ? describe : describe.skip;
 
 describe('the browser test setup', () => {
@@ -34,17 +31,7 @@ describeInBrowser('GraphiQL in a browser with no internet access', () => {
       },
       { log: () => undefined },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -52,19 +39,11 @@ describeInBrowser('GraphiQL in a browser with no internet access', () => {
   });
 
   it('loads, runs the example query and shows the events, asking nothing of the internet', async () => {
-    const page = await browser.newPage();
-    const refused: string[] = [];
+    const context = await browser.newContext();
+    const refused = await refuseOffHost(context);
+    const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      const local =
-        ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ||
-        ['blob:', 'data:'].includes(url.protocol);
-      if (local) return route.continue();
-      refused.push(url.href);
-      return route.abort();
-    });
     await page.goto(`${app.url}/graphql`);
     await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
     const answer = page.waitForResponse(
@@ -86,7 +65,7 @@ describeInBrowser('GraphiQL in a browser with no internet access', () => {
     );
     expect(refused).toEqual([]);
     expect(pageErrors).toEqual([]);
-    await page.close();
+    await context.close();
   });
 
   it('runs a subscription over graphql-sse and shows the event that arrives', async () => {
