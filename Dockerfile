@@ -22,6 +22,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY schema ./schema
 COPY src ./src
+# npm run build bundles the viewer (served at /viewer) into dist/viewer after compiling src/.
+COPY viewer ./viewer
+COPY scripts/buildViewer.ts ./scripts/buildViewer.ts
 RUN npm run build
 
 FROM node:20-slim AS runtime
@@ -33,6 +36,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # The SDL is read at start-up: createApolloServer finds schema/ above dist/.
 COPY schema ./schema
+# The build, the viewer's bundle (dist/viewer) with it.
 COPY --from=build /app/dist ./dist
 # The node image's unprivileged user; nothing under /app is writable by it.
 USER node

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { createAuthenticator } from './auth/createAuthenticator';
 import type { Authenticate } from './auth/createAuthenticator';
 import type { AuditgraphConfig } from './config/types';
@@ -40,6 +41,7 @@ import type { Tail } from './tail/Tail';
 import { createContextFactory } from './schema/createContext';
 import { startHttpServer } from './server/startHttpServer';
 import { EXPORT_PAGE_SIZE, createExportRoute } from './server/createExportRoute';
+import { createViewerRoute } from './server/createViewerRoute';
 
 export const EXAMPLE_QUERY = `# Who did what, where, when: every source, newest first.
 query LatestEvents($after: String) {
@@ -117,6 +119,12 @@ export interface StartOptions {
   readonly kinds?: SourceKinds;
   /** Per-kind rate limits (the bench's live config at loopback emulators); demo mode sets its own. */
   readonly rateLimits?: SourceDeps['rateLimits'];
+  /**
+   * The directory of the viewer's bundle (`index.html`, `assets/`), served at `/viewer`; default
+   * `dist/viewer` of this package, where `npm run build` writes it. Without an `index.html` there
+   * the service starts all the same and `/viewer` answers 503 VIEWER_NOT_BUILT.
+   */
+  readonly viewerDirectory?: string;
 }
 
 /**
@@ -286,6 +294,12 @@ export async function startAuditgraph(
   await apollo.start();
   let http;
   try {
+    const viewerDirectory = options.viewerDirectory ?? defaultViewerDirectory();
+    const viewer = await createViewerRoute(viewerDirectory);
+    logger.info(
+      { path: '/viewer', built: viewer.built, files: viewer.files, directory: viewerDirectory },
+      viewer.built ? 'viewer served' : 'viewer not built',
+    );
     http = await startHttpServer({
       apollo,
       context,
@@ -309,6 +323,7 @@ export async function startAuditgraph(
         observe: observability.exports,
         now,
       }),
+      viewerRoute: viewer.route,
       host: config.host,
       port: config.port,
       graphiql: security.graphiql,
@@ -348,4 +363,15 @@ export async function startAuditgraph(
       await observability.close();
     },
   };
+}
+
+/**
+ * The bundle `npm run build` writes: `dist/viewer` of this package, found from this module's own
+ * place rather than the working directory. The build runs it from `dist/` (dist/viewer beside
+ * it); tsx and ts-jest run it from `src/` (dist/viewer one level up, there when a build has run).
+ */
+function defaultViewerDirectory(): string {
+  return path.basename(__dirname) === 'src'
+    ? path.resolve(__dirname, '..', 'dist', 'viewer')
+    : path.resolve(__dirname, 'viewer');
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type { CodedBody } from './sendCodedBody';
 
 const gzipAsync = promisify(gzip);
 
@@ -13,12 +14,7 @@ export interface GraphiqlPageOptions {
 }
 
 /** The page in both codings, each with its own strong validator. */
-export interface GraphiqlPage {
-  readonly identity: Buffer;
-  readonly identityEtag: string;
-  readonly gzip: Buffer;
-  readonly gzipEtag: string;
-}
+export type GraphiqlPage = CodedBody;
 
 /**
  * Renders GraphiQL once (@graphql-yoga/render-graphiql inlines every script, style, worker and

@@ -9,6 +9,8 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   /** A GraphQL request that arrived after the drain began (HTTP 503); it was not run. */
   | 'SHUTTING_DOWN'
+  /** `/viewer` on a server started without the viewer's bundle (HTTP 503). */
+  | 'VIEWER_NOT_BUILT'
   | 'INTERNAL_SERVER_ERROR';
 
 /** Errors in the GraphQL response shape, so a client reads every failure of /graphql one way. */

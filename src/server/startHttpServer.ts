@@ -9,6 +9,7 @@ import { allowMethod } from './allowMethod';
 import { EXPORT_PATH } from './createExportRoute';
 import { GRAPHQL_PATH, createGraphqlRoute } from './createGraphqlRoute';
 import { GRAPHQL_STREAM_PATH, createSubscriptionServer } from './createSubscriptionServer';
+import { isViewerPath } from './createViewerRoute';
 import { sendError } from './sendError';
 import { isProbePath, serveProbe, type Readiness } from './serveProbe';
 import { splitUrl } from './splitUrl';
@@ -41,7 +42,8 @@ export interface HttpServerHandle {
  *
  * The parts: toServerSettings (limits and their checks), createGraphqlRoute (`/graphql`),
  * serveProbe (`/healthz`, `/readyz`), createDrain (close and its drain), sendError (the errors
- * this layer answers itself).
+ * this layer answers itself); the routes the caller builds: createExportRoute (`/export`),
+ * createViewerRoute (`/viewer`).
  */
 export async function startHttpServer<C extends BaseContext>(
   options: HttpServerOptions<C>,
@@ -108,6 +110,14 @@ export async function startHttpServer<C extends BaseContext>(
         return;
       }
       await options.exportRoute(request, response, stopping.signal);
+      return;
+    }
+    if (options.viewerRoute !== undefined && isViewerPath(path)) {
+      if (drain.draining()) {
+        refuseWhileDraining(response);
+        return;
+      }
+      await options.viewerRoute(request, response);
       return;
     }
     if (path === GRAPHQL_STREAM_PATH && subscriptions !== null) {

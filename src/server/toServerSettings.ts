@@ -3,6 +3,7 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Logger } from '../model/Logger';
 import type { ExportRoute } from './createExportRoute';
 import type { SubscriptionServerOptions } from './createSubscriptionServer';
+import type { ViewerRoute } from './createViewerRoute';
 
 /** One request as the observer of requests sees it, before it is routed. */
 export interface ObservedRequest {
@@ -68,6 +69,12 @@ export interface HttpServerOptions<C extends BaseContext> {
    * flight when the listener closes ends with its end state, so its client resumes elsewhere.
    */
   readonly exportRoute?: ExportRoute;
+  /**
+   * `/viewer` and every path under it (createViewerRoute.ts, built from the bundle's directory
+   * before the server starts); absent: 404. Refused while draining, like `/graphql`: a page
+   * loaded then would call a server that is leaving, and a reload reaches another replica.
+   */
+  readonly viewerRoute?: ViewerRoute;
   /** Where the server's lines go: one per request, its errors, the drain. */
   readonly logger: Logger;
   /** Largest request body accepted; default 1 MiB (reliability matrix S6). */

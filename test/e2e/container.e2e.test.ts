@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { VIEWER_CONTENT_SECURITY_POLICY } from '../../src/server/createViewerRoute';
 import { waitForOk } from '../support/spawnService';
 
 const exec = promisify(execFile);
@@ -72,6 +73,11 @@ describeWithEngine('the container image', () => {
     expect(body.data.auditEvents.sources.map((status: any) => status.state)).toEqual(
       Array(6).fill('OK'),
     );
+
+    // The viewer's bundle, built in the image's build stage.
+    const viewer = await fetch(`${url}/viewer`);
+    expect(viewer.status).toBe(200);
+    expect(viewer.headers.get('content-security-policy')).toBe(VIEWER_CONTENT_SECURITY_POLICY);
 
     expect((await run('exec', name, 'id', '-u')).stdout.trim()).not.toBe('0');
     await expect(run('exec', name, 'test', '-e', 'node_modules/tsx')).rejects.toThrow();

@@ -3,6 +3,8 @@ import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildViewer } from '../../scripts/buildViewer';
+import { VIEWER_CONTENT_SECURITY_POLICY } from '../../src/server/createViewerRoute';
 import {
   exitWithin,
   findServiceUrl,
@@ -25,9 +27,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * The production runtime as an operator installs it: `npm run build`'s output and the files that
- * ship beside it, in a directory of their own, with the dependencies only (`npm ci --omit=dev`),
- * run by plain `node dist/main.js`. This needs the npm registry (or a warm npm cache).
+ * The production runtime as an operator installs it: `npm run build`'s output (the compiled
+ * sources and the viewer's bundle) and the files that ship beside it, in a directory of their
+ * own, with the dependencies only (`npm ci --omit=dev`), run by plain `node dist/main.js`. This
+ * needs the npm registry (or a warm npm cache).
  */
 describe('node dist/main.js after npm ci --omit=dev, in a copy of its own', () => {
   let dir: string | null = null;
@@ -47,6 +50,8 @@ describe('node dist/main.js after npm ci --omit=dev, in a copy of its own', () =
       ],
       { cwd: ROOT },
     );
+    // And the viewer's bundle, as the build script's second step writes it.
+    await buildViewer(join(dir, 'dist', 'viewer'));
     for (const entry of SHIPPED) {
       await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
     }
@@ -74,6 +79,7 @@ describe('node dist/main.js after npm ci --omit=dev, in a copy of its own', () =
     const copy = dir!;
     expect(await exists(join(copy, 'dist', 'main.js'))).toBe(true);
     expect(await exists(join(copy, 'dist', 'runEmulators.js'))).toBe(true);
+    expect(await exists(join(copy, 'dist', 'viewer', 'index.html'))).toBe(true);
     expect(await exists(join(copy, 'node_modules', 'graphql', 'package.json'))).toBe(true);
     expect(await exists(join(copy, 'node_modules', '@apollo', 'server', 'package.json'))).toBe(
       true,
@@ -113,6 +119,20 @@ describe('node dist/main.js after npm ci --omit=dev, in a copy of its own', () =
     expect(sources.map((status: any) => status.state)).toEqual(Array(6).fill('OK'));
     const times = edges.map((edge: any) => Date.parse(edge.node.occurredAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    // The viewer, found beside the build (dist/viewer), with its assets.
+    const viewer = await fetch(`${url}/viewer`);
+    expect(viewer.status).toBe(200);
+    expect(viewer.headers.get('content-security-policy')).toBe(VIEWER_CONTENT_SECURITY_POLICY);
+    expect(viewer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const script = /src="(\/viewer\/assets\/[^"]+\.js)"/.exec(await viewer.text())?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${url}${script!}`);
+    expect([asset.status, asset.headers.get('content-type')]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+    ]);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
 
     // The export CLI from the build, against the running service.
     const out = join(copy, 'last-day.csv');

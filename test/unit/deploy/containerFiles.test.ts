@@ -90,7 +90,14 @@ describe('the Dockerfile', () => {
       .filter((entry) => entry.keyword === 'COPY' && !entry.args.startsWith('--from'))
       .flatMap((entry) => entry.args.split(/\s+/).slice(0, -1));
     expect(sources).toEqual(
-      expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'schema']),
+      expect.arrayContaining([
+        'package.json',
+        'package-lock.json',
+        'src',
+        'schema',
+        'viewer',
+        'scripts/buildViewer.ts',
+      ]),
     );
     for (const source of sources) {
       expect([source, existsSync(join(ROOT, source)), inBuildContext(source)]).toEqual([
@@ -103,6 +110,30 @@ describe('the Dockerfile', () => {
     for (const excluded of ['node_modules', 'dist', 'test', '.git', 'auditgraph.yaml']) {
       expect([excluded, inBuildContext(excluded)]).toEqual([excluded, false]);
     }
+  });
+
+  it("copies the viewer's sources and build script before npm run build bundles them", () => {
+    const buildRun = buildStage!.findIndex(
+      (entry) => entry.keyword === 'RUN' && entry.args === 'npm run build',
+    );
+    expect(buildRun).toBeGreaterThan(0);
+    const copied = buildStage!
+      .slice(0, buildRun)
+      .filter((entry) => entry.keyword === 'COPY')
+      .map((entry) => entry.args);
+    expect(copied).toEqual(
+      expect.arrayContaining([
+        'viewer ./viewer',
+        'scripts/buildViewer.ts ./scripts/buildViewer.ts',
+      ]),
+    );
+    // The build script runs it, itself or through the scripts it runs.
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const build = scripts.build!.replace(
+      /npm run (\S+)/g,
+      (_, name: string) => scripts[name] ?? '',
+    );
+    expect(build).toContain('scripts/buildViewer.ts');
   });
 
   it('runs what npm run build makes, with the schema beside it, as a user other than root', () => {
