@@ -92,7 +92,9 @@ export default tseslint.config(
     rules: {
       'import/no-restricted-paths': [
         'error',
-        { zones: [{ target: './viewer', from: './src', message: 'the viewer uses the public API' }] },
+        {
+          zones: [{ target: './viewer', from: './src', message: 'the viewer uses the public API' }],
+        },
       ],
     },
   },

@@ -36,6 +36,9 @@ export async function buildViewer(directory: string): Promise<ViewerBuild> {
     bundle: true,
     outdir: assets,
     entryNames: 'viewer-[hash]',
+    // The chart's code is a chunk of its own, loaded after the first rows (CountsChart.tsx).
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     format: 'esm',
     platform: 'browser',
     target: ['chrome111', 'firefox115', 'safari16.4'],
@@ -53,7 +56,9 @@ export async function buildViewer(directory: string): Promise<ViewerBuild> {
     tsconfig: path.join(VIEWER, 'tsconfig.json'),
   });
   const outputs = Object.keys(result.metafile.outputs).map((file) => path.resolve(ROOT, file));
-  const js = outputs.find((file) => file.endsWith('.js'));
+  const js = outputs.find(
+    (file) => path.basename(file).startsWith('viewer-') && file.endsWith('.js'),
+  );
   const css = outputs.find((file) => file.endsWith('.css'));
   if (js === undefined || css === undefined) throw new Error('the viewer build made no JS or CSS');
 

@@ -93,6 +93,9 @@ export function App() {
     feed.error !== null && !feed.error.unauthenticated && Object.keys(fieldErrors).length === 0
       ? feed.error
       : null;
+  // The first page tells: a key without the personal-data permission gets every event redacted
+  // the same way.
+  const redactedRows = feed.rows.slice(0, 100).some((row) => row.redacted.length > 0);
   const shownSources = (sources ?? []).filter(
     (source) => view.sources === null || view.sources.includes(source.id),
   );
@@ -195,6 +198,12 @@ export function App() {
             </button>
           </p>
         )}
+        {redactedRows ? (
+          <p class="banner" data-notice="redacted">
+            This key may not read personal data: emails and IP addresses read [redacted], and an
+            event&apos;s details list what was withheld.
+          </p>
+        ) : null}
         {liveState.kind === 'ended' ? <p class="banner">Live stopped: {liveState.reason}</p> : null}
         {liveState.kind === 'on' && liveState.warnings.length > 0 ? (
           <p class="banner warn">
@@ -215,6 +224,7 @@ export function App() {
           window={windowOf(view, now)}
           sources={shownSources}
           theme={resolved}
+          ready={feed.asOf !== null || feed.error !== null}
           onNarrow={(since, before) =>
             changeView({ ...view, range: 'custom', since: iso(since), before: iso(before) })
           }

@@ -1,10 +1,16 @@
-import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+import type { Chart } from 'chart.js';
+import type * as ChartJsModule from './chartJs';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, graphql } from './api';
 import type { CountsAnswer, Source } from './queries';
 import { COUNTS_QUERY } from './queries';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+let chartJs: Promise<typeof ChartJsModule> | null = null;
+/** Chart.js, fetched the first time a chart is drawn (a chunk of the bundle of its own). */
+function loadChartJs(): Promise<typeof ChartJsModule> {
+  chartJs ??= import('./chartJs');
+  return chartJs;
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,6 +29,11 @@ export interface CountsChartProps {
   /** A bar was clicked: narrow the view to its bucket. */
   readonly onNarrow: (since: number, before: number) => void;
   readonly theme: string;
+  /**
+   * False until the timeline's first page is in: the counts read more upstream pages than a
+   * page of rows does, and the rows are what the user waits for.
+   */
+  readonly ready: boolean;
 }
 
 interface Series {
@@ -57,9 +68,11 @@ export function CountsChart(props: CountsChartProps) {
   const chart = useRef<Chart<'bar'> | null>(null);
   const [data, setData] = useState<ChartData | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [drawn, setDrawn] = useState(false);
   const sourceKey = props.sources.map((source) => source.id).join(',');
 
   useEffect(() => {
+    if (!props.ready) return;
     const controller = new AbortController();
     setError(null);
     loadCounts(props, controller.signal)
@@ -72,71 +85,78 @@ export function CountsChart(props: CountsChartProps) {
         setData(null);
       });
     return () => controller.abort();
-  }, [props.filterKey, sourceKey]);
+  }, [props.filterKey, sourceKey, props.ready]);
 
   useEffect(() => {
     const element = canvas.current;
     if (element === null || data === null) return;
-    const styles = getComputedStyle(element);
-    const text = styles.getPropertyValue('--text-muted').trim() || '#666';
-    const grid = styles.getPropertyValue('--border').trim() || '#ddd';
-    const labels = data.starts.map((start) => bucketLabel(start, data.bucketMs));
-    const indexOf = new Map(props.sources.map((source, index) => [source.id, index]));
-    const datasets = data.series.map((series) => ({
-      label: series.sourceId,
-      data: data.starts.map((start) => series.counts.get(start) ?? 0),
-      backgroundColor: sourceColor(indexOf.get(series.sourceId) ?? 0),
-      borderWidth: 0,
-      stack: 'events',
-    }));
-    chart.current?.destroy();
-    chart.current = new Chart(element, {
-      type: 'bar',
-      data: { labels, datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        interaction: { mode: 'index', intersect: false },
-        scales: {
-          x: {
-            stacked: true,
-            ticks: { color: text, maxRotation: 0, autoSkip: true },
-            grid: { display: false },
+    let cancelled = false;
+    void loadChartJs().then(({ Chart }) => {
+      if (cancelled) return;
+      const styles = getComputedStyle(element);
+      const text = styles.getPropertyValue('--text-muted').trim() || '#666';
+      const grid = styles.getPropertyValue('--border').trim() || '#ddd';
+      const labels = data.starts.map((start) => bucketLabel(start, data.bucketMs));
+      const indexOf = new Map(props.sources.map((source, index) => [source.id, index]));
+      const datasets = data.series.map((series) => ({
+        label: series.sourceId,
+        data: data.starts.map((start) => series.counts.get(start) ?? 0),
+        backgroundColor: sourceColor(indexOf.get(series.sourceId) ?? 0),
+        borderWidth: 0,
+        stack: 'events',
+      }));
+      chart.current?.destroy();
+      chart.current = new Chart<'bar'>(element, {
+        type: 'bar',
+        data: { labels, datasets },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          interaction: { mode: 'index', intersect: false },
+          scales: {
+            x: {
+              stacked: true,
+              ticks: { color: text, maxRotation: 0, autoSkip: true },
+              grid: { display: false },
+            },
+            y: {
+              stacked: true,
+              beginAtZero: true,
+              ticks: { color: text, precision: 0 },
+              grid: { color: grid },
+            },
           },
-          y: {
-            stacked: true,
-            beginAtZero: true,
-            ticks: { color: text, precision: 0 },
-            grid: { color: grid },
-          },
-        },
-        plugins: {
-          // The source chips above carry the same colours: they are the legend.
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: (items) => {
-                const start = data.starts[items[0]?.dataIndex ?? 0] ?? 0;
-                return `${new Date(start).toLocaleString()} (${data.bucketMs === HOUR ? 'hour' : 'day'})`;
+          plugins: {
+            // The source chips above carry the same colours: they are the legend.
+            legend: { display: false },
+            tooltip: {
+              callbacks: {
+                title: (items) => {
+                  const start = data.starts[items[0]?.dataIndex ?? 0] ?? 0;
+                  return `${new Date(start).toLocaleString()} (${data.bucketMs === HOUR ? 'hour' : 'day'})`;
+                },
               },
             },
           },
+          onClick: (_event, elements) => {
+            const start = data.starts[elements[0]?.index ?? -1];
+            if (start !== undefined) props.onNarrow(start, start + data.bucketMs);
+          },
+          onHover: (event, elements) => {
+            const target = event.native?.target as HTMLElement | undefined;
+            if (target !== undefined)
+              target.style.cursor = elements.length > 0 ? 'pointer' : 'default';
+          },
         },
-        onClick: (_event, elements) => {
-          const start = data.starts[elements[0]?.index ?? -1];
-          if (start !== undefined) props.onNarrow(start, start + data.bucketMs);
-        },
-        onHover: (event, elements) => {
-          const target = event.native?.target as HTMLElement | undefined;
-          if (target !== undefined)
-            target.style.cursor = elements.length > 0 ? 'pointer' : 'default';
-        },
-      },
+      });
+      setDrawn(true);
     });
     return () => {
+      cancelled = true;
       chart.current?.destroy();
       chart.current = null;
+      setDrawn(false);
     };
   }, [data, props.theme]);
 
@@ -152,6 +172,7 @@ export function CountsChart(props: CountsChartProps) {
         data-bucket={data === null ? undefined : data.bucketMs === HOUR ? 'hour' : 'day'}
         data-buckets={data?.starts.length}
         data-total={total}
+        data-drawn={drawn}
       >
         <canvas ref={canvas} role="img" aria-label={describe(data, total)} />
       </div>

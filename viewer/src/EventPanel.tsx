@@ -51,7 +51,8 @@ export function EventPanel({ event, focus, onClose }: EventPanelProps) {
           ×
         </button>
       </header>
-      <div class="panel-body">
+      {/* Focusable, so the arrow keys scroll a long record without a mouse. */}
+      <div class="panel-body" tabIndex={0} aria-label="Event fields">
         <Section title="Event">
           <Field name="Time (local)">{localTime(event.occurredAt)}</Field>
           <Field name="Time (UTC)">{utcTime(event.occurredAt)}</Field>

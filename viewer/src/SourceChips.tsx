@@ -28,7 +28,9 @@ export function SourceChips({ sources, views, asOf }: SourceChipsProps) {
               data-state="PENDING"
             >
               <span class="dot" style={{ background: sourceColor(index) }} />
-              {source.id}
+              <span class="chip-name">{source.id}</span>{' '}
+              {/* As wide as "OK", so the chip does not grow when the first page comes. */}
+              <strong class="chip-state">…</strong>
             </li>
           );
         }

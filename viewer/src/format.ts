@@ -34,11 +34,17 @@ export const PROVIDER_NAMES: Record<Provider, string> = {
   NIRVANA: 'Nirvana',
 };
 
-/** Who acted, as briefly as the event allows: email, else name, else id. */
+/**
+ * Who acted, as briefly as the event allows: email, else name, else id; `[redacted]` (the API's
+ * own word for it) when the email is all there was and this key may not read it.
+ */
 export function actorText(event: AuditEvent): string {
   const actor = event.actor;
   if (actor === null) return '';
-  return actor.email ?? actor.name ?? actor.id ?? actor.type ?? '';
+  const shown = actor.email ?? actor.name ?? actor.id;
+  if (shown !== null) return shown;
+  if (event.redacted.includes('actor.email')) return '[redacted]';
+  return actor.type === null ? '' : lowerCase(actor.type);
 }
 
 /** What was acted on: `type name` or `type id`. */
