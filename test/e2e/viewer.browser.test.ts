@@ -460,6 +460,11 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
       const sources = new Set((await renderedRows(page)).map(([, , source]) => source));
       expect(sources.has('nirvana')).toBe(false);
       expect(sources.size).toBeGreaterThan(1);
+      // The chart draws the sources that answered and names the one it could not count.
+      await page.locator('[data-chart="counts"][data-drawn="true"]').waitFor();
+      await expect(page.locator('.chart-note').textContent()).resolves.toMatch(
+        /Not counted: nirvana\./,
+      );
       await screenshot(page, 'failed-source');
     } finally {
       nirvana.knobs.faults.length = 0;
