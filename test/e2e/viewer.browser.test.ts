@@ -272,9 +272,7 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     const search = `?range=custom&since=${new Date(since).toISOString()}&before=${new Date(before).toISOString()}`;
     const { page } = await open(search);
     const chart = page.locator('[data-chart="counts"]');
-    await page.waitForFunction(
-      () => document.querySelector('[data-chart="counts"]')?.getAttribute('data-total') !== null,
-    );
+    await page.locator('[data-chart="counts"][data-total]').waitFor();
     expect(await chart.getAttribute('data-bucket')).toBe('hour');
     expect(await chart.getAttribute('data-buckets')).toBe('24');
     const counts = await postGraphql(
@@ -358,9 +356,7 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     const { page } = await open();
     await page.locator(EVENT_ROWS).first().waitFor();
     // Once the first page and the chart's counts are in, nothing more is asked of the sources.
-    await page.waitForFunction(
-      () => document.querySelector('[data-chart="counts"]')?.getAttribute('data-total') !== null,
-    );
+    await page.locator('[data-chart="counts"][data-total]').waitFor();
     await page.waitForLoadState('networkidle');
     const upstreamBefore = upstreamRequests;
     await page.locator('#f-ip').fill('203.0.113.0/33');
@@ -444,15 +440,10 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     try {
       const { page } = await open();
       const chip = page.locator('.chips [data-source-id="nirvana"]');
-      await page.waitForFunction(
-        () =>
-          document
-            .querySelector('.chips [data-source-id="nirvana"]')
-            ?.getAttribute('data-state') !== 'PENDING' &&
-          document
-            .querySelector('.chips [data-source-id="nirvana"]')
-            ?.getAttribute('data-state') !== null,
-      );
+      // Every chip is set from the same answer: once nirvana's is, all are.
+      await page
+        .locator('.chips [data-source-id="nirvana"][data-state]:not([data-state="PENDING"])')
+        .waitFor();
       expect(await chip.getAttribute('data-state')).not.toBe('OK');
       await expect(chip.textContent()).resolves.toMatch(/\w/);
       expect(await page.locator('.chips [data-state="OK"]').count()).toBe(5);
