@@ -14,7 +14,7 @@ import { hasBrowser, launchBrowser, refuseOffHost } from '../support/browser';
 import { DEMO_CONFIG, postGraphql } from '../support/demoConfig';
 import { unescapeCsvCell } from '../../src/export/exportFormats';
 import { createEventInserter } from '../support/insertEmulatedEvent';
-import { EVENT_ROWS, scrollToLoad } from '../support/viewerPage';
+import { COUNTS_CHART, EVENT_ROWS, scrollToLoad } from '../support/viewerPage';
 import { waitFor } from '../support/tailClients';
 
 /**
@@ -271,8 +271,8 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     const since = before - 24 * HOUR;
     const search = `?range=custom&since=${new Date(since).toISOString()}&before=${new Date(before).toISOString()}`;
     const { page } = await open(search);
-    const chart = page.locator('[data-chart="counts"]');
-    await page.locator('[data-chart="counts"][data-total]').waitFor();
+    const chart = page.locator(COUNTS_CHART);
+    await page.locator(`${COUNTS_CHART}[data-total]`).waitFor();
     expect(await chart.getAttribute('data-bucket')).toBe('hour');
     expect(await chart.getAttribute('data-buckets')).toBe('24');
     const counts = await postGraphql(
@@ -286,8 +286,8 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     );
     expect(Number(await chart.getAttribute('data-total'))).toBe(expected);
     // Bars were drawn: the canvas holds pixels of more than one colour.
-    await page.locator('[data-chart="counts"][data-drawn="true"]').waitFor();
-    const colours = await page.locator('[data-chart="counts"] canvas').evaluate((canvas) => {
+    await page.locator(`${COUNTS_CHART}[data-drawn="true"]`).waitFor();
+    const colours = await page.locator(`${COUNTS_CHART} canvas`).evaluate((canvas) => {
       const element = canvas as HTMLCanvasElement;
       const context = element.getContext('2d')!;
       const { data } = context.getImageData(0, 0, element.width, element.height);
@@ -356,7 +356,7 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     const { page } = await open();
     await page.locator(EVENT_ROWS).first().waitFor();
     // Once the first page and the chart's counts are in, nothing more is asked of the sources.
-    await page.locator('[data-chart="counts"][data-total]').waitFor();
+    await page.locator(`${COUNTS_CHART}[data-total]`).waitFor();
     await page.waitForLoadState('networkidle');
     const upstreamBefore = upstreamRequests;
     await page.locator('#f-ip').fill('203.0.113.0/33');
@@ -441,9 +441,7 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
       const { page } = await open();
       const chip = page.locator('.chips [data-source-id="nirvana"]');
       // Every chip is set from the same answer: once nirvana's is, all are.
-      await page
-        .locator('.chips [data-source-id="nirvana"][data-state]:not([data-state="PENDING"])')
-        .waitFor();
+      await page.locator('.chips [data-source-id="nirvana"]:not([data-state="PENDING"])').waitFor();
       expect(await chip.getAttribute('data-state')).not.toBe('OK');
       await expect(chip.textContent()).resolves.toMatch(/\w/);
       expect(await page.locator('.chips [data-state="OK"]').count()).toBe(5);
@@ -452,7 +450,7 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
       expect(sources.has('nirvana')).toBe(false);
       expect(sources.size).toBeGreaterThan(1);
       // The chart draws the sources that answered and names the one it could not count.
-      await page.locator('[data-chart="counts"][data-drawn="true"]').waitFor();
+      await page.locator(`${COUNTS_CHART}[data-drawn="true"]`).waitFor();
       await expect(page.locator('.chart-note').textContent()).resolves.toMatch(
         /Not counted: nirvana\./,
       );

@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 
 /** The viewer's rows: each carries its event's id and time (docs/viewer.md's hooks). */
 export const EVENT_ROWS = '[role="listbox"] [data-event-id]';
+/** The counts chart's element (docs/viewer.md's hooks). */
+export const COUNTS_CHART = '[data-chart="counts"]';
 
 /**
  * Scrolls the viewer's list to its end, as a user would, until it has loaded `atLeast` rows or
