@@ -216,6 +216,50 @@ describeInBrowser('the viewer in a browser with no internet access', () => {
     expect(await page.locator(EVENT_ROWS).count()).toBeLessThan(80);
   });
 
+  it('moves nothing on screen when the chart or the next page arrives', async () => {
+    const { page } = await open();
+    // Where each row in the page is on screen, by id.
+    const rowTops = () =>
+      page.$$eval(EVENT_ROWS, (rows) =>
+        Object.fromEntries(
+          rows.map((row) => [row.getAttribute('data-event-id'), row.getBoundingClientRect().top]),
+        ),
+      );
+    await page.locator(EVENT_ROWS).first().waitFor();
+    const first = await rowTops();
+    await page.locator(`${COUNTS_CHART}[data-drawn="true"]`).waitFor();
+    expect(await rowTops()).toEqual(first);
+
+    // Hold the next page until the rows in view have been measured.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const nextPageAsked = new Promise<void>((resolve) => (asked = resolve));
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (body.includes('ViewerPage') && /"after":"/.test(body)) {
+        asked();
+        await released;
+      }
+      await route.fallback();
+    });
+    const list = page.locator('[role="listbox"]');
+    await list.evaluate((element) => {
+      element.scrollTop = element.scrollHeight - element.clientHeight;
+    });
+    await nextPageAsked;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    const before = await rowTops();
+    expect(Object.keys(before).length).toBeGreaterThan(10);
+    release();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[role="listbox"]')?.getAttribute('data-rows')) > 100,
+    );
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    const after = await rowTops();
+    for (const [id, top] of Object.entries(before)) expect([id, after[id]]).toEqual([id, top]);
+  });
+
   it('keeps 9,000 events of the whole demo scrollable, each once, with few rows in the page', async () => {
     const { page } = await open('?range=all');
     await page.locator(EVENT_ROWS).first().waitFor();
